@@ -1,0 +1,484 @@
+//! The conversion engine: bytes in, records through normalisation, validation and mapping,
+//! bytes out. Push-driven (`push` chunks, then `finish`) so the CLI's files and the browser's
+//! streams run the very same code and give byte-identical results.
+
+use crate::contact::{Contact, Field};
+use crate::covage::CovageContact;
+use crate::error::Error;
+use crate::format::csv_read::{sniff_delimiter, CsvSplitter};
+use crate::format::decode::{self, Decoder, Encoding};
+use crate::format::json_read::JsonSplitter;
+use crate::format::layout::ReadPlan;
+use crate::format::write::{CsvOut, Writer};
+use crate::format::Format;
+use crate::kojo::KojoContact;
+use crate::mapping::{self, Mapping};
+use crate::normalize::normalize;
+use crate::problem::{Position, Problem};
+use crate::report::Report;
+use crate::rules::{self, Target};
+
+/// How much input is looked at before the encoding, format and delimiter are picked.
+const SNIFF: usize = 64 * 1024;
+
+/// What a conversion does.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Input format; `None` detects it from the content (JSON or CSV; Covage, Kojo or canonical
+    /// keys; Google or Outlook headers).
+    pub from: Option<Format>,
+    /// Output format; `None` writes nothing (validation only).
+    pub to: Option<Format>,
+    /// Rules to check; `None` takes the output format's.
+    pub target: Option<Target>,
+    /// Input encoding; `None` detects it.
+    pub encoding: Option<Encoding>,
+    /// CSV delimiter; `None` sniffs it.
+    pub delimiter: Option<u8>,
+    /// Start CSV output with a UTF-8 BOM.
+    pub bom: bool,
+    /// Mapping options.
+    pub mapping: Mapping,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            from: None,
+            to: Some(Format::Csv),
+            target: None,
+            encoding: None,
+            delimiter: None,
+            bom: false,
+            mapping: Mapping::default(),
+        }
+    }
+}
+
+/// JSON record flavours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    Canonical,
+    Covage,
+    Kojo,
+}
+
+enum Input {
+    Csv {
+        splitter: CsvSplitter,
+        plan: Option<ReadPlan>,
+        from: Option<Format>,
+    },
+    Json {
+        splitter: JsonSplitter,
+        flavor: Option<Flavor>,
+    },
+}
+
+/// Where records go once read: everything but the parser, so the parser can lend it records.
+struct Sink {
+    target: Target,
+    to: Option<Format>,
+    mapping: Mapping,
+    writer: Option<Writer>,
+    rejects: Option<CsvOut>,
+    rejects_buf: Vec<u8>,
+    report: Report,
+    contact: Contact,
+    problems: Vec<Problem>,
+    warnings: Vec<Problem>,
+}
+
+/// A streaming conversion. Feed it with [`Converter::push`], end with [`Converter::finish`].
+pub struct Converter {
+    opts_from: Option<Format>,
+    encoding: Option<Encoding>,
+    delimiter: Option<u8>,
+    pending: Vec<u8>,
+    decoder: Option<Decoder>,
+    text: Vec<u8>,
+    input: Option<Input>,
+    sink: Sink,
+    detected: Option<Format>,
+}
+
+impl Converter {
+    /// A converter for `opts`.
+    pub fn new(opts: Options) -> Converter {
+        let target = opts
+            .target
+            .unwrap_or_else(|| opts.to.map_or(Target::Any, Format::target));
+        Converter {
+            opts_from: opts.from,
+            encoding: opts.encoding,
+            delimiter: opts.delimiter,
+            pending: Vec::new(),
+            decoder: None,
+            text: Vec::with_capacity(SNIFF),
+            input: None,
+            sink: Sink {
+                target,
+                to: opts.to,
+                writer: opts
+                    .to
+                    .map(|f| Writer::new(f, opts.mapping.kojo_phone, opts.bom)),
+                mapping: opts.mapping,
+                rejects: None,
+                rejects_buf: Vec::new(),
+                report: Report::default(),
+                contact: Contact::default(),
+                problems: Vec::new(),
+                warnings: Vec::new(),
+            },
+            detected: None,
+        }
+    }
+
+    /// The input format, once known (after the first 64 KiB or at the end).
+    pub fn input_format(&self) -> Option<Format> {
+        self.detected
+    }
+
+    /// The report so far.
+    pub fn report(&self) -> &Report {
+        &self.sink.report
+    }
+
+    /// Feeds a chunk of input. Converted records are appended to `out`, rejected ones (as
+    /// canonical CSV with `record,line,errors` in front) to `rejects`.
+    pub fn push(
+        &mut self,
+        chunk: &[u8],
+        out: &mut Vec<u8>,
+        rejects: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        self.feed(chunk, false, out, rejects)
+    }
+
+    /// Ends the input and returns the report.
+    pub fn finish(mut self, out: &mut Vec<u8>, rejects: &mut Vec<u8>) -> Result<Report, Error> {
+        self.feed(&[], true, out, rejects)?;
+        if let Some(w) = self.sink.writer.as_mut() {
+            w.finish(out);
+        }
+        rejects.append(&mut self.sink.rejects_buf);
+        Ok(self.sink.report)
+    }
+
+    fn feed(
+        &mut self,
+        chunk: &[u8],
+        eof: bool,
+        out: &mut Vec<u8>,
+        rejects: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        if self.decoder.is_none() {
+            self.pending.extend_from_slice(chunk);
+            if self.pending.len() < SNIFF && !eof {
+                return Ok(());
+            }
+            let (enc, bom) = decode::detect(&self.pending, self.encoding);
+            let mut dec = Decoder::new(enc);
+            let pending = std::mem::take(&mut self.pending);
+            dec.decode(&pending[bom..], eof, &mut self.text)?;
+            self.decoder = Some(dec);
+            self.input = Some(self.pick_input());
+        } else {
+            self.decoder
+                .as_mut()
+                .expect("decoder")
+                .decode(chunk, eof, &mut self.text)?;
+        }
+        let input = self.input.as_mut().expect("input");
+        let sink = &mut self.sink;
+        let text = std::mem::take(&mut self.text);
+        let result = match input {
+            Input::Csv {
+                splitter,
+                plan,
+                from,
+            } => splitter.feed(&text, eof, |rec, ends, line| {
+                sink.csv_record(plan, *from, rec, ends, line, out)
+            }),
+            Input::Json { splitter, flavor } => splitter.feed(&text, eof, |el, line| {
+                sink.json_record(flavor, el, line, out)
+            }),
+        };
+        self.text = text;
+        self.text.clear();
+        if let Some(w) = self.sink.writer.as_mut() {
+            w.drain(out);
+        }
+        rejects.append(&mut self.sink.rejects_buf);
+        if let Some(Input::Csv { plan: Some(p), .. }) = &self.input {
+            self.detected = Some(p.format());
+        }
+        result
+    }
+
+    fn pick_input(&mut self) -> Input {
+        let first = self.text.iter().copied().find(|b| !b.is_ascii_whitespace());
+        let json = match self.opts_from {
+            Some(f) => !f.is_csv(),
+            None => matches!(first, Some(b'[' | b'{')),
+        };
+        if json {
+            let flavor = match self.opts_from {
+                Some(Format::Covage) => Some(Flavor::Covage),
+                Some(Format::Kojo) => Some(Flavor::Kojo),
+                Some(_) => Some(Flavor::Canonical),
+                None => None,
+            };
+            self.detected = self.opts_from;
+            Input::Json {
+                splitter: JsonSplitter::default(),
+                flavor,
+            }
+        } else {
+            let delim = self
+                .delimiter
+                .unwrap_or_else(|| sniff_delimiter(&self.text));
+            Input::Csv {
+                splitter: CsvSplitter::new(delim),
+                plan: None,
+                from: self.opts_from,
+            }
+        }
+    }
+}
+
+impl Sink {
+    #[allow(clippy::too_many_arguments)]
+    fn csv_record(
+        &mut self,
+        plan: &mut Option<ReadPlan>,
+        from: Option<Format>,
+        rec: &[u8],
+        ends: &[usize],
+        line: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let mut fields: Vec<&str> = Vec::with_capacity(ends.len());
+        let mut bad_utf8 = None;
+        let mut start = 0;
+        for (i, &end) in ends.iter().enumerate() {
+            match std::str::from_utf8(&rec[start..end]) {
+                Ok(s) => fields.push(s),
+                Err(_) => {
+                    bad_utf8.get_or_insert(i);
+                    fields.push("");
+                }
+            }
+            start = end;
+        }
+        let Some(p) = plan.as_ref() else {
+            if let Some(i) = bad_utf8 {
+                return Err(Error::Header(format!(
+                    "column {} of the header is not valid UTF-8: give --encoding",
+                    i + 1
+                )));
+            }
+            let p = ReadPlan::new(&fields, from);
+            if p.knows_nothing() {
+                return Err(Error::Header(format!(
+                    "no known column in the header ({}); expected canonical names such as first_name,last_name,email or a Google / Outlook export",
+                    fields.join(", ")
+                )));
+            }
+            self.report.unknown_columns = p.unknown().map(String::from).collect();
+            *plan = Some(p);
+            return Ok(());
+        };
+        self.contact.clear();
+        if let Some(i) = bad_utf8 {
+            self.problems.push(Problem::new(
+                "record",
+                format!("column {} is not valid UTF-8 (wrong --encoding?)", i + 1),
+                "",
+            ));
+        }
+        if fields.len() > p.width() {
+            self.problems.push(Problem::new(
+                "record",
+                format!(
+                    "row has {} fields but the header has {}",
+                    fields.len(),
+                    p.width()
+                ),
+                "",
+            ));
+        } else if self.problems.is_empty() {
+            p.fill(&fields, &mut self.contact, &mut self.report);
+        }
+        let pos = Position {
+            record: self.report.read + 1,
+            line,
+        };
+        self.finish_record(pos, out);
+        Ok(())
+    }
+
+    fn json_record(
+        &mut self,
+        flavor: &mut Option<Flavor>,
+        el: &[u8],
+        line: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let flavor = *flavor.get_or_insert_with(|| sniff_flavor(el));
+        self.contact.clear();
+        let parsed = match flavor {
+            Flavor::Canonical => serde_json::from_slice::<Contact>(el).map(|c| self.contact = c),
+            Flavor::Covage => serde_json::from_slice::<CovageContact>(el)
+                .map(|w| mapping::from_covage(w, &mut self.contact)),
+            Flavor::Kojo => serde_json::from_slice::<KojoContact>(el)
+                .map(|w| mapping::from_kojo(w, &mut self.contact, self.mapping.region)),
+        };
+        if let Err(e) = parsed {
+            self.problems.push(Problem::new(
+                "record",
+                format!(
+                    "not a valid {} contact: {}",
+                    flavor_name(flavor),
+                    strip_position(&e)
+                ),
+                "",
+            ));
+        }
+        let pos = Position {
+            record: self.report.read + 1,
+            line,
+        };
+        self.finish_record(pos, out);
+        Ok(())
+    }
+
+    /// Normalises, validates and writes (or rejects) `self.contact`.
+    fn finish_record(&mut self, pos: Position, out: &mut Vec<u8>) {
+        self.report.read += 1;
+        let mut origin = Default::default();
+        if self.problems.is_empty() {
+            origin = normalize(
+                &mut self.contact,
+                self.mapping.region,
+                &mut self.problems,
+                &mut self.warnings,
+            );
+            if self.target == Target::Kojo {
+                self.mapping.fill_vendor(&mut self.contact);
+            }
+            rules::check(&self.contact, self.target, &mut self.problems);
+        }
+        if !self.problems.is_empty() {
+            self.write_reject(pos);
+            self.report.reject(pos, self.problems.drain(..));
+            self.warnings.clear();
+            return;
+        }
+        for w in self.warnings.drain(..) {
+            self.report.warn(pos, w);
+        }
+        if let Some(to) = self.to {
+            let report = &mut self.report;
+            mapping::dropped_fields(&self.contact, origin, to, self.mapping.kojo_phone, |f| {
+                report.drop_field(f.name())
+            });
+        }
+        if let Some(w) = self.writer.as_mut() {
+            w.write(&self.contact, out);
+        }
+        self.report.written += 1;
+    }
+
+    fn write_reject(&mut self, pos: Position) {
+        let buf = &mut self.rejects_buf;
+        let w = self.rejects.get_or_insert_with(|| {
+            let mut w = CsvOut::default();
+            let mut header = vec!["record", "line", "errors"];
+            header.extend(Field::ALL.iter().map(|f| f.name()));
+            w.row(&header, buf);
+            w
+        });
+        let errors = self
+            .problems
+            .iter()
+            .map(|p| format!("{}: {}", p.field, p.reason))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let (record, line) = (pos.record.to_string(), pos.line.to_string());
+        let mut row: Vec<&str> = vec![&record, &line, &errors];
+        row.extend(Field::ALL.iter().map(|&f| self.contact.get(f)));
+        w.row(&row, buf);
+    }
+}
+
+fn strip_position(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+fn flavor_name(f: Flavor) -> &'static str {
+    match f {
+        Flavor::Canonical => "canonical",
+        Flavor::Covage => "Covage",
+        Flavor::Kojo => "Kojo",
+    }
+}
+
+/// Picks the JSON flavour from the first record's keys.
+fn sniff_flavor(el: &[u8]) -> Flavor {
+    let Ok(keys) =
+        serde_json::from_slice::<std::collections::HashMap<String, serde::de::IgnoredAny>>(el)
+    else {
+        return Flavor::Canonical;
+    };
+    let any = |ks: &[&str]| ks.iter().any(|k| keys.contains_key(*k));
+    if any(&["contact_uuid", "phone_number", "cell_phone_number"]) {
+        Flavor::Covage
+    } else if any(&[
+        "displayName",
+        "orgName",
+        "vendorId",
+        "createdAt",
+        "updatedAt",
+        "id",
+    ]) {
+        Flavor::Kojo
+    } else {
+        Flavor::Canonical
+    }
+}
+
+/// Converts all of `input` to `output` (rejects to `rejects`), reading and writing in chunks.
+pub fn convert<R: std::io::Read, W: std::io::Write, X: std::io::Write>(
+    mut input: R,
+    mut output: W,
+    mut rejects: X,
+    opts: Options,
+) -> Result<Report, Error> {
+    let mut conv = Converter::new(opts);
+    let mut buf = vec![0u8; 256 * 1024];
+    let (mut out, mut rej) = (Vec::new(), Vec::new());
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::Read(e)),
+        };
+        conv.push(&buf[..n], &mut out, &mut rej)?;
+        output.write_all(&out)?;
+        rejects.write_all(&rej)?;
+        out.clear();
+        rej.clear();
+    }
+    let report = conv.finish(&mut out, &mut rej)?;
+    output.write_all(&out)?;
+    rejects.write_all(&rej)?;
+    output.flush()?;
+    rejects.flush()?;
+    Ok(report)
+}

@@ -1,0 +1,209 @@
+//! A push CSV record splitter over `csv-core`: fed UTF-8 chunks, it hands out whole records
+//! (quoted commas, quotes, newlines and CRLF handled) with the line each starts on.
+
+use crate::error::Error;
+
+/// Splits CSV text into records.
+pub struct CsvSplitter {
+    rdr: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    nout: usize,
+    nend: usize,
+    /// Line the next record starts on, counted over consumed input.
+    line: u64,
+    start_line: Option<u64>,
+}
+
+impl CsvSplitter {
+    /// A splitter for `delimiter`.
+    pub fn new(delimiter: u8) -> CsvSplitter {
+        CsvSplitter {
+            rdr: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            out: vec![0; 4096],
+            ends: vec![0; 64],
+            nout: 0,
+            nend: 0,
+            line: 1,
+            start_line: None,
+        }
+    }
+
+    /// Feeds `input`; `eof` on the last call (input may be empty then). Calls `on_record` with
+    /// the record's bytes, its field ends and its first line.
+    pub fn feed(
+        &mut self,
+        mut input: &[u8],
+        eof: bool,
+        mut on_record: impl FnMut(&[u8], &[usize], u64) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        loop {
+            if self.start_line.is_none() {
+                // Skip the blank lines csv-core would skip, counting them, so the record's
+                // first line is exact.
+                while let Some((&b, rest)) = input.split_first() {
+                    match b {
+                        b'\n' => self.line += 1,
+                        b'\r' => {}
+                        _ => break,
+                    }
+                    input = rest;
+                }
+                if !input.is_empty() {
+                    self.start_line = Some(self.line);
+                }
+            }
+            let (res, nin, nout, nend) = self.rdr.read_record(
+                input,
+                &mut self.out[self.nout..],
+                &mut self.ends[self.nend..],
+            );
+            self.line += input[..nin].iter().filter(|&&b| b == b'\n').count() as u64;
+            input = &input[nin..];
+            self.nout += nout;
+            self.nend += nend;
+            use csv_core::ReadRecordResult::*;
+            match res {
+                InputEmpty => {
+                    if input.is_empty() && !eof {
+                        return Ok(());
+                    }
+                    // eof: call again with empty input to flush the last record.
+                    if input.is_empty() && eof {
+                        let (res, _, nout, nend) = self.rdr.read_record(
+                            &[],
+                            &mut self.out[self.nout..],
+                            &mut self.ends[self.nend..],
+                        );
+                        self.nout += nout;
+                        self.nend += nend;
+                        match res {
+                            Record => self.emit(&mut on_record)?,
+                            OutputFull => self.grow_out(),
+                            OutputEndsFull => self.grow_ends(),
+                            InputEmpty | End => return Ok(()),
+                        }
+                    }
+                }
+                OutputFull => self.grow_out(),
+                OutputEndsFull => self.grow_ends(),
+                Record => self.emit(&mut on_record)?,
+                End => return Ok(()),
+            }
+        }
+    }
+
+    fn emit(
+        &mut self,
+        on_record: &mut impl FnMut(&[u8], &[usize], u64) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let line = self.start_line.take().unwrap_or(self.line);
+        let r = on_record(&self.out[..self.nout], &self.ends[..self.nend], line);
+        self.nout = 0;
+        self.nend = 0;
+        r
+    }
+
+    fn grow_out(&mut self) {
+        let n = self.out.len() * 2;
+        self.out.resize(n, 0);
+    }
+
+    fn grow_ends(&mut self) {
+        let n = self.ends.len() * 2;
+        self.ends.resize(n, 0);
+    }
+}
+
+/// Picks the delimiter among `,` `;` TAB `|`: the one found most often in the header line
+/// (outside quotes); `,` when none is.
+pub fn sniff_delimiter(sample: &[u8]) -> u8 {
+    let mut counts = [0usize; 4];
+    let cands = [b',', b';', b'\t', b'|'];
+    let mut quoted = false;
+    for &b in sample {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            _ if !quoted => {
+                if let Some(i) = cands.iter().position(|&c| c == b) {
+                    counts[i] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let (i, n) = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|&(i, n)| (*n, usize::MAX - i))
+        .unwrap();
+    if *n == 0 {
+        b','
+    } else {
+        cands[i]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str, chunk: usize) -> Vec<(Vec<String>, u64)> {
+        let mut s = CsvSplitter::new(b',');
+        let mut got = vec![];
+        let bytes = text.as_bytes();
+        let mut push = |rec: &[u8], ends: &[usize], line: u64| {
+            let mut start = 0;
+            let fields = ends
+                .iter()
+                .map(|&e| {
+                    let f = String::from_utf8(rec[start..e].to_vec()).unwrap();
+                    start = e;
+                    f
+                })
+                .collect();
+            got.push((fields, line));
+            Ok(())
+        };
+        for c in bytes.chunks(chunk.max(1)) {
+            s.feed(c, false, &mut push).unwrap();
+        }
+        s.feed(&[], true, &mut push).unwrap();
+        got
+    }
+
+    #[test]
+    fn quoted_fields_and_lines() {
+        let text = "a,b\r\n\"x, \"\"y\"\"\",\"multi\nline\"\r\n\r\nlast,row";
+        for chunk in [1, 2, 3, 7, 100] {
+            let got = split(text, chunk);
+            assert_eq!(got.len(), 3, "chunk {chunk}");
+            assert_eq!(got[0], (vec!["a".into(), "b".into()], 1));
+            assert_eq!(got[1], (vec!["x, \"y\"".into(), "multi\nline".into()], 2));
+            assert_eq!(
+                got[2],
+                (vec!["last".into(), "row".into()], 5),
+                "chunk {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn long_records_grow_the_buffers() {
+        let long = "x".repeat(10_000);
+        let fields: Vec<String> = (0..200).map(|i| i.to_string()).collect();
+        let text = format!("{long}\n{}\n", fields.join(","));
+        let got = split(&text, 64);
+        assert_eq!(got[0].0[0].len(), 10_000);
+        assert_eq!(got[1].0.len(), 200);
+    }
+
+    #[test]
+    fn delimiter_sniffing() {
+        assert_eq!(sniff_delimiter(b"a;b;c\n1,5;2;3"), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"\"x;y\",b|c|d\n"), b'|');
+        assert_eq!(sniff_delimiter(b"single"), b',');
+    }
+}

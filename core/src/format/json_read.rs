@@ -1,0 +1,254 @@
+//! A push JSON splitter: fed UTF-8 chunks of a JSON array (`[{…},{…}]`) or of a stream of objects
+//! (NDJSON, or a single object), it hands out each element's bytes and its first line, so a file
+//! of any size is read one record at a time. Each element is then parsed with `serde_json`.
+
+use crate::error::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Nothing but whitespace yet.
+    Start,
+    /// Inside `[`, before an element or `]` (also after a `,`).
+    ArrayBefore,
+    /// Inside `[`, after an element: `,` or `]`.
+    ArrayAfter,
+    /// A stream of objects, between them.
+    StreamBefore,
+    /// Inside an element.
+    Element,
+    /// After the closing `]`.
+    Done,
+}
+
+/// Splits JSON text into elements.
+pub struct JsonSplitter {
+    state: State,
+    in_array: bool,
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+    scalar: bool,
+    elem: Vec<u8>,
+    line: u64,
+    elem_line: u64,
+}
+
+impl Default for JsonSplitter {
+    fn default() -> Self {
+        JsonSplitter {
+            state: State::Start,
+            in_array: false,
+            depth: 0,
+            in_string: false,
+            escaped: false,
+            scalar: false,
+            elem: Vec::with_capacity(512),
+            line: 1,
+            elem_line: 1,
+        }
+    }
+}
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+impl JsonSplitter {
+    /// Feeds `input`; `eof` on the last call. Calls `on_element` with each element's bytes and
+    /// the line it starts on.
+    pub fn feed(
+        &mut self,
+        input: &[u8],
+        eof: bool,
+        mut on_element: impl FnMut(&[u8], u64) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut i = 0;
+        while i < input.len() {
+            let b = input[i];
+            if self.state == State::Element {
+                // Copy the run of plain bytes at once.
+                let start = i;
+                let mut end_here = false;
+                while i < input.len() {
+                    let b = input[i];
+                    if self.in_string {
+                        if self.escaped {
+                            self.escaped = false;
+                        } else if b == b'\\' {
+                            self.escaped = true;
+                        } else if b == b'"' {
+                            self.in_string = false;
+                        } else if b == b'\n' {
+                            self.line += 1;
+                        }
+                    } else {
+                        match b {
+                            b'"' => self.in_string = true,
+                            b'{' | b'[' => self.depth += 1,
+                            b'}' | b']' if !self.scalar => {
+                                self.depth -= 1;
+                                if self.depth == 0 {
+                                    i += 1;
+                                    end_here = true;
+                                    break;
+                                }
+                            }
+                            b',' | b']' | b' ' | b'\t' | b'\r' | b'\n'
+                                if self.scalar && self.depth == 0 =>
+                            {
+                                end_here = true;
+                                break;
+                            }
+                            b'\n' => self.line += 1,
+                            _ => {}
+                        }
+                    }
+                    i += 1;
+                }
+                self.elem.extend_from_slice(&input[start..i]);
+                if end_here {
+                    on_element(&self.elem, self.elem_line)?;
+                    self.elem.clear();
+                    self.state = if self.in_array {
+                        State::ArrayAfter
+                    } else {
+                        State::StreamBefore
+                    };
+                }
+                continue;
+            }
+            i += 1;
+            if is_ws(b) {
+                if b == b'\n' {
+                    self.line += 1;
+                }
+                continue;
+            }
+            match (self.state, b) {
+                (State::Start, b'[') => {
+                    self.in_array = true;
+                    self.state = State::ArrayBefore;
+                }
+                (State::Start | State::StreamBefore, b'{') => self.begin(b, false),
+                (State::Start, _) => {
+                    return Err(self.err("expected a JSON array `[` or object `{`"));
+                }
+                (State::StreamBefore, _) => {
+                    return Err(self.err("expected `{` to start the next object"));
+                }
+                // A trailing comma before `]` (Covage's docs show one) is accepted.
+                (State::ArrayBefore, b']') => self.state = State::Done,
+                (State::ArrayBefore, b'{' | b'[') => self.begin(b, false),
+                (State::ArrayBefore, b',') => {
+                    return Err(self.err("unexpected `,`: an element is missing"));
+                }
+                (State::ArrayBefore, _) => self.begin(b, true),
+                (State::ArrayAfter, b',') => self.state = State::ArrayBefore,
+                (State::ArrayAfter, b']') => self.state = State::Done,
+                (State::ArrayAfter, _) => {
+                    return Err(self.err("expected `,` or `]` after an element"));
+                }
+                (State::Done, _) => {
+                    return Err(self.err("unexpected data after the closing `]`"));
+                }
+                (State::Element, _) => unreachable!("handled above"),
+            }
+        }
+        if eof {
+            match self.state {
+                State::Element if self.scalar && !self.in_string => {
+                    on_element(&self.elem, self.elem_line)?;
+                    self.elem.clear();
+                    return Err(self.err("missing closing `]`"));
+                }
+                State::Element => {
+                    return Err(Error::Json {
+                        line: self.elem_line,
+                        why: "the record starting here is cut off (unexpected end of input)".into(),
+                    })
+                }
+                State::ArrayBefore | State::ArrayAfter => {
+                    return Err(self.err("missing closing `]` (unexpected end of input)"))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn begin(&mut self, b: u8, scalar: bool) {
+        self.state = State::Element;
+        self.elem_line = self.line;
+        self.scalar = scalar;
+        self.elem.push(b);
+        if b == b'"' {
+            self.in_string = true;
+        } else if !scalar {
+            self.depth = 1;
+        }
+    }
+
+    fn err(&self, why: &str) -> Error {
+        Error::Json {
+            line: self.line,
+            why: why.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str, chunk: usize) -> Result<Vec<(String, u64)>, Error> {
+        let mut s = JsonSplitter::default();
+        let mut got = vec![];
+        let mut push = |e: &[u8], line: u64| {
+            got.push((String::from_utf8(e.to_vec()).unwrap(), line));
+            Ok(())
+        };
+        for c in text.as_bytes().chunks(chunk.max(1)) {
+            s.feed(c, false, &mut push)?;
+        }
+        s.feed(&[], true, &mut push)?;
+        Ok(got)
+    }
+
+    #[test]
+    fn array_elements_with_lines_whatever_the_chunks() {
+        let text = "[\n  {\"a\": \"x}]\\\"\"},\n  {\"b\": [1, {\"c\": 2}]},\n]\n";
+        for chunk in [1, 2, 5, 1000] {
+            let got = split(text, chunk).unwrap();
+            assert_eq!(got.len(), 2);
+            assert_eq!(got[0], (r#"{"a": "x}]\""}"#.to_string(), 2));
+            assert_eq!(got[1].1, 3);
+        }
+    }
+
+    #[test]
+    fn ndjson_and_single_object() {
+        let got = split("{\"a\":1}\n{\"a\":2}\n", 3).unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].1, 2);
+        assert_eq!(split("  {\"a\":1}", 1).unwrap().len(), 1);
+        assert_eq!(split("", 1).unwrap().len(), 0);
+        assert_eq!(split("[]", 1).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn scalars_in_arrays_are_elements() {
+        let got = split("[1, \"x\", null]", 1).unwrap();
+        let els: Vec<&str> = got.iter().map(|(e, _)| e.as_str()).collect();
+        assert_eq!(els, ["1", "\"x\"", "null"]);
+    }
+
+    #[test]
+    fn broken_structure_is_an_error_with_a_line() {
+        let e = split("[{\"a\":1}\n{\"a\":2}]", 4).unwrap_err();
+        assert!(e.to_string().starts_with("line 2"), "{e}");
+        assert!(split("[{\"a\":1}", 4).is_err());
+        assert!(split("[{\"a\":", 4).is_err());
+        assert!(split("nope", 4).is_err());
+        assert!(split("[1] 2", 4).is_err());
+    }
+}

@@ -1,0 +1,122 @@
+//! Streaming writers: one record at a time into a byte buffer the caller drains.
+
+use super::layout;
+use super::Format;
+use crate::contact::Contact;
+use crate::mapping::{self, KojoPhone};
+
+/// Writes CSV rows with `csv-core` straight into a byte buffer (RFC 4180 quoting where needed).
+#[derive(Debug, Default)]
+pub struct CsvOut {
+    w: csv_core::Writer,
+}
+
+impl CsvOut {
+    /// Appends one row to `out`.
+    pub fn row<S: AsRef<[u8]>>(&mut self, fields: impl IntoIterator<Item = S>, out: &mut Vec<u8>) {
+        for (i, f) in fields.into_iter().enumerate() {
+            if i > 0 {
+                self.step(out, 1, |w, o| w.delimiter(o));
+            }
+            let input = f.as_ref();
+            // Worst case every byte is a doubled quote, plus the two enclosing quotes.
+            let need = input.len() * 2 + 2;
+            self.step(out, need, |w, o| {
+                let (r, _, n) = w.field(input, o);
+                (r, n)
+            });
+            self.step(out, 1, |w, o| w.finish(o));
+        }
+        self.step(out, 2, |w, o| w.terminator(o));
+    }
+
+    fn step(
+        &mut self,
+        out: &mut Vec<u8>,
+        need: usize,
+        f: impl Fn(&mut csv_core::Writer, &mut [u8]) -> (csv_core::WriteResult, usize),
+    ) {
+        let start = out.len();
+        out.resize(start + need + 2, 0);
+        let (r, n) = f(&mut self.w, &mut out[start..]);
+        out.truncate(start + n);
+        debug_assert_eq!(r, csv_core::WriteResult::InputEmpty, "csv-core had room");
+    }
+}
+
+/// Writes records in one format.
+pub struct Writer {
+    format: Format,
+    kojo_phone: KojoPhone,
+    csv: Option<CsvOut>,
+    /// CSV header (and BOM) not yet handed out.
+    head: Vec<u8>,
+    count: u64,
+}
+
+impl Writer {
+    /// A writer for `format`; `bom` starts the output with a UTF-8 BOM (for Excel).
+    pub fn new(format: Format, kojo_phone: KojoPhone, bom: bool) -> Writer {
+        let mut head = Vec::new();
+        let csv = format.is_csv().then(|| {
+            if bom {
+                head.extend_from_slice("\u{FEFF}".as_bytes());
+            }
+            let mut w = CsvOut::default();
+            w.row(layout::header(format), &mut head);
+            w
+        });
+        Writer {
+            format,
+            kojo_phone,
+            csv,
+            head,
+            count: 0,
+        }
+    }
+
+    /// Appends `c` to `out`.
+    pub fn write(&mut self, c: &Contact, out: &mut Vec<u8>) {
+        self.drain(out);
+        let sep: &[u8] = if self.count == 0 { b"[\n" } else { b",\n" };
+        self.count += 1;
+        match self.format {
+            Format::Csv | Format::GoogleCsv | Format::OutlookCsv => {
+                let mut fields = Vec::with_capacity(12);
+                layout::row(self.format, c, &mut fields);
+                self.csv.as_mut().expect("csv writer").row(&fields, out);
+            }
+            Format::Ndjson => {
+                let _ = serde_json::to_writer(&mut *out, c);
+                out.push(b'\n');
+            }
+            Format::Json => {
+                out.extend_from_slice(sep);
+                let _ = serde_json::to_writer(&mut *out, c);
+            }
+            Format::Covage => {
+                out.extend_from_slice(sep);
+                let _ = serde_json::to_writer(&mut *out, &mapping::to_covage(c));
+            }
+            Format::Kojo => {
+                out.extend_from_slice(sep);
+                let _ = serde_json::to_writer(&mut *out, &mapping::to_kojo(c, self.kojo_phone));
+            }
+        }
+    }
+
+    /// Moves what is buffered (the header) to `out`.
+    pub fn drain(&mut self, out: &mut Vec<u8>) {
+        if !self.head.is_empty() {
+            out.append(&mut self.head);
+        }
+    }
+
+    /// Ends the output (closes a JSON array).
+    pub fn finish(&mut self, out: &mut Vec<u8>) {
+        self.drain(out);
+        if matches!(self.format, Format::Json | Format::Covage | Format::Kojo) {
+            out.extend_from_slice(if self.count == 0 { b"[]\n" } else { b"\n]\n" });
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! contactport-core: contact records, validation, mapping and file formats.
+//!
+//! # Brief overview
+//!
+//! Everything meets in one canonical record, [`Contact`]. Each format and each provider maps to
+//! and from it, never to each other:
+//!
+//! ```text
+//! bytes ─ decode ─ split (CSV | JSON) ─ parse (canonical | Covage | Kojo | Google | Outlook)
+//!       ─ Contact ─ normalize ─ rules::check ─ write (any format) ─ bytes
+//!                                    └─ rejects (CSV) + Report
+//! ```
+//!
+//! - [`contact`]: [`Contact`] and its [`Field`]s.
+//! - [`phone`], [`email`], [`name`], [`timestamp`]: one value each.
+//! - [`normalize()`]: a record in canonical form; [`rules`]: Covage's and Kojo's rules.
+//! - [`mapping`]: Covage and Kojo wire types ([`CovageContact`], [`KojoContact`]) to and from
+//!   [`Contact`], and the field-loss accounting.
+//! - [`format`]: encodings, push parsers for CSV and JSON, layouts, writers.
+//! - [`convert`]: the push engine [`Converter`] and the `io::Read` → `io::Write` helper
+//!   [`convert()`](convert::convert); the [`Report`] it returns.
+//!
+//! The crate is pure: no files, sockets, clocks or threads, so it runs in the browser too.
+//!
+//! # Example
+//!
+//! ```
+//! use contactport_core::{convert::{convert, Options}, Format};
+//!
+//! let covage = r#"[{"contact_uuid":"i9usbs1j","first_name":"John","last_name":"Doe",
+//!   "phone_number":"0142845403","cell_phone_number":"0692417900","email":"john@doe.com"}]"#;
+//! let (mut out, mut rejects) = (Vec::new(), Vec::new());
+//! let opts = Options { to: Some(Format::Csv), ..Options::default() };
+//! let report = convert(covage.as_bytes(), &mut out, &mut rejects, opts).unwrap();
+//! assert_eq!(report.written, 1);
+//! let csv = String::from_utf8(out).unwrap();
+//! assert!(csv.contains("John,Doe,John Doe,john@doe.com,+33142845403,+262692417900"));
+//! ```
+#![deny(missing_docs)]
+
+pub mod contact;
+pub mod convert;
+pub mod covage;
+pub mod email;
+pub mod error;
+pub mod format;
+pub mod kojo;
+pub mod mapping;
+pub mod name;
+pub mod normalize;
+pub mod phone;
+pub mod problem;
+pub mod report;
+pub mod rules;
+pub mod timestamp;
+
+pub use contact::{Contact, Field};
+pub use convert::{Converter, Options};
+pub use covage::CovageContact;
+pub use error::Error;
+pub use format::Format;
+pub use kojo::KojoContact;
+pub use mapping::{KojoPhone, Mapping, VendorMap};
+pub use normalize::normalize;
+pub use problem::{Entry, Position, Problem};
+pub use report::Report;
+pub use rules::Target;
+
+/// Reads a JSON string that may be `null` (as empty).
+pub(crate) fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}

@@ -1,0 +1,174 @@
+//! Normalisation: the same record whatever shape it came in. Phones to E.164, emails trimmed
+//! with the domain lower-cased, names joined or split, timestamps to RFC 3339.
+//!
+//! A value that cannot be normalised is left exactly as read and reported as a [`Problem`]:
+//! nothing is altered silently.
+
+use crate::contact::{Contact, Field};
+use crate::phone::{self, Region};
+use crate::problem::Problem;
+use crate::{email, name, timestamp};
+
+/// What normalisation did that the field-loss accounting needs to know.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// First and last name were made by splitting the display name.
+    pub names_split: bool,
+    /// The display name was made by joining first and last name.
+    pub display_joined: bool,
+}
+
+/// Normalises `c` in place. Invalid values are kept as read and reported in `problems`;
+/// notes (a one-word name) go to `warnings`.
+pub fn normalize(
+    c: &mut Contact,
+    region: Region,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<Problem>,
+) -> Origin {
+    let mut origin = Origin::default();
+    for f in [Field::FirstName, Field::LastName, Field::DisplayName] {
+        trim_in_place(c.get_mut(f));
+    }
+
+    if !c.email.is_empty() {
+        let e = email::normalize(&c.email);
+        // Reason `email`: "not a valid email address" (validator crate's HTML5 rules), e.g.
+        // `patrick.bousso@` — both providers reject such a contact.
+        if !email::is_valid(&e) {
+            problems.push(Problem::new("email", "not a valid email address", &c.email));
+        } else {
+            c.email = e;
+        }
+    }
+
+    for f in [Field::Phone, Field::Mobile] {
+        let raw = c.get(f);
+        if raw.trim().is_empty() {
+            c.get_mut(f).clear();
+            continue;
+        }
+        match phone::normalize(raw, region) {
+            Ok(n) => *c.get_mut(f) = n,
+            // Reason `phone`/`mobile`: not a number in libphonenumber's plan for the default
+            // region, e.g. `0999999999`; Covage and Kojo store numbers they cannot dial otherwise.
+            Err(e) => problems.push(Problem::new(f.name(), e.to_string(), raw)),
+        }
+    }
+
+    for f in [Field::CreatedAt, Field::UpdatedAt] {
+        let raw = c.get(f);
+        if raw.is_empty() {
+            continue;
+        }
+        match timestamp::normalize(raw) {
+            Some(t) => *c.get_mut(f) = t,
+            None => problems.push(Problem::new(
+                f.name(),
+                "not a timestamp (expected RFC 3339, e.g. 2021-02-18T20:52:55.395Z)",
+                raw,
+            )),
+        }
+    }
+
+    if c.first_name.is_empty() && c.last_name.is_empty() && !c.display_name.is_empty() {
+        let s = name::split(&c.display_name);
+        if s.one_word {
+            warnings.push(Problem::new(
+                "display_name",
+                "one-word name: kept as the last name, first name left empty",
+                &c.display_name,
+            ));
+        }
+        c.first_name = s.first.to_string();
+        c.last_name = s.last.to_string();
+        origin.names_split = true;
+    } else if c.display_name.is_empty() && !(c.first_name.is_empty() && c.last_name.is_empty()) {
+        c.display_name = name::join(&c.first_name, &c.last_name);
+        origin.display_joined = true;
+    }
+    origin
+}
+
+fn trim_in_place(s: &mut String) {
+    let t = s.trim();
+    if t.len() != s.len() {
+        *s = t.to_string();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(mut c: Contact) -> (Contact, Origin, Vec<Problem>, Vec<Problem>) {
+        let (mut p, mut w) = (vec![], vec![]);
+        let o = normalize(&mut c, Region::FR, &mut p, &mut w);
+        (c, o, p, w)
+    }
+
+    #[test]
+    fn display_name_is_first_space_last() {
+        let (c, o, p, _) = run(Contact {
+            first_name: "Élodie".into(),
+            last_name: "Martin-Durand".into(),
+            ..Default::default()
+        });
+        assert_eq!(c.display_name, "Élodie Martin-Durand");
+        assert!(o.display_joined && p.is_empty());
+    }
+
+    #[test]
+    fn display_name_is_split_when_names_are_missing() {
+        let (c, o, _, w) = run(Contact {
+            display_name: "Jean-Pierre de la Tour".into(),
+            ..Default::default()
+        });
+        assert_eq!(
+            (c.first_name.as_str(), c.last_name.as_str()),
+            ("Jean-Pierre", "de la Tour")
+        );
+        assert!(o.names_split && w.is_empty());
+    }
+
+    #[test]
+    fn one_word_name_warns() {
+        let (c, _, p, w) = run(Contact {
+            display_name: "Zoé".into(),
+            ..Default::default()
+        });
+        assert_eq!(c.last_name, "Zoé");
+        assert!(p.is_empty());
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].field, "display_name");
+    }
+
+    #[test]
+    fn invalid_values_are_kept_and_every_problem_reported() {
+        let (c, _, p, _) = run(Contact {
+            email: "bad@".into(),
+            phone: "12".into(),
+            mobile: "not a phone".into(),
+            created_at: "soon".into(),
+            ..Default::default()
+        });
+        let fields: Vec<_> = p.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["email", "phone", "mobile", "created_at"]);
+        assert_eq!(c.phone, "12");
+        assert_eq!(p[1].value, "12");
+    }
+
+    #[test]
+    fn phones_and_email_normalise() {
+        let (c, _, p, _) = run(Contact {
+            email: " John@Doe.COM ".into(),
+            phone: "01.42.84.54.03".into(),
+            mobile: "06 99 43 78 92".into(),
+            ..Default::default()
+        });
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(c.email, "John@doe.com");
+        assert_eq!(c.phone, "+33142845403");
+        assert_eq!(c.mobile, "+33699437892");
+    }
+}

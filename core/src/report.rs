@@ -1,0 +1,77 @@
+//! The run's report: counts, dropped fields and every rejected record's problems.
+
+use crate::problem::{Entry, Position, Problem};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What a conversion or validation did. Serialised as the `--report` JSON:
+/// `{"read","written","rejected","dropped_fields":{field:count},"rejects":[{"record","line","field","reason","value"}]}`
+/// plus `warnings` and `unknown_columns`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// Records read.
+    pub read: u64,
+    /// Records written (for `validate`: records that passed).
+    pub written: u64,
+    /// Records rejected.
+    pub rejected: u64,
+    /// For each field, how many values the mapping dropped or changed.
+    pub dropped_fields: BTreeMap<String, u64>,
+    /// One entry per problem of each rejected record.
+    pub rejects: Vec<Entry>,
+    /// Records that went through with something worth knowing (a one-word name, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Entry>,
+    /// Input columns (or JSON keys) that map to no field, listed once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknown_columns: Vec<String>,
+}
+
+impl Report {
+    /// Counts one dropped or changed value of `field`.
+    pub fn drop_field(&mut self, field: &str) {
+        match self.dropped_fields.get_mut(field) {
+            Some(n) => *n += 1,
+            None => {
+                self.dropped_fields.insert(field.to_string(), 1);
+            }
+        }
+    }
+
+    /// Records a rejected record and all its problems.
+    pub fn reject(&mut self, pos: Position, problems: impl IntoIterator<Item = Problem>) {
+        self.rejected += 1;
+        self.rejects
+            .extend(problems.into_iter().map(|p| Entry::new(pos, p)));
+    }
+
+    /// Records a warning.
+    pub fn warn(&mut self, pos: Position, problem: Problem) {
+        self.warnings.push(Entry::new(pos, problem));
+    }
+
+    /// Exit status: 0 when every record went through, 1 when some were rejected.
+    pub fn exit_code(&self) -> i32 {
+        if self.rejected > 0 {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// One summary line: `read 40, written 38, rejected 2, dropped: mobile 3`.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "read {}, written {}, rejected {}",
+            self.read, self.written, self.rejected
+        );
+        if !self.dropped_fields.is_empty() {
+            s.push_str(", dropped:");
+            for (i, (f, n)) in self.dropped_fields.iter().enumerate() {
+                s.push_str(if i == 0 { " " } else { ", " });
+                s.push_str(&format!("{f} {n}"));
+            }
+        }
+        s
+    }
+}

@@ -1,0 +1,118 @@
+//! Validation rules per target. Every problem of a record is reported, not just the first.
+
+use crate::contact::{Contact, Field};
+use crate::problem::Problem;
+
+/// Whose rules a record is checked against (`validate --for`, or the output format).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Target {
+    /// Flat files: some name or an email, valid values where present.
+    #[default]
+    Any,
+    /// Covage: first name, last name and email required.
+    Covage,
+    /// Kojo create: display name, email, org name and vendor id required.
+    Kojo,
+}
+
+impl std::str::FromStr for Target {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "any" => Ok(Target::Any),
+            "covage" => Ok(Target::Covage),
+            "kojo" => Ok(Target::Kojo),
+            _ => Err(format!("expected covage, kojo or any, got {s:?}")),
+        }
+    }
+}
+
+/// Covage's required fields: its contact form and the PUT "information in full" note.
+const COVAGE_REQUIRED: [Field; 3] = [Field::FirstName, Field::LastName, Field::Email];
+/// Kojo's `POST /contacts` parameters without `?`: displayName, email, orgName, vendorId.
+const KOJO_REQUIRED: [Field; 4] = [
+    Field::DisplayName,
+    Field::Email,
+    Field::OrgName,
+    Field::VendorId,
+];
+
+/// Checks a normalised record against `target`'s rules, adding one [`Problem`] per rule broken.
+///
+/// Reason "required by Covage" / "required by Kojo": the field is empty, e.g. a Covage record
+/// from a one-word display name has no first name. For Kojo's org name and vendor id the reason
+/// says which flag supplies them (`--org-name`, `--vendor-id`, `--vendor-map`), since Covage
+/// has neither.
+pub fn check(c: &Contact, target: Target, problems: &mut Vec<Problem>) {
+    match target {
+        Target::Any => {
+            if c.display_name.is_empty() && c.email.is_empty() {
+                problems.push(Problem::new(
+                    "record",
+                    "empty record: no name and no email",
+                    "",
+                ));
+            }
+        }
+        Target::Covage => require(c, &COVAGE_REQUIRED, "required by Covage", problems),
+        Target::Kojo => require(c, &KOJO_REQUIRED, "required by Kojo", problems),
+    }
+}
+
+fn require(c: &Contact, fields: &[Field], why: &str, problems: &mut Vec<Problem>) {
+    for &f in fields {
+        // An invalid value is already reported by normalisation; do not report it twice.
+        if c.get(f).is_empty() && !problems.iter().any(|p| p.field == f.name()) {
+            let reason = match f {
+                Field::OrgName => format!("{why}: give --org-name or --vendor-map"),
+                Field::VendorId => format!("{why}: give --vendor-id or --vendor-map"),
+                _ => why.to_string(),
+            };
+            problems.push(Problem::new(f.name(), reason, ""));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(c: &Contact, t: Target) -> Vec<String> {
+        let mut p = vec![];
+        check(c, t, &mut p);
+        p.into_iter().map(|p| p.field).collect()
+    }
+
+    #[test]
+    fn covage_requires_first_last_email() {
+        let c = Contact {
+            last_name: "Doe".into(),
+            ..Default::default()
+        };
+        assert_eq!(fields(&c, Target::Covage), ["first_name", "email"]);
+    }
+
+    #[test]
+    fn kojo_requires_vendor_and_says_which_flag() {
+        let c = Contact {
+            display_name: "John Doe".into(),
+            email: "j@d.fr".into(),
+            ..Default::default()
+        };
+        let mut p = vec![];
+        check(&c, Target::Kojo, &mut p);
+        assert_eq!(p.len(), 2);
+        assert!(p[0].reason.contains("--org-name"), "{}", p[0].reason);
+        assert!(p[1].reason.contains("--vendor-id"), "{}", p[1].reason);
+    }
+
+    #[test]
+    fn flat_files_need_a_name_or_an_email() {
+        assert_eq!(fields(&Contact::default(), Target::Any), ["record"]);
+        let c = Contact {
+            email: "j@d.fr".into(),
+            ..Default::default()
+        };
+        assert!(fields(&c, Target::Any).is_empty());
+    }
+}

@@ -1,0 +1,1 @@
+//! Browser bindings (see the wasm issue).
