@@ -1,1 +1,24 @@
-fn main() {}
+//! The `contactport` binary: parse, run, report, exit 0 / 1 / 2.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let code = match contactport_cli::run(std::env::args_os()) {
+        Ok(code) => code,
+        Err(err) => {
+            // A closed pipe (`contactport convert … | head`) is not a failure.
+            if err.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("contactport: error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            2
+        }
+    };
+    ExitCode::from(code)
+}

@@ -65,7 +65,7 @@ enum Flavor {
 
 enum Input {
     Csv {
-        splitter: CsvSplitter,
+        splitter: Box<CsvSplitter>,
         plan: Option<ReadPlan>,
         from: Option<Format>,
     },
@@ -172,7 +172,9 @@ impl Converter {
         out: &mut Vec<u8>,
         rejects: &mut Vec<u8>,
     ) -> Result<(), Error> {
-        if self.decoder.is_none() {
+        if let Some(dec) = self.decoder.as_mut() {
+            dec.decode(chunk, eof, &mut self.text)?;
+        } else {
             self.pending.extend_from_slice(chunk);
             if self.pending.len() < SNIFF && !eof {
                 return Ok(());
@@ -183,11 +185,6 @@ impl Converter {
             dec.decode(&pending[bom..], eof, &mut self.text)?;
             self.decoder = Some(dec);
             self.input = Some(self.pick_input());
-        } else {
-            self.decoder
-                .as_mut()
-                .expect("decoder")
-                .decode(chunk, eof, &mut self.text)?;
         }
         let input = self.input.as_mut().expect("input");
         let sink = &mut self.sink;
@@ -239,7 +236,7 @@ impl Converter {
                 .delimiter
                 .unwrap_or_else(|| sniff_delimiter(&self.text));
             Input::Csv {
-                splitter: CsvSplitter::new(delim),
+                splitter: Box::new(CsvSplitter::new(delim)),
                 plan: None,
                 from: self.opts_from,
             }
@@ -305,11 +302,11 @@ impl Sink {
                     fields.len(),
                     p.width()
                 ),
-                "",
+                &fields[p.width()..].join(","),
             ));
-        } else if self.problems.is_empty() {
-            p.fill(&fields, &mut self.contact, &mut self.report);
         }
+        // Filled even when rejected, so the rejects file carries the values to fix.
+        p.fill(&fields, &mut self.contact, &mut self.report);
         let pos = Position {
             record: self.report.read + 1,
             line,

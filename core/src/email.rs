@@ -19,7 +19,9 @@ pub fn normalize(raw: &str) -> String {
 
 /// True when `email` (already normalised) is a valid address.
 pub fn is_valid(email: &str) -> bool {
-    !email.is_empty() && email.validate_email()
+    // HTML5's rule (the validator crate's) accepts a bare host (`a@intranet`); a company
+    // contact's address always has a dotted domain, and both providers send mail to it.
+    !email.is_empty() && email.validate_email() && domain(email).contains('.')
 }
 
 /// The key providers match contacts on: the whole address, case-insensitive.
@@ -52,6 +54,7 @@ mod tests {
         assert!(!is_valid("patrick.bousso@"));
         assert!(!is_valid("patrick bousso@colibrix.fr"));
         assert!(!is_valid(""));
+        assert!(!is_valid("emma.roux@colibrix"));
     }
 
     #[test]

@@ -15,6 +15,8 @@ impl CsvOut {
     /// Appends one row to `out`.
     pub fn row<S: AsRef<[u8]>>(&mut self, fields: impl IntoIterator<Item = S>, out: &mut Vec<u8>) {
         for (i, f) in fields.into_iter().enumerate() {
+            // `delimiter` and `terminator` close an open quote themselves; csv-core's
+            // `finish` is for the end of all output, not of a field.
             if i > 0 {
                 self.step(out, 1, |w, o| w.delimiter(o));
             }
@@ -25,7 +27,6 @@ impl CsvOut {
                 let (r, _, n) = w.field(input, o);
                 (r, n)
             });
-            self.step(out, 1, |w, o| w.finish(o));
         }
         self.step(out, 2, |w, o| w.terminator(o));
     }
@@ -118,5 +119,43 @@ impl Writer {
         if matches!(self.format, Format::Json | Format::Covage | Format::Kojo) {
             out.extend_from_slice(if self.count == 0 { b"[]\n" } else { b"\n]\n" });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(rows: &[&[&str]]) -> String {
+        let mut out = vec![];
+        let mut w = CsvOut::default();
+        for r in rows {
+            w.row(r.iter(), &mut out);
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn csv_quotes_only_where_needed() {
+        assert_eq!(rows(&[&["a", "b"], &["", "\r"]]), "a,b\n,\"\r\"\n");
+        assert_eq!(
+            rows(&[&["x, \"y\"", "multi\nline", "plain"]]),
+            "\"x, \"\"y\"\"\",\"multi\nline\",plain\n"
+        );
+    }
+
+    #[test]
+    fn json_array_is_closed_even_when_empty() {
+        let mut out = vec![];
+        let mut w = Writer::new(Format::Covage, KojoPhone::MobileFirst, false);
+        w.finish(&mut out);
+        assert_eq!(out, b"[]\n");
+    }
+
+    #[test]
+    fn bom_only_before_csv() {
+        let mut out = vec![];
+        Writer::new(Format::Csv, KojoPhone::MobileFirst, true).finish(&mut out);
+        assert!(out.starts_with("\u{FEFF}first_name,".as_bytes()));
     }
 }

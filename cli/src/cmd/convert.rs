@@ -1,0 +1,97 @@
+//! `contactport convert`: a contact file from one format to another.
+
+use super::{list_rejects, pump};
+use crate::args::{InputArgs, MappingArgs};
+use crate::files::{self, Output};
+use crate::progress;
+use clap::Args;
+use contactport_core::{Format, Options};
+use std::path::PathBuf;
+
+/// Shown after `contactport convert --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  # A Covage export to a CSV backup (formats from the content and the extension):
+  contactport convert samples/covage-export.json -o contacts.csv
+
+  # A spreadsheet saved by French Excel (semicolons, Windows-1252) to Kojo's JSON:
+  contactport convert contacts.csv --to kojo --vendor-map vendors.csv -o kojo.json \\
+      --rejects rejects.csv --report report.json
+
+  # From stdin to stdout:
+  cat contacts.csv | contactport convert --to ndjson
+
+Exit status: 0 every record converted, 1 some rejected (see --rejects / --report), 2 failure.";
+
+/// `convert` arguments.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// Input file; `-` or nothing reads stdin.
+    pub input: Option<PathBuf>,
+    /// Output file; `-` or nothing writes stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Output format: csv, json, ndjson, covage, kojo, google-csv, outlook-csv.
+    /// Default: from the output's extension, else csv.
+    #[arg(long, value_name = "FORMAT")]
+    pub to: Option<Format>,
+    /// Write rejected records here (canonical CSV with record, line and errors in front).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Write the JSON report here.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Start CSV output with a UTF-8 BOM (for Excel).
+    #[arg(long)]
+    pub bom: bool,
+    #[command(flatten)]
+    pub input_args: InputArgs,
+    #[command(flatten)]
+    pub mapping: MappingArgs,
+}
+
+/// Runs `convert`.
+pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
+    let to =
+        a.to.or_else(|| {
+            a.output
+                .as_ref()
+                .and_then(|p| Format::from_extension(&p.to_string_lossy()))
+        })
+        .unwrap_or(Format::Csv);
+    let opts = Options {
+        from: a.input_args.from,
+        to: Some(to),
+        target: None,
+        encoding: a.input_args.encoding,
+        delimiter: a.input_args.delimiter,
+        bom: a.bom,
+        mapping: a.mapping.mapping()?,
+    };
+    let input = files::open_input(a.input.as_deref())?;
+    let bar = progress::bytes_bar(input.len, quiet);
+    let mut out = Output::create(a.output.as_deref())?;
+    let mut rejects = a
+        .rejects
+        .as_deref()
+        .map(|p| Output::create(Some(p)))
+        .transpose()?;
+    let mut no_rejects = std::io::sink();
+    let rej: &mut dyn std::io::Write = match rejects.as_mut() {
+        Some(r) => r,
+        None => &mut no_rejects,
+    };
+    let report = pump(input, opts, &mut out, rej, &bar)?;
+    out.commit()?;
+    if let Some(r) = rejects {
+        r.commit()?;
+    }
+    if let Some(p) = &a.report {
+        files::write_json(p, &report)?;
+    }
+    if progress::chatty(quiet) {
+        list_rejects(&report, 20);
+        eprintln!("{}", report.summary());
+    }
+    Ok(report.exit_code() as u8)
+}

@@ -1,0 +1,71 @@
+//! `contactport validate`: check a file against a provider's rules; nothing is written.
+
+use super::{list_rejects, pump};
+use crate::args::{parse_target, InputArgs, MappingArgs};
+use crate::files;
+use crate::progress;
+use clap::Args;
+use contactport_core::{Options, Target};
+use std::path::PathBuf;
+
+/// Shown after `contactport validate --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  # Is this spreadsheet ready for Covage? Every problem of every record is listed:
+  contactport validate contacts.csv --for covage
+
+  # For Kojo, with the vendor of each email domain, and a JSON report:
+  contactport validate contacts.csv --for kojo --vendor-map vendors.csv --report report.json
+
+Exit status: 0 every record valid, 1 some invalid (listed on stderr), 2 failure.";
+
+/// `validate` arguments.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Input file; `-` or nothing reads stdin.
+    pub input: Option<PathBuf>,
+    /// Whose rules: covage, kojo, or any (flat files: a name or an email, valid values).
+    #[arg(long = "for", value_name = "PROVIDER", default_value = "any", value_parser = parse_target)]
+    pub target: Target,
+    /// Write the JSON report here.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub input_args: InputArgs,
+    #[command(flatten)]
+    pub mapping: MappingArgs,
+}
+
+/// Runs `validate`.
+pub fn run(a: ValidateArgs, quiet: bool) -> anyhow::Result<u8> {
+    let opts = Options {
+        from: a.input_args.from,
+        to: None,
+        target: Some(a.target),
+        encoding: a.input_args.encoding,
+        delimiter: a.input_args.delimiter,
+        bom: false,
+        mapping: a.mapping.mapping()?,
+    };
+    let input = files::open_input(a.input.as_deref())?;
+    let bar = progress::bytes_bar(input.len, quiet);
+    let report = pump(
+        input,
+        opts,
+        &mut std::io::sink(),
+        &mut std::io::sink(),
+        &bar,
+    )?;
+    if let Some(p) = &a.report {
+        files::write_json(p, &report)?;
+    }
+    // The listing is what this command is for: it is printed even with --quiet.
+    list_rejects(&report, usize::MAX);
+    if progress::chatty(quiet) {
+        eprintln!(
+            "{} valid, {} invalid of {} records",
+            report.written, report.rejected, report.read
+        );
+    }
+    Ok(report.exit_code() as u8)
+}

@@ -1,0 +1,117 @@
+//! Opening inputs and outputs: a path, or `-` / nothing for stdin and stdout. Output files are
+//! written beside their final name and renamed at the end, so a failed run leaves no half file.
+
+use anyhow::Context;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// An input: its reader and, for a file, its size (for the progress bar).
+pub struct Input {
+    /// The bytes.
+    pub reader: Box<dyn Read>,
+    /// Size in bytes when known.
+    pub len: Option<u64>,
+    /// Name for messages.
+    pub name: String,
+}
+
+/// Opens `path`, or stdin for `None` or `-`.
+pub fn open_input(path: Option<&Path>) -> anyhow::Result<Input> {
+    match path {
+        None => Ok(stdin()),
+        Some(p) if p == Path::new("-") => Ok(stdin()),
+        Some(p) => {
+            let f = File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
+            let len = f.metadata().ok().map(|m| m.len());
+            Ok(Input {
+                reader: Box::new(f),
+                len,
+                name: p.display().to_string(),
+            })
+        }
+    }
+}
+
+fn stdin() -> Input {
+    Input {
+        reader: Box::new(io::stdin().lock()),
+        len: None,
+        name: "<stdin>".into(),
+    }
+}
+
+/// An output being written: stdout, or a temporary file renamed into place by [`Output::commit`].
+pub struct Output {
+    writer: io::BufWriter<Box<dyn Write>>,
+    rename: Option<(PathBuf, PathBuf)>,
+}
+
+impl Output {
+    /// Stdout for `None` or `-`, else a file.
+    pub fn create(path: Option<&Path>) -> anyhow::Result<Output> {
+        match path {
+            None => Ok(Output::stdout()),
+            Some(p) if p == Path::new("-") => Ok(Output::stdout()),
+            Some(p) => {
+                let tmp = partial_name(p);
+                let f = File::create(&tmp)
+                    .with_context(|| format!("cannot create {}", tmp.display()))?;
+                Ok(Output {
+                    writer: io::BufWriter::with_capacity(256 * 1024, Box::new(f)),
+                    rename: Some((tmp, p.to_path_buf())),
+                })
+            }
+        }
+    }
+
+    fn stdout() -> Output {
+        Output {
+            writer: io::BufWriter::with_capacity(256 * 1024, Box::new(io::stdout())),
+            rename: None,
+        }
+    }
+
+    /// Flushes and moves the file to its name.
+    pub fn commit(mut self) -> anyhow::Result<()> {
+        self.writer.flush().context("cannot write output")?;
+        if let Some((tmp, dest)) = self.rename.take() {
+            std::fs::rename(&tmp, &dest).with_context(|| {
+                format!("cannot rename {} to {}", tmp.display(), dest.display())
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writer.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        // Not committed: the run failed; leave no half-written file behind.
+        if let Some((tmp, _)) = self.rename.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+fn partial_name(p: &Path) -> PathBuf {
+    let mut name = p.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    p.with_file_name(name)
+}
+
+/// Writes `value` as pretty JSON to `path`.
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
+    let mut out = Output::create(Some(path))?;
+    serde_json::to_writer_pretty(&mut out, value).context("cannot write report")?;
+    out.write_all(b"\n")?;
+    out.commit()
+}

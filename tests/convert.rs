@@ -1,0 +1,373 @@
+//! End-to-end: `contactport convert` on the samples and on files as people really have them.
+
+mod util;
+use serde_json::Value;
+use util::{golden, sample, Dir};
+
+fn s(p: &std::path::Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn covage_sample_to_csv_matches_golden() {
+    let d = Dir::new();
+    let run = d
+        .run(&["convert", s(&sample("covage-export.json")), "-o", "out.csv"])
+        .expect(0);
+    golden("covage-export.csv", &d.read("out.csv"));
+    assert!(
+        run.stderr().contains("read 30, written 30, rejected 0"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!d.path("out.csv.partial").exists());
+}
+
+#[test]
+fn stdin_to_stdout_detects_the_format() {
+    let d = Dir::new();
+    let input = std::fs::read(sample("covage-export.json")).unwrap();
+    let run = d
+        .run_stdin(&["convert", "--to", "ndjson", "-q"], &input)
+        .expect(0);
+    let lines: Vec<Value> = run
+        .stdout()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 30);
+    assert_eq!(lines[1]["phone"], "+33142845403");
+    assert_eq!(lines[1]["mobile"], "+262692417900");
+    assert_eq!(run.stderr(), "", "quiet means quiet");
+}
+
+#[test]
+fn canonical_csv_to_kojo_with_report() {
+    let d = Dir::new();
+    d.run(&[
+        "convert",
+        s(&sample("contacts.csv")),
+        "-o",
+        "kojo.json",
+        "--to",
+        "kojo",
+        "--report",
+        "report.json",
+    ])
+    .expect(0);
+    let kojo: Vec<Value> = serde_json::from_str(&d.read("kojo.json")).unwrap();
+    assert_eq!(kojo.len(), 25);
+    // Mobile first: Patrick's mobile, his fixed line counted as dropped.
+    assert_eq!(kojo[0]["phone"], "+33699437892");
+    assert_eq!(kojo[0]["displayName"], "Patrick Bousso");
+    assert_eq!(kojo[0]["orgName"], "Colibrix SAS");
+    // "Madonna": one word, a warning, still written (Kojo holds display names).
+    assert_eq!(kojo[3]["displayName"], "Madonna");
+    let report: Value = serde_json::from_str(&d.read("report.json")).unwrap();
+    assert_eq!(report["read"], 25);
+    assert_eq!(report["written"], 25);
+    assert_eq!(report["rejected"], 0);
+    assert_eq!(report["dropped_fields"]["phone"], 17);
+    assert_eq!(report["warnings"][0]["field"], "display_name");
+    assert_eq!(report["warnings"][0]["line"], 5);
+}
+
+#[test]
+fn kojo_fixed_first_keeps_the_fixed_line() {
+    let d = Dir::new();
+    let run = d
+        .run(&[
+            "convert",
+            s(&sample("contacts.csv")),
+            "--to",
+            "kojo",
+            "--kojo-phone",
+            "fixed-first",
+            "-q",
+        ])
+        .expect(0);
+    let kojo: Vec<Value> = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(kojo[0]["phone"], "+33130530396");
+}
+
+#[test]
+fn kojo_needs_a_vendor_and_says_how_to_give_one() {
+    let d = Dir::new();
+    let covage = sample("covage-export.json");
+    let run = d
+        .run(&[
+            "convert",
+            s(&covage),
+            "--to",
+            "kojo",
+            "-o",
+            "k.json",
+            "--rejects",
+            "rej.csv",
+            "--report",
+            "r.json",
+        ])
+        .expect(1);
+    assert!(
+        run.stderr()
+            .contains("field: org_name): required by Kojo: give --org-name or --vendor-map"),
+        "{}",
+        run.stderr()
+    );
+    let report: Value = serde_json::from_str(&d.read("r.json")).unwrap();
+    assert_eq!(report["rejected"], 30);
+    // With the vendor map, the Colibrix contacts go through and the others still say why not.
+    let run = d
+        .run(&[
+            "convert",
+            s(&covage),
+            "--to",
+            "kojo",
+            "--vendor-map",
+            s(&sample("vendors.csv")),
+            "-o",
+            "k.json",
+            "--report",
+            "r.json",
+        ])
+        .expect(1);
+    let kojo: Vec<Value> = serde_json::from_str(&d.read("k.json")).unwrap();
+    assert!(kojo.iter().all(|k| k["vendorId"].is_string()));
+    assert_eq!(kojo[0]["orgName"], "Colibrix SAS");
+    assert!(run.stderr().contains("written 7"), "{}", run.stderr());
+    // And with a default for everyone, all 30.
+    d.run(&[
+        "convert",
+        s(&covage),
+        "--to",
+        "kojo",
+        "--vendor-map",
+        s(&sample("vendors.csv")),
+        "--org-name",
+        "Divers",
+        "--vendor-id",
+        "v-misc",
+        "-o",
+        "k.json",
+    ])
+    .expect(0);
+}
+
+#[test]
+fn kojo_to_covage_splits_names_and_sorts_phones() {
+    let d = Dir::new();
+    let run = d
+        .run(&[
+            "convert",
+            s(&sample("kojo-export.json")),
+            "--to",
+            "covage",
+            "-o",
+            "c.json",
+            "--report",
+            "r.json",
+        ])
+        .expect(1);
+    let covage: Vec<Value> = serde_json::from_str(&d.read("c.json")).unwrap();
+    let patrick = &covage[0];
+    assert_eq!(patrick["first_name"], "Patrick");
+    assert_eq!(patrick["cell_phone_number"], "0699437892");
+    assert_eq!(patrick["phone_number"], "");
+    let jp = covage
+        .iter()
+        .find(|c| c["email"] == "jp.delatour@colibrix.fr")
+        .unwrap();
+    assert_eq!(
+        (jp["first_name"].as_str(), jp["last_name"].as_str()),
+        (Some("Jean-Pierre"), Some("de la Tour"))
+    );
+    assert_eq!(jp["phone_number"], "0388142233");
+    let quebec = covage
+        .iter()
+        .find(|c| c["email"] == "ma.levesque@quebec-telecom.ca")
+        .unwrap();
+    assert_eq!(
+        quebec["phone_number"], "+15145550199",
+        "foreign numbers stay E.164, as phone_number"
+    );
+    // "Cher" has one word: no first name, which Covage requires.
+    assert!(
+        run.stderr()
+            .contains("record 8 (line 71, field: first_name): required by Covage"),
+        "{}",
+        run.stderr()
+    );
+    let report: Value = serde_json::from_str(&d.read("r.json")).unwrap();
+    assert_eq!(report["dropped_fields"]["org_name"], 19);
+    assert_eq!(report["dropped_fields"]["display_name"], 19);
+}
+
+#[test]
+fn bad_records_go_to_rejects_and_the_rest_goes_on() {
+    let d = Dir::new();
+    let run = d
+        .run(&[
+            "convert",
+            s(&sample("bad-records.csv")),
+            "-o",
+            "ok.csv",
+            "--rejects",
+            "rej.csv",
+            "--report",
+            "r.json",
+        ])
+        .expect(1);
+    assert_eq!(
+        d.read("ok.csv").lines().count(),
+        2,
+        "header + the one good record"
+    );
+    let rej = d.read("rej.csv");
+    assert!(rej.starts_with("record,line,errors,first_name,"));
+    assert!(
+        rej.contains("3,4,phone: not a phone number; mobile: not a valid phone number"),
+        "{rej}"
+    );
+    let report: Value = serde_json::from_str(&d.read("r.json")).unwrap();
+    assert_eq!(report["read"], 8);
+    assert_eq!(report["written"], 1);
+    assert_eq!(report["rejected"], 7);
+    let first = &report["rejects"][0];
+    assert_eq!(first["record"], 2);
+    assert_eq!(first["line"], 3);
+    assert_eq!(first["field"], "email");
+    assert_eq!(first["value"], "marie@@colibrix.fr");
+    assert_eq!(report["unknown_columns"][0], "nickname");
+    assert!(run.stderr().contains(
+        "rejected: record 7 (line 8, field: record): row has 7 fields but the header has 6"
+    ));
+}
+
+#[test]
+fn french_excel_csv_windows_1252_semicolons_crlf() {
+    let d = Dir::new();
+    let mut bytes = b"first_name;last_name;email;phone\r\n".to_vec();
+    bytes.extend_from_slice(b"Andr\xe9;L\xe9vesque;andre@exemple.fr;01 42 84 54 03\r\n");
+    bytes.extend_from_slice(b"\"Fran\xe7ois; dit \"\"Fanfan\"\"\";Nguy;f@exemple.fr;\r\n");
+    let input = d.write("excel.csv", bytes);
+    d.run(&["convert", s(&input), "-o", "out.csv", "-q"])
+        .expect(0);
+    let out = d.read("out.csv");
+    assert!(
+        out.contains("André,Lévesque,André Lévesque,andre@exemple.fr,+33142845403"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"François; dit \"\"Fanfan\"\"\",Nguy,"),
+        "{out}"
+    );
+}
+
+#[test]
+fn utf16_with_bom_and_bom_on_output() {
+    let d = Dir::new();
+    let text = "email,display_name\r\nzoe@exemple.fr,Zoé Bernard\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    let input = d.write("u16.csv", bytes);
+    d.run(&["convert", s(&input), "-o", "out.csv", "--bom", "-q"])
+        .expect(0);
+    let out = std::fs::read(d.path("out.csv")).unwrap();
+    assert!(out.starts_with("\u{FEFF}first_name,".as_bytes()));
+    assert!(String::from_utf8(out)
+        .unwrap()
+        .contains("Zoé,Bernard,Zoé Bernard,zoe@exemple.fr"));
+}
+
+#[test]
+fn wrong_encoding_is_named_with_the_record() {
+    let d = Dir::new();
+    let input = d.write("x.csv", b"email,display_name\nzoe@exemple.fr,Zo\xe9\n");
+    // Forced UTF-8 on Windows-1252 bytes: the record is rejected, saying why.
+    let run = d
+        .run(&["convert", s(&input), "--encoding", "utf-8"])
+        .expect(1);
+    assert!(
+        run.stderr()
+            .contains("record 1 (line 2, field: record): column 2 is not valid UTF-8"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn google_and_outlook_round_trip() {
+    let d = Dir::new();
+    for (fmt, header) in [
+        ("google-csv", "Name,Given Name,Family Name,E-mail 1 - Type"),
+        ("outlook-csv", "First Name,Middle Name,Last Name,Company"),
+    ] {
+        let out = format!("{fmt}.csv");
+        d.run(&[
+            "convert",
+            s(&sample("contacts.csv")),
+            "--to",
+            fmt,
+            "-o",
+            &out,
+            "-q",
+        ])
+        .expect(0);
+        assert!(d.read(&out).starts_with(header), "{fmt}");
+        // And back: the layout is recognised from the header.
+        let back = d.run(&["convert", &out, "--to", "ndjson", "-q"]).expect(0);
+        let first: Value = serde_json::from_str(back.stdout().lines().next().unwrap()).unwrap();
+        assert_eq!(first["mobile"], "+33699437892", "{fmt}");
+        assert_eq!(first["phone"], "+33130530396", "{fmt}");
+        assert_eq!(first["org_name"], "Colibrix SAS", "{fmt}");
+    }
+}
+
+#[test]
+fn failures_exit_2_and_leave_no_partial_output() {
+    let d = Dir::new();
+    let run = d
+        .run(&["convert", "missing.csv", "-o", "out.csv"])
+        .expect(2);
+    assert!(
+        run.stderr().contains("cannot open missing.csv"),
+        "{}",
+        run.stderr()
+    );
+    let run = d.run(&["convert", "--to", "xml", "missing.csv"]).expect(2);
+    assert!(run.stderr().contains("unknown format"), "{}", run.stderr());
+    d.write("broken.json", "[{\"email\": \"a@b.fr\"},\n{\"email\": ");
+    let run = d
+        .run(&["convert", "broken.json", "-o", "out.csv"])
+        .expect(2);
+    assert!(
+        run.stderr()
+            .contains("line 2: the record starting here is cut off"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!d.path("out.csv").exists() && !d.path("out.csv.partial").exists());
+}
+
+#[test]
+fn help_shows_an_example() {
+    let d = Dir::new();
+    let run = d.run(&["convert", "--help"]).expect(0);
+    assert!(run
+        .stdout()
+        .contains("contactport convert samples/covage-export.json -o contacts.csv"));
+}
+
+#[test]
+fn no_progress_bar_without_a_terminal() {
+    let d = Dir::new();
+    let run = d
+        .run(&["convert", s(&sample("covage-export.json")), "-o", "o.csv"])
+        .expect(0);
+    assert!(
+        !run.stderr().contains('\x1b'),
+        "no escape codes: {:?}",
+        run.stderr()
+    );
+    assert_eq!(run.stderr().lines().count(), 1, "just the summary");
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh machine: installs what it needs first.
+# This is the README's test command; .ci/run calls it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain: wasm32 target"
+rustup target add wasm32-unknown-unknown >/dev/null
+
+step "format and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "core builds for the browser (wasm32-unknown-unknown)"
+cargo build --quiet -p contactport-core --target wasm32-unknown-unknown
+
+step "unit, property and end-to-end tests"
+cargo test --workspace
+
+if [ -x tests/browser.sh ]; then
+  step "browser package and page"
+  tests/browser.sh
+fi
+
+if [ -x bench/run.sh ]; then
+  step "benchmark suite, smoke size (no speed asserted)"
+  bench/run.sh 10000
+fi
