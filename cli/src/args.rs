@@ -26,6 +26,18 @@ pub enum Command {
     /// Check a contact file against Covage's or Kojo's rules without writing it.
     #[command(after_help = crate::cmd::validate::EXAMPLES)]
     Validate(crate::cmd::validate::ValidateArgs),
+    /// Write a provider's contacts to a file (a CSV backup by default).
+    #[command(after_help = crate::cmd::export::EXAMPLES)]
+    Export(crate::cmd::export::ExportArgs),
+    /// Load a contact file into a provider: create new contacts, update changed ones.
+    #[command(after_help = crate::cmd::import::EXAMPLES)]
+    Import(crate::cmd::import::ImportArgs),
+    /// Move contacts from one provider to the other, streamed.
+    #[command(after_help = crate::cmd::migrate::EXAMPLES)]
+    Migrate(crate::cmd::migrate::MigrateArgs),
+    /// Serve both providers' APIs on loopback from memory, to rehearse a migration.
+    #[command(after_help = crate::cmd::sandbox::EXAMPLES)]
+    Sandbox(crate::cmd::sandbox::SandboxArgs),
 }
 
 /// How the input is read.
@@ -99,4 +111,111 @@ impl MappingArgs {
 /// Parses `--for`.
 pub fn parse_target(s: &str) -> Result<Target, String> {
     s.parse()
+}
+
+/// A provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Provider {
+    /// Covage (Kosc) extranet.
+    Covage,
+    /// Kojo.
+    Kojo,
+}
+
+impl Provider {
+    /// The format of its contacts.
+    pub fn format(self) -> Format {
+        match self {
+            Provider::Covage => Format::Covage,
+            Provider::Kojo => Format::Kojo,
+        }
+    }
+}
+
+/// Where the providers are and how to talk to them. Credentials come from the environment
+/// only: `COVAGE_TOKEN` or `COVAGE_EMAIL` + `COVAGE_PASSWORD`; `KOJO_API_KEY` or
+/// `KOJO_CLIENT_ID` + `KOJO_CLIENT_SECRET`.
+#[derive(Debug, Clone, Args)]
+pub struct ProviderArgs {
+    /// Covage base URL.
+    #[arg(long, env = "COVAGE_URL", default_value = crate::covage::DEFAULT_URL)]
+    pub covage_url: String,
+    /// Kojo base URL.
+    #[arg(long, env = "KOJO_URL", default_value = crate::kojo::DEFAULT_URL)]
+    pub kojo_url: String,
+    /// Kojo contacts path (its docs say both /contacts and /contact).
+    #[arg(long, env = "KOJO_CONTACTS_PATH", default_value = crate::kojo::DEFAULT_PATH)]
+    pub kojo_path: String,
+    /// Requests per second to the provider written to (default: 20 for Kojo, its documented
+    /// burst limit; none for Covage). 0 for no limit.
+    #[arg(long, value_name = "R")]
+    pub rate: Option<f64>,
+    /// Seconds before a request is given up (and retried).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Attempts per request before the record is reported failed.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub attempts: u32,
+}
+
+impl ProviderArgs {
+    fn tuning(&self, rate: f64) -> crate::http::Tuning {
+        crate::http::Tuning {
+            rate,
+            backoff: crate::retry::Backoff {
+                attempts: self.attempts.max(1),
+                ..Default::default()
+            },
+            timeout: std::time::Duration::from_secs(self.timeout.max(1)),
+        }
+    }
+
+    /// The Covage client (`writing`: this run writes to it, so `--rate` applies).
+    pub fn covage(&self, writing: bool) -> anyhow::Result<std::sync::Arc<crate::covage::Covage>> {
+        let rate = if writing {
+            self.rate.unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        let creds = crate::covage::Credentials::from_env()?;
+        Ok(std::sync::Arc::new(crate::covage::Covage::new(
+            &self.covage_url,
+            creds,
+            self.tuning(rate),
+        )?))
+    }
+
+    /// The Kojo client. Reads are paced too: the limit is per organisation, for all calls.
+    pub fn kojo(&self) -> anyhow::Result<std::sync::Arc<crate::kojo::Kojo>> {
+        let creds = crate::kojo::Credentials::from_env()?;
+        Ok(std::sync::Arc::new(crate::kojo::Kojo::new(
+            &self.kojo_url,
+            &self.kojo_path,
+            creds,
+            self.tuning(self.rate.unwrap_or(20.0)),
+        )?))
+    }
+}
+
+/// Options of the commands that write to a provider.
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    /// Print the plan (create / update / unchanged / reject per contact) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Records in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+    /// Append each finished record here; a re-run with the same journal skips them.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Write rejected records here (canonical CSV with record, line and errors).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Write the JSON report here.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// A contact the provider already has (same email): update it, or skip it.
+    #[arg(long, value_enum, default_value = "update")]
+    pub on_existing: crate::sync::OnExisting,
 }

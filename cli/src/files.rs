@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// An input: its reader and, for a file, its size (for the progress bar).
 pub struct Input {
     /// The bytes.
-    pub reader: Box<dyn Read>,
+    pub reader: Box<dyn Read + Send>,
     /// Size in bytes when known.
     pub len: Option<u64>,
     /// Name for messages.
@@ -35,7 +35,7 @@ pub fn open_input(path: Option<&Path>) -> anyhow::Result<Input> {
 
 fn stdin() -> Input {
     Input {
-        reader: Box::new(io::stdin().lock()),
+        reader: Box::new(io::stdin()),
         len: None,
         name: "<stdin>".into(),
     }
@@ -43,7 +43,7 @@ fn stdin() -> Input {
 
 /// An output being written: stdout, or a temporary file renamed into place by [`Output::commit`].
 pub struct Output {
-    writer: io::BufWriter<Box<dyn Write>>,
+    writer: io::BufWriter<Box<dyn Write + Send>>,
     rename: Option<(PathBuf, PathBuf)>,
 }
 

@@ -3,7 +3,14 @@
 //! # Brief overview
 //!
 //! - [`args`]: the command line (clap derive; doc comments are the help).
-//! - [`cmd`]: one module per command: `convert`, `validate`.
+//! - [`cmd`]: one module per command: `convert`, `validate`, `export`, `import`, `migrate`,
+//!   `sandbox`.
+//! - [`covage`], [`kojo`]: the providers' API clients, over [`http`] (HTTPS-only endpoint,
+//!   [`retry`] verdicts and backoff, [`pacer`] rate limit) with [`secret`]s from the environment.
+//! - [`source`] → [`sync`]: records stream from a file or a provider through core's converter
+//!   into upserts keyed by email; [`journal`] makes a run resumable after a crash.
+//! - [`sandbox`]: both APIs from memory on loopback, with faults (only the `sandbox` command
+//!   uses it).
 //! - [`files`]: opening a path or stdin / stdout, atomic output files.
 //! - [`progress`]: indicatif bars on a terminal, nothing otherwise.
 //!
@@ -12,8 +19,19 @@
 
 pub mod args;
 pub mod cmd;
+pub mod covage;
+pub mod error;
 pub mod files;
+pub mod http;
+pub mod journal;
+pub mod kojo;
+pub mod pacer;
 pub mod progress;
+pub mod retry;
+pub mod sandbox;
+pub mod secret;
+pub mod source;
+pub mod sync;
 
 use clap::Parser;
 
@@ -35,5 +53,9 @@ where
     match cli.command {
         args::Command::Convert(a) => cmd::convert::run(a, quiet),
         args::Command::Validate(a) => cmd::validate::run(a, quiet),
+        args::Command::Export(a) => cmd::export::run(a, quiet),
+        args::Command::Import(a) => cmd::import::run(a, quiet),
+        args::Command::Migrate(a) => cmd::migrate::run(a, quiet),
+        args::Command::Sandbox(a) => cmd::sandbox::run(a),
     }
 }

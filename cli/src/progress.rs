@@ -29,3 +29,21 @@ pub fn bytes_bar(len: Option<u64>, quiet: bool) -> ProgressBar {
 pub fn chatty(quiet: bool) -> bool {
     !quiet
 }
+
+/// A counter of records with their rate, on a terminal only.
+pub fn records_bar(quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner().with_style(
+        ProgressStyle::with_template("{spinner} {pos} records {per_sec} {elapsed} {msg}")
+            .expect("template"),
+    );
+    bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
+    bar
+}
+
+/// A bar that draws nothing.
+pub fn hidden() -> ProgressBar {
+    ProgressBar::hidden()
+}

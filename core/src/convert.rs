@@ -39,6 +39,9 @@ pub struct Options {
     pub bom: bool,
     /// Mapping options.
     pub mapping: Mapping,
+    /// Keep accepted records for [`Converter::take_records`] instead of writing them (the
+    /// output format still decides the rules and the field-loss accounting).
+    pub collect: bool,
 }
 
 impl Default for Options {
@@ -51,6 +54,7 @@ impl Default for Options {
             delimiter: None,
             bom: false,
             mapping: Mapping::default(),
+            collect: false,
         }
     }
 }
@@ -81,6 +85,7 @@ struct Sink {
     to: Option<Format>,
     mapping: Mapping,
     writer: Option<Writer>,
+    collected: Option<Vec<(Position, Contact)>>,
     rejects: Option<CsvOut>,
     rejects_buf: Vec<u8>,
     report: Report,
@@ -121,7 +126,9 @@ impl Converter {
                 to: opts.to,
                 writer: opts
                     .to
+                    .filter(|_| !opts.collect)
                     .map(|f| Writer::new(f, opts.mapping.kojo_phone, opts.bom)),
+                collected: opts.collect.then(Vec::new),
                 mapping: opts.mapping,
                 rejects: None,
                 rejects_buf: Vec::new(),
@@ -144,6 +151,15 @@ impl Converter {
         &self.sink.report
     }
 
+    /// The accepted records so far, with their positions (with [`Options::collect`]).
+    pub fn take_records(&mut self) -> Vec<(Position, Contact)> {
+        self.sink
+            .collected
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
     /// Feeds a chunk of input. Converted records are appended to `out`, rejected ones (as
     /// canonical CSV with `record,line,errors` in front) to `rejects`.
     pub fn push(
@@ -156,13 +172,24 @@ impl Converter {
     }
 
     /// Ends the input and returns the report.
-    pub fn finish(mut self, out: &mut Vec<u8>, rejects: &mut Vec<u8>) -> Result<Report, Error> {
+    pub fn finish(self, out: &mut Vec<u8>, rejects: &mut Vec<u8>) -> Result<Report, Error> {
+        self.finish_records(out, rejects).map(|(r, _)| r)
+    }
+
+    /// Ends the input; returns the report and the records not yet taken (with
+    /// [`Options::collect`]).
+    pub fn finish_records(
+        mut self,
+        out: &mut Vec<u8>,
+        rejects: &mut Vec<u8>,
+    ) -> Result<(Report, Vec<(Position, Contact)>), Error> {
         self.feed(&[], true, out, rejects)?;
         if let Some(w) = self.sink.writer.as_mut() {
             w.finish(out);
         }
         rejects.append(&mut self.sink.rejects_buf);
-        Ok(self.sink.report)
+        let records = self.take_records();
+        Ok((self.sink.report, records))
     }
 
     fn feed(
@@ -381,7 +408,9 @@ impl Sink {
                 report.drop_field(f.name())
             });
         }
-        if let Some(w) = self.writer.as_mut() {
+        if let Some(v) = self.collected.as_mut() {
+            v.push((pos, self.contact.clone()));
+        } else if let Some(w) = self.writer.as_mut() {
             w.write(&self.contact, out);
         }
         self.report.written += 1;

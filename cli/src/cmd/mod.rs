@@ -67,3 +67,115 @@ pub fn list_rejects(report: &Report, limit: usize) {
         );
     }
 }
+
+pub mod export;
+pub mod import;
+pub mod migrate;
+pub mod sandbox;
+
+use crate::args::SyncArgs;
+use crate::journal::Journal;
+use crate::sync::{self, Settings, Sink, SyncReport};
+use contactport_core::{Contact, Position};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// A tokio runtime for the commands that talk to providers.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// The sync settings of `a`.
+pub fn settings(a: &SyncArgs, kojo_phone: contactport_core::KojoPhone) -> Settings {
+    Settings {
+        concurrency: a.concurrency.max(1),
+        on_existing: a.on_existing,
+        dry_run: a.dry_run,
+        kojo_phone,
+    }
+}
+
+/// Upserts what arrives on `rx` into `sink`; prints the plan on stdout in a dry run.
+pub async fn upsert(
+    rx: mpsc::Receiver<(Position, Contact)>,
+    sink: Sink,
+    a: &SyncArgs,
+    settings: Settings,
+    target: &str,
+    bar: indicatif::ProgressBar,
+) -> anyhow::Result<SyncReport> {
+    let journal = match &a.journal {
+        Some(p) => Some(Arc::new(Journal::open(p, target)?)),
+        None => None,
+    };
+    let (plan_tx, printer) = if a.dry_run {
+        let (tx, mut prx) = mpsc::unbounded_channel::<String>();
+        let printer = tokio::spawn(async move {
+            use std::io::Write;
+            while let Some(line) = prx.recv().await {
+                let _ = writeln!(std::io::stdout(), "{line}");
+            }
+        });
+        (Some(tx), Some(printer))
+    } else {
+        (None, None)
+    };
+    let report = sync::run(rx, Arc::new(sink), settings, journal, bar, plan_tx).await;
+    if let Some(p) = printer {
+        let _ = p.await;
+    }
+    report
+}
+
+/// Merges the reading report into the sync report, writes `--report`, prints the summary;
+/// returns the exit code.
+pub fn finish_sync(
+    mut report: SyncReport,
+    read: contactport_core::Report,
+    a: &SyncArgs,
+    quiet: bool,
+) -> anyhow::Result<u8> {
+    let dup_rejects = std::mem::take(&mut report.read);
+    report.read = read;
+    report.read.rejected += dup_rejects.rejected;
+    report.read.rejects.extend(dup_rejects.rejects);
+    report.read.written = report.created + report.updated;
+    if let Some(p) = &a.report {
+        crate::files::write_json(p, &report)?;
+    }
+    if !quiet {
+        list_rejects(&report.read, 20);
+        for f in report.failed.iter().take(20) {
+            eprintln!(
+                "failed: record {} (line {}, {}): {}{}",
+                f.record,
+                f.line,
+                f.email,
+                f.message,
+                f.request_id
+                    .as_ref()
+                    .map(|r| format!(" (request {r})"))
+                    .unwrap_or_default()
+            );
+        }
+        for c in report.conflicts.iter().take(20) {
+            eprintln!(
+                "conflict: record {} ({}): {} is {:?} at the provider, {:?} in the source; it cannot be changed",
+                c.record, c.email, c.field, c.provider, c.source
+            );
+        }
+        eprintln!("{}", report.summary());
+    }
+    Ok(report.exit_code())
+}
+
+/// The channel between a source and the upserts: bounded, so a fast source waits for the
+/// provider instead of filling memory.
+pub fn channel() -> (
+    mpsc::Sender<(Position, Contact)>,
+    mpsc::Receiver<(Position, Contact)>,
+) {
+    mpsc::channel(1024)
+}

@@ -46,6 +46,7 @@ pub fn run(a: ValidateArgs, quiet: bool) -> anyhow::Result<u8> {
         delimiter: a.input_args.delimiter,
         bom: false,
         mapping: a.mapping.mapping()?,
+        collect: false,
     };
     let input = files::open_input(a.input.as_deref())?;
     let bar = progress::bytes_bar(input.len, quiet);

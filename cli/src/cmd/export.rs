@@ -1,0 +1,117 @@
+//! `contactport export`: a provider's contacts to a file.
+
+use crate::args::{MappingArgs, Provider, ProviderArgs};
+use crate::files::Output;
+use crate::progress;
+use crate::source::{self, Feed};
+use crate::sync::SyncReport;
+use clap::Args;
+use contactport_core::{Format, Options};
+use std::path::PathBuf;
+
+/// Shown after `contactport export --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  # Back up every Covage contact to CSV:
+  contactport export covage -o covage-backup.csv
+
+  # Kojo has no list endpoint: name the contacts (ids or emails, one a line):
+  contactport export kojo --ids kojo-ids.txt -o kojo.json --to kojo
+
+Exit status: 0 all exported, 1 some rejected or not found (see --report), 2 failure.";
+
+/// `export` arguments.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Provider to read from.
+    #[arg(value_enum)]
+    pub provider: Provider,
+    /// Output file; `-` or nothing writes stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Output format (default: from the output's extension, else csv).
+    #[arg(long, value_name = "FORMAT")]
+    pub to: Option<Format>,
+    /// Kojo ids or emails, one a line (Kojo has no list endpoint).
+    #[arg(long, value_name = "FILE")]
+    pub ids: Option<PathBuf>,
+    /// Contacts fetched at once (Kojo).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+    /// Write records that fail validation here.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Write the JSON report here.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Start CSV output with a UTF-8 BOM (for Excel).
+    #[arg(long)]
+    pub bom: bool,
+    #[command(flatten)]
+    pub mapping: MappingArgs,
+    #[command(flatten)]
+    pub providers: ProviderArgs,
+}
+
+/// Runs `export`.
+pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
+    let to =
+        a.to.or_else(|| {
+            a.output
+                .as_ref()
+                .and_then(|p| Format::from_extension(&p.to_string_lossy()))
+        })
+        .unwrap_or(Format::Csv);
+    let opts = Options {
+        from: Some(a.provider.format()),
+        to: Some(to),
+        bom: a.bom,
+        mapping: a.mapping.mapping()?,
+        ..Options::default()
+    };
+    let ids = match (a.provider, &a.ids) {
+        (Provider::Kojo, Some(p)) => source::read_ids(p)?,
+        (Provider::Kojo, None) => {
+            anyhow::bail!("export kojo needs --ids FILE: Kojo has no list endpoint")
+        }
+        (Provider::Covage, _) => vec![],
+    };
+    let output = Output::create(a.output.as_deref())?;
+    let rejects = a
+        .rejects
+        .as_deref()
+        .map(|p| Output::create(Some(p)))
+        .transpose()?;
+    let feed = Feed::bytes(opts, output, rejects);
+    let _bar = progress::records_bar(quiet);
+    let (read, failed) = super::runtime()?.block_on(async {
+        match a.provider {
+            Provider::Covage => Ok::<_, anyhow::Error>((
+                source::covage(a.providers.covage(false)?, feed).await?,
+                vec![],
+            )),
+            Provider::Kojo => source::kojo(a.providers.kojo()?, ids, a.concurrency, feed).await,
+        }
+    })?;
+    let report = SyncReport {
+        read,
+        failed,
+        ..SyncReport::default()
+    };
+    if let Some(p) = &a.report {
+        crate::files::write_json(p, &report)?;
+    }
+    if !quiet {
+        super::list_rejects(&report.read, 20);
+        for f in report.failed.iter().take(20) {
+            eprintln!("failed: {}: {}", f.email, f.message);
+        }
+        eprintln!(
+            "exported {}, rejected {}, failed {}",
+            report.read.written,
+            report.read.rejected,
+            report.failed.len()
+        );
+    }
+    Ok(report.exit_code())
+}

@@ -1,0 +1,82 @@
+//! `contactport import`: a contact file into a provider.
+
+use super::{channel, finish_sync, settings, upsert};
+use crate::args::{InputArgs, MappingArgs, Provider, ProviderArgs, SyncArgs};
+use crate::files::{self, Output};
+use crate::progress;
+use crate::source::{self, Feed};
+use crate::sync::Sink;
+use clap::Args;
+use contactport_core::Options;
+use std::path::PathBuf;
+
+/// Shown after `contactport import --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  # Restore a CSV backup into Covage (credentials from the environment):
+  export COVAGE_EMAIL=me@example.fr COVAGE_PASSWORD=…
+  contactport import covage contacts.csv --journal restore.journal --report report.json
+
+  # See what a spreadsheet would do to Kojo, without writing:
+  export KOJO_API_KEY=…
+  contactport import kojo contacts.csv --vendor-map vendors.csv --dry-run
+
+Contacts are matched by email (case-insensitive): new ones are created, changed ones updated,
+the rest left alone. Re-running with the same --journal after a crash skips what was done.
+Exit status: 0 all went through, 1 some rejected or failed (see --report), 2 failure.";
+
+/// `import` arguments.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Provider to write to.
+    #[arg(value_enum)]
+    pub provider: Provider,
+    /// Input file; `-` or nothing reads stdin.
+    pub input: Option<PathBuf>,
+    #[command(flatten)]
+    pub input_args: InputArgs,
+    #[command(flatten)]
+    pub sync: SyncArgs,
+    #[command(flatten)]
+    pub mapping: MappingArgs,
+    #[command(flatten)]
+    pub providers: ProviderArgs,
+}
+
+/// Runs `import`.
+pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
+    let mapping = a.mapping.mapping()?;
+    let settings = settings(&a.sync, mapping.kojo_phone);
+    let opts = Options {
+        from: a.input_args.from,
+        to: Some(a.provider.format()),
+        encoding: a.input_args.encoding,
+        delimiter: a.input_args.delimiter,
+        mapping,
+        ..Options::default()
+    };
+    let input = files::open_input(a.input.as_deref())?;
+    let rejects = a
+        .sync
+        .rejects
+        .as_deref()
+        .map(|p| Output::create(Some(p)))
+        .transpose()?;
+    super::runtime()?.block_on(async {
+        let sink = match a.provider {
+            Provider::Covage => Sink::covage(a.providers.covage(true)?).await?,
+            Provider::Kojo => Sink::kojo(a.providers.kojo()?),
+        };
+        let bar = progress::records_bar(quiet);
+        let (tx, rx) = channel();
+        let reading = source::file(input, Feed::records(opts, tx, rejects), progress::hidden());
+        let name = if a.provider == Provider::Covage {
+            "covage"
+        } else {
+            "kojo"
+        };
+        let report = upsert(rx, sink, &a.sync, settings, name, bar).await?;
+        let read = reading.await??;
+        finish_sync(report, read, &a.sync, quiet)
+    })
+}

@@ -1,0 +1,93 @@
+//! `contactport sandbox`: both APIs on loopback, from memory.
+
+use crate::sandbox::{self, Config, Faults};
+use clap::Args;
+use std::io::Write;
+
+/// Shown after `contactport sandbox --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  # Serve both APIs on port 8088, the Covage list in pages of 50, with faults:
+  contactport sandbox --port 8088 --page-size 50 --fail-rate 0.1 --drop-rate 0.05 --kojo-rps 20
+
+  # Then, in another terminal, rehearse against it:
+  export COVAGE_URL=http://127.0.0.1:8088 KOJO_URL=http://127.0.0.1:8088
+  export COVAGE_TOKEN=sandbox-covage-jwt KOJO_API_KEY=sandbox-kojo-key
+  contactport import covage samples/contacts.csv
+  contactport migrate covage kojo --vendor-map samples/vendors.csv
+  curl -s http://127.0.0.1:8088/_sandbox/state
+
+State is in memory only and gone when the sandbox stops (Ctrl-C).";
+
+/// `sandbox` arguments.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Port on 127.0.0.1 (0 picks a free one; the address is printed).
+    #[arg(long, default_value_t = 8088)]
+    pub port: u16,
+    /// Share of contact requests answered 500/502/503, not applied.
+    #[arg(long, default_value_t = 0.0)]
+    pub fail_rate: f64,
+    /// Share of contact requests applied, then dropped without an answer.
+    #[arg(long, default_value_t = 0.0)]
+    pub drop_rate: f64,
+    /// Delay before each API answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Kojo's rate limit in requests a second (429 past it); 0 for none.
+    #[arg(long, default_value_t = 0.0)]
+    pub kojo_rps: f64,
+    /// Covage list page size (Django envelope); 0 answers a bare array.
+    #[arg(long, default_value_t = 0)]
+    pub page_size: usize,
+    /// Kojo access token lifetime, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    pub kojo_token_ttl: u64,
+}
+
+/// Runs the sandbox until stopped.
+pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
+    // Rehearsal credentials: not secrets, printed so they can be pasted.
+    let cfg = Config {
+        faults: Faults {
+            fail_rate: a.fail_rate,
+            drop_rate: a.drop_rate,
+            latency_ms: a.latency_ms,
+            kojo_rps: a.kojo_rps,
+        },
+        page_size: a.page_size,
+        covage_email: "sandbox@covage.test".into(),
+        covage_password: "sandbox-password".into(),
+        covage_token: "sandbox-covage-jwt".into(),
+        kojo_api_key: "sandbox-kojo-key".into(),
+        kojo_client_id: "sandbox-client".into(),
+        kojo_client_secret: "sandbox-client-secret".into(),
+        kojo_token_ttl: a.kojo_token_ttl,
+    };
+    super::runtime()?.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", a.port)).await?;
+        let addr = listener.local_addr()?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "contactport sandbox listening on http://{addr}")?;
+        writeln!(
+            out,
+            "export COVAGE_URL=http://{addr} KOJO_URL=http://{addr}"
+        )?;
+        writeln!(
+            out,
+            "export COVAGE_TOKEN={} KOJO_API_KEY={}",
+            cfg.covage_token, cfg.kojo_api_key
+        )?;
+        writeln!(
+            out,
+            "# or: COVAGE_EMAIL={} COVAGE_PASSWORD={} KOJO_CLIENT_ID={} KOJO_CLIENT_SECRET={}",
+            cfg.covage_email, cfg.covage_password, cfg.kojo_client_id, cfg.kojo_client_secret
+        )?;
+        out.flush()?;
+        drop(out);
+        tokio::select! {
+            r = sandbox::serve(listener, cfg) => r.map(|_| 0),
+            _ = tokio::signal::ctrl_c() => Ok(0),
+        }
+    })
+}

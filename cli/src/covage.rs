@@ -1,0 +1,311 @@
+//! The Covage contacts API client: JWT auth, list (bare array or Django page chain), get,
+//! create, full-object update, delete. Every URL ends with a slash: the service is Django-style
+//! and answers a missing one with a redirect (GET) or an error.
+
+use crate::error::Error;
+use crate::http::{Api, Body, Retry, Tuning};
+use crate::secret::Secret;
+use contactport_core::CovageContact;
+use reqwest::Method;
+use serde::Deserialize;
+use tokio::sync::RwLock;
+
+/// Production base URL.
+pub const DEFAULT_URL: &str = "https://extranet.kosc-telecom.fr";
+const PROVIDER: &str = "Covage";
+const LOGIN: &str = "/api/account/token/";
+const CONTACTS: &str = "/api/contacts/";
+
+/// How to authenticate.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// `COVAGE_TOKEN`: a JWT obtained elsewhere.
+    Token(Secret),
+    /// `COVAGE_EMAIL` + `COVAGE_PASSWORD`: logged in at `POST /api/account/token/`.
+    Login {
+        /// Account email.
+        email: String,
+        /// Password.
+        password: Secret,
+    },
+}
+
+impl Credentials {
+    /// From the environment: `COVAGE_TOKEN`, else `COVAGE_EMAIL` + `COVAGE_PASSWORD`.
+    pub fn from_env() -> Result<Credentials, Error> {
+        if let Some(t) = Secret::from_env("COVAGE_TOKEN") {
+            return Ok(Credentials::Token(t));
+        }
+        match (
+            std::env::var("COVAGE_EMAIL").ok().filter(|e| !e.is_empty()),
+            Secret::from_env("COVAGE_PASSWORD"),
+        ) {
+            (Some(email), Some(password)) => Ok(Credentials::Login { email, password }),
+            _ => Err(Error::Config(
+                "Covage credentials missing: set COVAGE_TOKEN, or COVAGE_EMAIL and COVAGE_PASSWORD"
+                    .into(),
+            )),
+        }
+    }
+}
+
+/// A Covage client.
+#[derive(Debug)]
+pub struct Covage {
+    api: Api,
+    creds: Credentials,
+    token: RwLock<Option<Secret>>,
+}
+
+#[derive(Deserialize)]
+struct Page {
+    results: Vec<serde_json::Value>,
+    next: Option<String>,
+}
+
+impl Covage {
+    /// A client for `base`.
+    pub fn new(base: &str, creds: Credentials, tuning: Tuning) -> Result<Covage, Error> {
+        let token = match &creds {
+            Credentials::Token(t) => Some(t.clone()),
+            Credentials::Login { .. } => None,
+        };
+        Ok(Covage {
+            api: Api::new(PROVIDER, base, tuning)?,
+            creds,
+            token: RwLock::new(token),
+        })
+    }
+
+    async fn header(&self) -> Result<String, Error> {
+        if let Some(t) = self.token.read().await.as_ref() {
+            return Ok(format!("JWT {}", t.expose()));
+        }
+        let mut slot = self.token.write().await;
+        if slot.is_none() {
+            *slot = Some(self.login().await?);
+        }
+        Ok(format!("JWT {}", slot.as_ref().expect("token").expose()))
+    }
+
+    async fn login(&self) -> Result<Secret, Error> {
+        let Credentials::Login { email, password } = &self.creds else {
+            return Err(Error::Auth {
+                provider: PROVIDER,
+                message: "the token in COVAGE_TOKEN was refused".into(),
+            });
+        };
+        let body =
+            serde_json::to_vec(&serde_json::json!({"email": email, "password": password.expose()}))
+                .expect("json");
+        let reply = self
+            .api
+            .send(
+                Method::POST,
+                self.api.url(LOGIN),
+                None,
+                &Body::Json(body),
+                Retry::Idempotent,
+            )
+            .await?;
+        if !reply.ok() {
+            let (_, message, _) = self.api.api_error(reply.status, &reply.body).details();
+            return Err(Error::Auth {
+                provider: PROVIDER,
+                message,
+            });
+        }
+        #[derive(Deserialize)]
+        struct Token {
+            token: String,
+        }
+        let t: Token = serde_json::from_slice(&reply.body).map_err(|e| Error::Protocol {
+            provider: PROVIDER,
+            why: format!("login answer without a token: {e}"),
+        })?;
+        Ok(Secret::new(t.token))
+    }
+
+    /// Sends with the JWT; on 401 logs in again once (a token lives 24 hours).
+    async fn call(
+        &self,
+        method: Method,
+        url: url::Url,
+        body: Body,
+        retry: Retry,
+    ) -> Result<crate::http::Reply, Error> {
+        let header = self.header().await?;
+        let reply = self
+            .api
+            .send(method.clone(), url.clone(), Some(&header), &body, retry)
+            .await?;
+        if reply.status != 401 || matches!(self.creds, Credentials::Token(_)) {
+            if reply.status == 401 {
+                return Err(Error::Auth {
+                    provider: PROVIDER,
+                    message: "the token in COVAGE_TOKEN was refused".into(),
+                });
+            }
+            return Ok(reply);
+        }
+        let fresh = self.login().await?;
+        let header = format!("JWT {}", fresh.expose());
+        *self.token.write().await = Some(fresh);
+        self.api
+            .send(method, url, Some(&header), &body, retry)
+            .await
+    }
+
+    fn check(&self, reply: crate::http::Reply) -> Result<crate::http::Reply, Error> {
+        if reply.ok() {
+            Ok(reply)
+        } else {
+            Err(self.api.api_error(reply.status, &reply.body))
+        }
+    }
+
+    /// The first page of the list; see [`Covage::next_page`].
+    pub async fn first_page(&self) -> Result<(Vec<serde_json::Value>, Option<url::Url>), Error> {
+        self.page(self.api.url(CONTACTS)).await
+    }
+
+    /// A further page of the list.
+    pub async fn next_page(
+        &self,
+        url: url::Url,
+    ) -> Result<(Vec<serde_json::Value>, Option<url::Url>), Error> {
+        self.page(url).await
+    }
+
+    /// One page: a bare array (what the docs show) is the whole list; a Django REST envelope
+    /// `{count, next, previous, results}` links to the next page.
+    async fn page(
+        &self,
+        url: url::Url,
+    ) -> Result<(Vec<serde_json::Value>, Option<url::Url>), Error> {
+        let reply = self.check(
+            self.call(Method::GET, url, Body::Empty, Retry::Idempotent)
+                .await?,
+        )?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&reply.body).map_err(|e| Error::Protocol {
+                provider: PROVIDER,
+                why: format!("contact list is not JSON: {e}"),
+            })?;
+        if v.is_array() {
+            let serde_json::Value::Array(items) = v else {
+                unreachable!()
+            };
+            return Ok((items, None));
+        }
+        let page: Page = serde_json::from_value(v).map_err(|e| Error::Protocol {
+            provider: PROVIDER,
+            why: format!("contact list is neither an array nor a page: {e}"),
+        })?;
+        let next = match page.next {
+            None => None,
+            Some(n) => {
+                let u = url::Url::parse(&n)
+                    .or_else(|_| Ok::<_, url::ParseError>(self.api.url(&n)))
+                    .map_err(|e| Error::Protocol {
+                        provider: PROVIDER,
+                        why: format!("bad next link: {e}"),
+                    })?;
+                // The JWT must not follow a link to another host.
+                if !self.api.same_origin(&u) {
+                    return Err(Error::Protocol {
+                        provider: PROVIDER,
+                        why: "the next page is on another host; refusing to send the token there"
+                            .into(),
+                    });
+                }
+                Some(u)
+            }
+        };
+        Ok((page.results, next))
+    }
+
+    /// Every contact, following the pages to the end.
+    pub async fn list(&self) -> Result<Vec<CovageContact>, Error> {
+        let mut all = Vec::new();
+        let (mut items, mut next) = self.first_page().await?;
+        loop {
+            for v in items {
+                all.push(serde_json::from_value(v).map_err(|e| Error::Protocol {
+                    provider: PROVIDER,
+                    why: format!("not a contact: {e}"),
+                })?);
+            }
+            match next {
+                Some(u) => (items, next) = self.next_page(u).await?,
+                None => return Ok(all),
+            }
+        }
+    }
+
+    /// `GET /api/contacts/{uuid}/`.
+    pub async fn get(&self, uuid: &str) -> Result<Option<CovageContact>, Error> {
+        let url = self.api.url_segment(CONTACTS, uuid, true);
+        let reply = self
+            .call(Method::GET, url, Body::Empty, Retry::Idempotent)
+            .await?;
+        if reply.status == 404 {
+            return Ok(None);
+        }
+        let reply = self.check(reply)?;
+        self.parse(&reply.body).map(Some)
+    }
+
+    /// `POST /api/contacts/`. Returns [`Error::Ambiguous`] when the answer was lost: the
+    /// contact may exist now, so the caller looks before sending it again.
+    pub async fn create(&self, c: &CovageContact) -> Result<CovageContact, Error> {
+        let mut body = c.clone();
+        body.contact_uuid = None;
+        let json = serde_json::to_vec(&body).expect("json");
+        let reply = self
+            .call(
+                Method::POST,
+                self.api.url(CONTACTS),
+                Body::Json(json),
+                Retry::Create,
+            )
+            .await?;
+        let reply = self.check(reply)?;
+        self.parse(&reply.body)
+    }
+
+    /// `PUT /api/contacts/{uuid}/` with the full object ("the information in full has to be
+    /// sent to the server").
+    pub async fn update(&self, c: &CovageContact) -> Result<CovageContact, Error> {
+        let uuid = c
+            .contact_uuid
+            .as_deref()
+            .ok_or_else(|| Error::Config("update without contact_uuid".into()))?;
+        let url = self.api.url_segment(CONTACTS, uuid, true);
+        let json = serde_json::to_vec(c).expect("json");
+        let reply = self.check(
+            self.call(Method::PUT, url, Body::Json(json), Retry::Idempotent)
+                .await?,
+        )?;
+        self.parse(&reply.body)
+    }
+
+    /// `DELETE /api/contacts/{uuid}/`; a contact already gone counts as deleted.
+    pub async fn delete(&self, uuid: &str) -> Result<(), Error> {
+        let url = self.api.url_segment(CONTACTS, uuid, true);
+        let reply = self
+            .call(Method::DELETE, url, Body::Empty, Retry::Idempotent)
+            .await?;
+        if reply.status == 404 {
+            return Ok(());
+        }
+        self.check(reply).map(|_| ())
+    }
+
+    fn parse(&self, body: &[u8]) -> Result<CovageContact, Error> {
+        serde_json::from_slice(body).map_err(|e| Error::Protocol {
+            provider: PROVIDER,
+            why: format!("not a contact: {e}"),
+        })
+    }
+}

@@ -1,0 +1,337 @@
+//! One provider's HTTP endpoint: base URL checks (HTTPS only, except loopback), pacing, retries
+//! with backoff, and error bodies turned into [`Error`]s. Tokens go in headers only.
+
+use crate::error::Error;
+use crate::pacer::Pacer;
+use crate::retry::{self, Backoff, Verdict};
+use bytes::Bytes;
+use reqwest::Method;
+use std::time::Duration;
+use url::Url;
+
+/// A request body.
+pub enum Body {
+    /// None.
+    Empty,
+    /// JSON bytes.
+    Json(Vec<u8>),
+    /// `application/x-www-form-urlencoded` pairs (OAuth 2).
+    Form(Vec<(&'static str, String)>),
+}
+
+/// How a request may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Reads, PUT, PATCH, DELETE: sending twice does no harm.
+    Idempotent,
+    /// A create: after a failure that may have been applied, stop and let the caller look.
+    Create,
+}
+
+/// A final answer.
+#[derive(Debug)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// Body.
+    pub body: Bytes,
+}
+
+impl Reply {
+    /// True for 2xx.
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// Client settings shared by both providers.
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    /// Requests per second; 0 for no limit.
+    pub rate: f64,
+    /// Retry policy.
+    pub backoff: Backoff,
+    /// Per-request timeout.
+    pub timeout: Duration,
+}
+
+/// One provider's endpoint.
+#[derive(Debug)]
+pub struct Api {
+    /// Provider name, for messages.
+    pub provider: &'static str,
+    client: reqwest::Client,
+    base: Url,
+    pacer: Option<Pacer>,
+    backoff: Backoff,
+}
+
+impl Api {
+    /// An endpoint at `base`. Plain HTTP is refused except to loopback addresses.
+    pub fn new(provider: &'static str, base: &str, tuning: Tuning) -> Result<Api, Error> {
+        let mut base = Url::parse(base)
+            .map_err(|e| Error::Config(format!("{provider}: bad base URL {base:?}: {e}")))?;
+        if !base.username().is_empty() || base.password().is_some() {
+            return Err(Error::Config(format!(
+                "{provider}: credentials do not belong in the URL; use the environment variables"
+            )));
+        }
+        match base.scheme() {
+            "https" => {}
+            "http" if is_loopback(&base) => {}
+            _ => {
+                return Err(Error::Config(format!(
+                    "{provider}: {base} is not HTTPS (plain HTTP is only allowed to loopback addresses)"
+                )))
+            }
+        }
+        if !base.path().ends_with('/') {
+            let p = format!("{}/", base.path());
+            base.set_path(&p);
+        }
+        let client = reqwest::Client::builder()
+            .timeout(tuning.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .pool_max_idle_per_host(64)
+            .user_agent(concat!("contactport/", env!("CARGO_PKG_VERSION")))
+            // A redirect could carry the Authorization header elsewhere; paths are exact.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Config(format!("{provider}: {e}")))?;
+        Ok(Api {
+            provider,
+            client,
+            base,
+            pacer: Pacer::new(tuning.rate),
+            backoff: tuning.backoff,
+        })
+    }
+
+    /// `base` + `path` (`path` without a leading slash keeps a base path prefix).
+    pub fn url(&self, path: &str) -> Url {
+        self.base
+            .join(path.trim_start_matches('/'))
+            .expect("relative path joins")
+    }
+
+    /// `base` + `prefix` + one percent-encoded path segment (an email, an id), and a trailing
+    /// slash when the provider wants one.
+    pub fn url_segment(&self, prefix: &str, segment: &str, slash: bool) -> Url {
+        let mut u = self.url(prefix);
+        {
+            let mut segs = u.path_segments_mut().expect("http URL");
+            segs.pop_if_empty().push(segment);
+            if slash {
+                segs.push("");
+            }
+        }
+        u
+    }
+
+    /// True when `u` is on the same scheme, host and port as the base (a `next` link).
+    pub fn same_origin(&self, u: &Url) -> bool {
+        u.origin() == self.base.origin()
+    }
+
+    /// Sends a request, retrying what is transient. A final answer (2xx or 4xx) is returned as a
+    /// [`Reply`]; the caller decides what a 4xx means.
+    pub async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        auth: Option<&str>,
+        body: &Body,
+        retry: Retry,
+    ) -> Result<Reply, Error> {
+        let mut last = String::new();
+        for attempt in 1..=self.backoff.attempts {
+            if let Some(p) = &self.pacer {
+                p.wait().await;
+            }
+            let mut req = self.client.request(method.clone(), url.clone());
+            if let Some(a) = auth {
+                let mut v = reqwest::header::HeaderValue::from_str(a).map_err(|_| {
+                    Error::Config(format!("{}: token has invalid characters", self.provider))
+                })?;
+                v.set_sensitive(true);
+                req = req.header(reqwest::header::AUTHORIZATION, v);
+            }
+            req = match body {
+                Body::Empty => req,
+                Body::Json(b) => req
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(b.clone()),
+                Body::Form(pairs) => {
+                    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+                    for (k, v) in pairs {
+                        ser.append_pair(k, v);
+                    }
+                    req.header(
+                        reqwest::header::CONTENT_TYPE,
+                        "application/x-www-form-urlencoded",
+                    )
+                    .body(ser.finish())
+                }
+            };
+            let (verdict, after) = match req.send().await {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let header = resp
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|h| h.to_str().ok())
+                        .map(str::to_string);
+                    match resp.bytes().await {
+                        Ok(body) => {
+                            let verdict = retry::classify_status(status);
+                            tracing::debug!(provider = self.provider, %method, path = url.path(), status, attempt);
+                            if verdict == Verdict::Final {
+                                return Ok(Reply { status, body });
+                            }
+                            let after = if status == 429 {
+                                let d = retry::retry_after(header.as_deref(), &body)
+                                    .unwrap_or(Duration::from_secs(1));
+                                if let Some(p) = &self.pacer {
+                                    p.pause(d);
+                                }
+                                Some(d)
+                            } else {
+                                None
+                            };
+                            last = self.api_error(status, &body).to_string();
+                            (verdict, after)
+                        }
+                        Err(e) => {
+                            last = e.without_url().to_string();
+                            (
+                                Verdict::Retry {
+                                    after: None,
+                                    maybe_applied: true,
+                                },
+                                None,
+                            )
+                        }
+                    }
+                }
+                Err(e) => {
+                    let v = retry::classify_error(&e);
+                    last = e.without_url().to_string();
+                    tracing::debug!(provider = self.provider, %method, path = url.path(), error = %last, attempt);
+                    (v, None)
+                }
+            };
+            if let Verdict::Retry {
+                maybe_applied: true,
+                ..
+            } = verdict
+            {
+                if retry == Retry::Create {
+                    return Err(Error::Ambiguous {
+                        provider: self.provider,
+                        why: last,
+                    });
+                }
+            }
+            if attempt < self.backoff.attempts {
+                tokio::time::sleep(after.unwrap_or_else(|| self.backoff.delay(attempt))).await;
+            }
+        }
+        Err(Error::Exhausted {
+            provider: self.provider,
+            attempts: self.backoff.attempts,
+            last,
+        })
+    }
+
+    /// The error for a final non-2xx answer, from either provider's error body:
+    /// Covage `{"error","details","apirequest_uuid"}`, Kojo `{"code","error","message"}`.
+    pub fn api_error(&self, status: u16, body: &[u8]) -> Error {
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        let mut message = s("message")
+            .or_else(|| s("error"))
+            .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned());
+        if let Some(d) = v.get("details").filter(|d| !d.is_null()) {
+            message.push_str(&format!(" ({d})"));
+        }
+        if let Some(code) = s("code") {
+            message = format!("{code}: {message}");
+        }
+        Error::Api {
+            provider: self.provider,
+            status,
+            message,
+            request_id: s("apirequest_uuid"),
+        }
+    }
+}
+
+fn is_loopback(u: &Url) -> bool {
+    match u.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tuning() -> Tuning {
+        Tuning {
+            rate: 0.0,
+            backoff: Backoff::default(),
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    #[test]
+    fn https_only_except_loopback() {
+        assert!(Api::new("Kojo", "https://api.kojo.tech", tuning()).is_ok());
+        assert!(Api::new("Kojo", "http://127.0.0.1:8080", tuning()).is_ok());
+        assert!(Api::new("Kojo", "http://localhost:8080", tuning()).is_ok());
+        assert!(Api::new("Kojo", "http://[::1]:8080", tuning()).is_ok());
+        let e = Api::new("Kojo", "http://api.kojo.tech", tuning()).unwrap_err();
+        assert!(e.to_string().contains("not HTTPS"), "{e}");
+        assert!(Api::new("Kojo", "https://user:pw@api.kojo.tech", tuning()).is_err());
+    }
+
+    #[test]
+    fn urls_keep_base_paths_and_encode_segments() {
+        let api = Api::new("Kojo", "https://api.kojo.tech/v1", tuning()).unwrap();
+        assert_eq!(
+            api.url("/contacts").as_str(),
+            "https://api.kojo.tech/v1/contacts"
+        );
+        assert_eq!(
+            api.url_segment("/contacts", "a+b@x.fr", false).as_str(),
+            "https://api.kojo.tech/v1/contacts/a+b@x.fr"
+        );
+        let c = Api::new("Covage", "https://extranet.kosc-telecom.fr", tuning()).unwrap();
+        assert_eq!(
+            c.url_segment("/api/contacts/", "i9usbs1j", true).as_str(),
+            "https://extranet.kosc-telecom.fr/api/contacts/i9usbs1j/"
+        );
+        assert!(c.same_origin(
+            &Url::parse("https://extranet.kosc-telecom.fr/api/contacts/?page=2").unwrap()
+        ));
+        assert!(!c.same_origin(&Url::parse("https://evil.example/api/contacts/?page=2").unwrap()));
+    }
+
+    #[test]
+    fn error_bodies_of_both_providers() {
+        let api = Api::new("Covage", "https://extranet.kosc-telecom.fr", tuning()).unwrap();
+        let e = api.api_error(
+            400,
+            br#"{"error":"Invalid email","details":null,"apirequest_uuid":"KOSC_123"}"#,
+        );
+        assert_eq!(
+            e.details(),
+            (Some(400), "Invalid email".into(), Some("KOSC_123".into()))
+        );
+        let e = api.api_error(400, br#"{"code":"BAD_REQUEST","error":"Bad Request","message":"orgName cannot be updated"}"#);
+        assert_eq!(e.details().1, "BAD_REQUEST: orgName cannot be updated");
+    }
+}

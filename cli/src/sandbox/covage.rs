@@ -1,0 +1,219 @@
+//! The sandbox's Covage: `/api/account/token/` and `/api/contacts/…/`, slashes required.
+
+use super::{random_id, Answer, Ctx, State};
+use contactport_core::CovageContact;
+use serde_json::{json, Map, Value};
+
+fn error(status: u16, message: &str, details: Value) -> Answer {
+    Answer::json(
+        status,
+        json!({"error": message, "details": details, "apirequest_uuid": format!("KOSC_{}", random_id(32))}),
+    )
+}
+
+pub(super) fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
+    let p = ctx.path;
+    // Django's APPEND_SLASH: a GET is redirected, any other method fails.
+    if !p.ends_with('/') {
+        if ctx.method == hyper::Method::GET {
+            let mut a = Answer::json(301, Value::Null);
+            a.location = Some(format!("{p}/"));
+            return (a, false);
+        }
+        return (error(404, "URL must end with a slash", Value::Null), false);
+    }
+    if p == "/api/account/token/" {
+        return (login(st, ctx), false);
+    }
+    let Some(rest) = p.strip_prefix("/api/contacts/") else {
+        return (error(404, "Not found", Value::Null), false);
+    };
+    let token = ctx.auth.and_then(|a| a.strip_prefix("JWT "));
+    match token {
+        Some(t) if st.covage_tokens.contains(t) || t == st.cfg.covage_token => {}
+        _ => {
+            return (
+                error(
+                    401,
+                    "Authentication credentials were not provided or are invalid.",
+                    Value::Null,
+                ),
+                false,
+            )
+        }
+    }
+    let (fail, drop) = st.fault();
+    if let Some(status) = fail {
+        return (error(status, "Internal server error", Value::Null), false);
+    }
+    let uuid = rest.trim_end_matches('/');
+    let answer = match (ctx.method.as_str(), uuid.is_empty()) {
+        ("GET", true) => list(st, ctx),
+        ("POST", true) => create(st, ctx.body),
+        ("GET", false) => match st
+            .covage
+            .iter()
+            .find(|c| c.contact_uuid.as_deref() == Some(uuid))
+        {
+            Some(c) => Answer::json(200, json!(c)),
+            None => error(404, "Contact not found", Value::Null),
+        },
+        ("PUT", false) => update(st, uuid, ctx.body),
+        ("DELETE", false) => {
+            let before = st.covage.len();
+            st.covage
+                .retain(|c| c.contact_uuid.as_deref() != Some(uuid));
+            if st.covage.len() < before {
+                Answer::json(204, Value::Null)
+            } else {
+                error(404, "Contact not found", Value::Null)
+            }
+        }
+        _ => error(405, "Method not allowed", Value::Null),
+    };
+    (answer, drop)
+}
+
+fn login(st: &mut State, ctx: &Ctx) -> Answer {
+    if ctx.method != hyper::Method::POST {
+        return error(405, "Method not allowed", Value::Null);
+    }
+    let v: Value = serde_json::from_slice(ctx.body).unwrap_or_default();
+    let ok = v["email"].as_str() == Some(st.cfg.covage_email.as_str())
+        && v["password"].as_str() == Some(st.cfg.covage_password.as_str());
+    if !ok {
+        return error(
+            400,
+            "Unable to log in with provided credentials.",
+            Value::Null,
+        );
+    }
+    let token = format!("eyJ{}", random_id(40));
+    st.covage_tokens.insert(token.clone());
+    Answer::json(
+        200,
+        json!({"token": token, "user": {"email": st.cfg.covage_email}}),
+    )
+}
+
+fn list(st: &State, ctx: &Ctx) -> Answer {
+    if st.cfg.page_size == 0 {
+        return Answer::json(200, json!(st.covage));
+    }
+    let page: usize = ctx
+        .query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("page="))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let size = st.cfg.page_size;
+    let results: Vec<_> = st
+        .covage
+        .iter()
+        .skip((page - 1) * size)
+        .take(size)
+        .collect();
+    let link = |n: usize| Value::String(format!("http://{}/api/contacts/?page={n}", ctx.host));
+    let next = if page * size < st.covage.len() {
+        link(page + 1)
+    } else {
+        Value::Null
+    };
+    let previous = if page > 1 {
+        link(page - 1)
+    } else {
+        Value::Null
+    };
+    Answer::json(
+        200,
+        json!({"count": st.covage.len(), "next": next, "previous": previous, "results": results}),
+    )
+}
+
+const FIELDS: [&str; 5] = [
+    "first_name",
+    "last_name",
+    "phone_number",
+    "cell_phone_number",
+    "email",
+];
+
+/// Checks a body: an object whose fields are strings; `full` requires every field (PUT).
+fn validate(body: &[u8], full: bool) -> Result<Map<String, Value>, Answer> {
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| error(400, "JSON parse error", json!(e.to_string())))?;
+    let Value::Object(m) = v else {
+        return Err(error(400, "Expected a JSON object", Value::Null));
+    };
+    let mut details = Map::new();
+    for f in FIELDS {
+        match m.get(f) {
+            None if full => {
+                details.insert(
+                    f.into(),
+                    json!(["The information in full has to be sent to the server."]),
+                );
+            }
+            Some(Value::String(s))
+                if s.is_empty() && matches!(f, "first_name" | "last_name" | "email") =>
+            {
+                details.insert(f.into(), json!(["This field may not be blank."]));
+            }
+            None if matches!(f, "first_name" | "last_name" | "email") => {
+                details.insert(f.into(), json!(["This field is required."]));
+            }
+            Some(Value::String(_)) | None => {}
+            Some(_) => {
+                details.insert(f.into(), json!(["Not a valid string."]));
+            }
+        }
+    }
+    if details.is_empty() {
+        Ok(m)
+    } else {
+        Err(error(400, "Invalid data", Value::Object(details)))
+    }
+}
+
+fn contact(uuid: String, m: &Map<String, Value>) -> CovageContact {
+    let s = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    CovageContact {
+        contact_uuid: Some(uuid),
+        first_name: s("first_name"),
+        last_name: s("last_name"),
+        phone_number: s("phone_number"),
+        cell_phone_number: s("cell_phone_number"),
+        email: s("email"),
+    }
+}
+
+fn create(st: &mut State, body: &[u8]) -> Answer {
+    match validate(body, false) {
+        Ok(m) => {
+            let c = contact(random_id(8), &m);
+            st.covage.push(c.clone());
+            // The docs answer a create with 200 OK.
+            Answer::json(200, json!(c))
+        }
+        Err(a) => a,
+    }
+}
+
+fn update(st: &mut State, uuid: &str, body: &[u8]) -> Answer {
+    let m = match validate(body, true) {
+        Ok(m) => m,
+        Err(a) => return a,
+    };
+    match st
+        .covage
+        .iter_mut()
+        .find(|c| c.contact_uuid.as_deref() == Some(uuid))
+    {
+        Some(c) => {
+            *c = contact(uuid.to_string(), &m);
+            Answer::json(200, json!(c))
+        }
+        None => error(404, "Contact not found", Value::Null),
+    }
+}

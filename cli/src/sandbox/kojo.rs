@@ -1,0 +1,189 @@
+//! The sandbox's Kojo: `/oauth2/token` and `/contacts` (also `/contact`, as its examples say).
+
+use super::{random_id, Answer, Ctx, State};
+use contactport_core::KojoContact;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+fn error(status: u16, code: &str, message: &str) -> Answer {
+    let reason = hyper::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error");
+    Answer::json(
+        status,
+        json!({"code": code, "error": reason, "message": message}),
+    )
+}
+
+/// Kojo shows timestamps in two forms; the sandbox answers with both, alternately.
+fn now(seq: u64) -> String {
+    let t = chrono::Utc::now();
+    if seq % 2 == 0 {
+        t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    } else {
+        t.format("%Y-%m-%d %H:%M:%S%.3fZ").to_string()
+    }
+}
+
+pub(super) fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
+    if ctx.path == "/oauth2/token" {
+        return (token(st, ctx), false);
+    }
+    let bearer = ctx.auth.and_then(|a| a.strip_prefix("Bearer "));
+    let now_i = Instant::now();
+    let ok = match bearer {
+        Some(t) if t == st.cfg.kojo_api_key => true,
+        Some(t) => st.kojo_tokens.get(t).is_some_and(|exp| *exp > now_i),
+        None => false,
+    };
+    if !ok {
+        return (
+            error(401, "UNAUTHORIZED", "Invalid or expired token"),
+            false,
+        );
+    }
+    if let Some(wait) = st.kojo_rate_limited() {
+        let reset = chrono::Utc::now() + chrono::Duration::milliseconds((wait * 1000.0) as i64);
+        return (
+            Answer::json(
+                429,
+                json!({
+                    "code": "RATE_LIMIT_EXCEEDED",
+                    "error": "Too many requests",
+                    "message": "Rate limit exceeded: 20 requests per second",
+                    "retryAfter": (wait * 1000.0).ceil() / 1000.0,
+                    "resetAt": reset.to_rfc3339(),
+                }),
+            ),
+            false,
+        );
+    }
+    let (fail, drop) = st.fault();
+    if let Some(status) = fail {
+        return (
+            error(status, "INTERNAL_ERROR", "Something went wrong"),
+            false,
+        );
+    }
+    let rest = ctx
+        .path
+        .strip_prefix("/contacts")
+        .or_else(|| ctx.path.strip_prefix("/contact"))
+        .unwrap_or("")
+        .trim_start_matches('/');
+    let key = percent_decode(rest);
+    let answer = match (ctx.method.as_str(), key.is_empty()) {
+        ("POST", true) => create(st, ctx.body),
+        ("GET", false) => match find(st, &key) {
+            Some(i) => Answer::json(200, json!(st.kojo[i])),
+            None => error(404, "NOT_FOUND", "Contact not found"),
+        },
+        ("PATCH", false) => patch(st, &key, ctx.body),
+        _ => error(405, "METHOD_NOT_ALLOWED", "Method not allowed"),
+    };
+    (answer, drop)
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("k={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+fn find(st: &State, key: &str) -> Option<usize> {
+    st.kojo.iter().position(|c| {
+        c.id.as_deref() == Some(key)
+            || c.email
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(key))
+    })
+}
+
+fn token(st: &mut State, ctx: &Ctx) -> Answer {
+    if ctx.method != hyper::Method::POST
+        || ctx.content_type != Some("application/x-www-form-urlencoded")
+    {
+        return error(
+            400,
+            "INVALID_REQUEST",
+            "POST a form-encoded client_credentials grant",
+        );
+    }
+    let form: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(ctx.body).into_owned().collect();
+    let ok = form.get("grant_type").map(String::as_str) == Some("client_credentials")
+        && form.get("client_id") == Some(&st.cfg.kojo_client_id)
+        && form.get("client_secret") == Some(&st.cfg.kojo_client_secret);
+    if !ok {
+        return error(401, "INVALID_CLIENT", "Client authentication failed");
+    }
+    let t = random_id(48);
+    let ttl = st.cfg.kojo_token_ttl;
+    st.kojo_tokens
+        .insert(t.clone(), Instant::now() + Duration::from_secs(ttl));
+    Answer::json(
+        200,
+        json!({"access_token": t, "token_type": "bearer", "expires_in": ttl}),
+    )
+}
+
+fn create(st: &mut State, body: &[u8]) -> Answer {
+    let v: Value = serde_json::from_slice(body).unwrap_or_default();
+    let s = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+    };
+    for k in ["displayName", "email", "orgName", "vendorId"] {
+        if s(k).is_none() {
+            return error(400, "VALIDATION_ERROR", &format!("{k} is required"));
+        }
+    }
+    let seq = st.next_seq();
+    let ts = now(seq);
+    let c = KojoContact {
+        id: Some(format!("c{}", random_id(24))),
+        display_name: s("displayName"),
+        email: s("email"),
+        phone: s("phone"),
+        org_name: s("orgName"),
+        vendor_id: s("vendorId"),
+        created_at: Some(ts.clone()),
+        updated_at: Some(ts),
+    };
+    st.kojo.push(c.clone());
+    Answer::json(200, json!(c))
+}
+
+fn patch(st: &mut State, id: &str, body: &[u8]) -> Answer {
+    let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(body) else {
+        return error(400, "VALIDATION_ERROR", "Expected a JSON object");
+    };
+    if m.contains_key("orgName") {
+        return error(
+            400,
+            "VALIDATION_ERROR",
+            "orgName can not be updated after the contact creation",
+        );
+    }
+    let Some(i) = st.kojo.iter().position(|c| c.id.as_deref() == Some(id)) else {
+        return error(404, "NOT_FOUND", "Contact not found");
+    };
+    let seq = st.next_seq();
+    let c = &mut st.kojo[i];
+    for (k, v) in &m {
+        let v = v.as_str().map(String::from);
+        match k.as_str() {
+            "displayName" => c.display_name = v,
+            "email" => c.email = v,
+            "phone" => c.phone = v,
+            "vendorId" => c.vendor_id = v,
+            other => return error(400, "VALIDATION_ERROR", &format!("unknown field {other}")),
+        }
+    }
+    c.updated_at = Some(now(seq));
+    Answer::json(200, json!(c))
+}

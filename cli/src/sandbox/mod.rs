@@ -1,0 +1,362 @@
+//! `contactport sandbox`: both providers' APIs served from memory on loopback, following their
+//! docs and NOTES.md (auth flows, trailing slashes, full-object PUT, immutable orgName, Kojo's
+//! 429 body, error bodies), with faults on demand. The CLI's migration code does not use this
+//! module; only the `sandbox` command does.
+//!
+//! Test endpoints: `GET /_sandbox/state` (all contacts), `POST /_sandbox/reset` (optional body
+//! `{"covage": [...], "kojo": [...]}` to seed), `GET /_sandbox/requests` (method, path, auth
+//! scheme, body and status of each API call; never a token), `POST /_sandbox/faults` (change
+//! `fail_rate`, `drop_rate`, `latency_ms`, `kojo_rps` while running).
+
+mod covage;
+mod kojo;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Request, Response, StatusCode};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Fault injection, changeable while running.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    /// Share of contact requests answered 500/502/503 without being applied.
+    pub fail_rate: f64,
+    /// Share of contact requests applied, then left without an answer (connection dropped).
+    pub drop_rate: f64,
+    /// Delay before each API answer.
+    pub latency_ms: u64,
+    /// Kojo requests a second (burst as large); past it, 429. 0 for no limit.
+    pub kojo_rps: f64,
+}
+
+/// Sandbox settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Faults.
+    pub faults: Faults,
+    /// Covage list page size; 0 answers the whole list as a bare array (as the docs show).
+    pub page_size: usize,
+    /// Covage login.
+    pub covage_email: String,
+    /// Covage password.
+    pub covage_password: String,
+    /// A Covage JWT accepted without login.
+    pub covage_token: String,
+    /// Kojo legacy API key.
+    pub kojo_api_key: String,
+    /// Kojo OAuth client id.
+    pub kojo_client_id: String,
+    /// Kojo OAuth client secret.
+    pub kojo_client_secret: String,
+    /// Kojo access token lifetime in seconds (3600 in production).
+    pub kojo_token_ttl: u64,
+}
+
+/// One API call, as `/_sandbox/requests` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Logged {
+    method: String,
+    path: String,
+    /// `JWT`, `Bearer`, or null: the scheme only, never the token.
+    authorization: Option<String>,
+    content_type: Option<String>,
+    body: Value,
+    status: u16,
+}
+
+struct State {
+    cfg: Config,
+    covage: Vec<contactport_core::CovageContact>,
+    kojo: Vec<contactport_core::KojoContact>,
+    covage_tokens: HashSet<String>,
+    kojo_tokens: HashMap<String, Instant>,
+    log: Vec<Logged>,
+    bucket: (f64, Instant),
+    seq: u64,
+}
+
+type Shared = Arc<Mutex<State>>;
+
+/// A dropped connection: hyper closes it without an answer.
+#[derive(Debug)]
+struct Dropped;
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("sandbox fault: connection dropped after the write")
+    }
+}
+impl std::error::Error for Dropped {}
+
+/// An answer.
+pub(crate) struct Answer {
+    status: StatusCode,
+    body: Value,
+    location: Option<String>,
+}
+
+impl Answer {
+    pub(crate) fn json(status: u16, body: Value) -> Answer {
+        Answer {
+            status: StatusCode::from_u16(status).expect("status"),
+            body,
+            location: None,
+        }
+    }
+}
+
+/// A random id of `n` lower-case letters and digits.
+pub(crate) fn random_id(n: usize) -> String {
+    (0..n)
+        .map(|_| {
+            let c = fastrand::usize(..36);
+            if c < 10 {
+                (b'0' + c as u8) as char
+            } else {
+                (b'a' + (c - 10) as u8) as char
+            }
+        })
+        .collect()
+}
+
+/// Serves until the process is stopped.
+pub async fn serve(listener: tokio::net::TcpListener, cfg: Config) -> anyhow::Result<()> {
+    let state: Shared = Arc::new(Mutex::new(State {
+        bucket: (cfg.faults.kojo_rps, Instant::now()),
+        cfg,
+        covage: vec![],
+        kojo: vec![],
+        covage_tokens: HashSet::new(),
+        kojo_tokens: HashMap::new(),
+        log: vec![],
+        seq: 0,
+    }));
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        tokio::spawn(async move {
+            let svc = hyper::service::service_fn(move |req| handle(state.clone(), req));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
+                .await;
+        });
+    }
+}
+
+async fn handle(
+    state: Shared,
+    req: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, Dropped> {
+    let (parts, body) = req.into_parts();
+    let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
+    let path = parts.uri.path().to_string();
+    let query = parts.uri.query().unwrap_or("").to_string();
+    let header = |n: hyper::header::HeaderName| {
+        parts
+            .headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let auth = header(hyper::header::AUTHORIZATION);
+    let host = header(hyper::header::HOST).unwrap_or_else(|| "127.0.0.1".into());
+    let content_type = header(hyper::header::CONTENT_TYPE);
+    let method = parts.method.clone();
+
+    if let Some(admin) = path.strip_prefix("/_sandbox/") {
+        return Ok(respond(admin_route(&state, &method, admin, &body)));
+    }
+    let latency = state.lock().expect("lock").cfg.faults.latency_ms;
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    let is_auth = path.starts_with("/api/account/token") || path.starts_with("/oauth2/token");
+    let (answer, drop) = {
+        let mut st = state.lock().expect("lock");
+        let ctx = Ctx {
+            method: &method,
+            path: &path,
+            query: &query,
+            auth: auth.as_deref(),
+            host: &host,
+            body: &body,
+            content_type: content_type.as_deref(),
+        };
+        let (answer, drop) = route(&mut st, &ctx);
+        let logged_body = if is_auth {
+            Value::String("(credentials, not logged)".into())
+        } else {
+            serde_json::from_slice(&body).unwrap_or(Value::Null)
+        };
+        st.log.push(Logged {
+            method: method.to_string(),
+            path: if query.is_empty() {
+                path.clone()
+            } else {
+                format!("{path}?{query}")
+            },
+            authorization: auth
+                .as_deref()
+                .and_then(|a| a.split_whitespace().next())
+                .map(str::to_string),
+            content_type,
+            body: logged_body,
+            status: if drop { 0 } else { answer.status.as_u16() },
+        });
+        (answer, drop)
+    };
+    if drop {
+        return Err(Dropped);
+    }
+    Ok(respond(answer))
+}
+
+pub(crate) struct Ctx<'a> {
+    pub method: &'a hyper::Method,
+    pub path: &'a str,
+    pub query: &'a str,
+    pub auth: Option<&'a str>,
+    pub host: &'a str,
+    pub body: &'a [u8],
+    pub content_type: Option<&'a str>,
+}
+
+/// Routes an API call; the bool is "drop the connection instead of answering".
+fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
+    let p = ctx.path;
+    if p.starts_with("/api/") {
+        return covage::route(st, ctx);
+    }
+    if p == "/oauth2/token"
+        || p.starts_with("/contacts")
+        || p.starts_with("/contact/")
+        || p == "/contact"
+    {
+        return kojo::route(st, ctx);
+    }
+    (
+        Answer::json(404, json!({"error": "Not found", "details": null})),
+        false,
+    )
+}
+
+impl State {
+    /// Fault injection for a contact call, after auth: maybe a 5xx (nothing applied), and whether
+    /// to drop the answer after applying.
+    fn fault(&mut self) -> (Option<u16>, bool) {
+        let f = &self.cfg.faults;
+        if f.fail_rate > 0.0 && fastrand::f64() < f.fail_rate {
+            return (Some([500, 502, 503][fastrand::usize(..3)]), false);
+        }
+        (None, f.drop_rate > 0.0 && fastrand::f64() < f.drop_rate)
+    }
+
+    /// Kojo's per-organisation limit: a token bucket of `kojo_rps` with as large a burst.
+    fn kojo_rate_limited(&mut self) -> Option<f64> {
+        let rps = self.cfg.faults.kojo_rps;
+        if rps <= 0.0 {
+            return None;
+        }
+        let (tokens, at) = self.bucket;
+        let now = Instant::now();
+        let tokens = (tokens + now.duration_since(at).as_secs_f64() * rps).min(rps);
+        if tokens >= 1.0 {
+            self.bucket = (tokens - 1.0, now);
+            None
+        } else {
+            self.bucket = (tokens, now);
+            Some((1.0 - tokens) / rps)
+        }
+    }
+
+    pub(crate) fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+}
+
+fn respond(a: Answer) -> Response<Full<Bytes>> {
+    let body = if a.status == StatusCode::NO_CONTENT {
+        Bytes::new()
+    } else {
+        Bytes::from(serde_json::to_vec(&a.body).expect("json"))
+    };
+    let mut r = Response::builder().status(a.status);
+    if !body.is_empty() {
+        r = r.header(hyper::header::CONTENT_TYPE, "application/json");
+    }
+    if let Some(l) = a.location {
+        r = r.header(hyper::header::LOCATION, l);
+    }
+    r.body(Full::new(body)).expect("response")
+}
+
+fn admin_route(state: &Shared, method: &hyper::Method, what: &str, body: &[u8]) -> Answer {
+    let mut st = state.lock().expect("lock");
+    match (method.as_str(), what) {
+        ("GET", "state") => Answer::json(200, json!({"covage": st.covage, "kojo": st.kojo})),
+        ("GET", "requests") => Answer::json(200, json!(st.log)),
+        ("POST", "reset") => {
+            #[derive(Deserialize, Default)]
+            #[serde(default)]
+            struct Seed {
+                covage: Vec<contactport_core::CovageContact>,
+                kojo: Vec<contactport_core::KojoContact>,
+            }
+            let seed: Seed = if body.is_empty() {
+                Seed::default()
+            } else {
+                match serde_json::from_slice(body) {
+                    Ok(s) => s,
+                    Err(e) => return Answer::json(400, json!({"error": e.to_string()})),
+                }
+            };
+            st.covage = seed
+                .covage
+                .into_iter()
+                .map(|mut c| {
+                    c.contact_uuid.get_or_insert_with(|| random_id(8));
+                    c
+                })
+                .collect();
+            st.kojo = seed
+                .kojo
+                .into_iter()
+                .map(|mut c| {
+                    c.id.get_or_insert_with(|| format!("c{}", random_id(24)));
+                    c
+                })
+                .collect();
+            st.log.clear();
+            Answer::json(
+                200,
+                json!({"covage": st.covage.len(), "kojo": st.kojo.len()}),
+            )
+        }
+        ("POST", "faults") => match serde_json::from_slice::<Value>(body) {
+            Ok(v) => {
+                let mut f = serde_json::to_value(&st.cfg.faults).expect("json");
+                if let (Some(f), Some(v)) = (f.as_object_mut(), v.as_object()) {
+                    for (k, x) in v {
+                        f.insert(k.clone(), x.clone());
+                    }
+                }
+                match serde_json::from_value::<Faults>(f) {
+                    Ok(f) => {
+                        st.bucket = (f.kojo_rps, Instant::now());
+                        st.cfg.faults = f;
+                        Answer::json(200, json!(st.cfg.faults))
+                    }
+                    Err(e) => Answer::json(400, json!({"error": e.to_string()})),
+                }
+            }
+            Err(e) => Answer::json(400, json!({"error": e.to_string()})),
+        },
+        _ => Answer::json(404, json!({"error": "unknown sandbox endpoint"})),
+    }
+}

@@ -1,0 +1,265 @@
+//! Where records come from: a file (read on a blocking thread), the Covage list, or Kojo
+//! contacts fetched by id or email. Each source pushes what it reads through a core
+//! [`Converter`], so validation, mapping and the rejects file are the same as `convert`'s.
+
+use crate::covage::Covage;
+use crate::files::{Input, Output};
+use crate::kojo::Kojo;
+use crate::sync::Failure;
+use anyhow::Context;
+use contactport_core::{Contact, Converter, Options, Position, Report};
+use futures::StreamExt;
+use std::io::{Read, Write};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// Where a converter's output goes: records to a channel (import, migrate) or bytes to a file
+/// (export). Rejected records go to the rejects file in both cases.
+pub struct Feed {
+    conv: Converter,
+    out: Vec<u8>,
+    rej: Vec<u8>,
+    output: Option<Output>,
+    rejects: Option<Output>,
+    tx: Option<mpsc::Sender<(Position, Contact)>>,
+}
+
+impl Feed {
+    /// Records to `tx` (`opts.collect` is set here).
+    pub fn records(
+        mut opts: Options,
+        tx: mpsc::Sender<(Position, Contact)>,
+        rejects: Option<Output>,
+    ) -> Feed {
+        opts.collect = true;
+        Feed {
+            conv: Converter::new(opts),
+            out: vec![],
+            rej: vec![],
+            output: None,
+            rejects,
+            tx: Some(tx),
+        }
+    }
+
+    /// Bytes to `output`.
+    pub fn bytes(opts: Options, output: Output, rejects: Option<Output>) -> Feed {
+        Feed {
+            conv: Converter::new(opts),
+            out: vec![],
+            rej: vec![],
+            output: Some(output),
+            rejects,
+            tx: None,
+        }
+    }
+
+    /// The report so far.
+    pub fn report(&self) -> &Report {
+        self.conv.report()
+    }
+
+    /// Pushes input bytes; false when the receiving side has stopped.
+    pub async fn push(&mut self, bytes: &[u8]) -> anyhow::Result<bool> {
+        self.conv.push(bytes, &mut self.out, &mut self.rej)?;
+        self.flush().await
+    }
+
+    /// Like [`Feed::push`], from a blocking thread.
+    pub fn push_blocking(&mut self, bytes: &[u8]) -> anyhow::Result<bool> {
+        self.conv.push(bytes, &mut self.out, &mut self.rej)?;
+        self.write_bytes()?;
+        for rec in self.conv.take_records() {
+            if self
+                .tx
+                .as_ref()
+                .expect("records feed")
+                .blocking_send(rec)
+                .is_err()
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn write_bytes(&mut self) -> anyhow::Result<()> {
+        if let Some(o) = self.output.as_mut() {
+            o.write_all(&self.out)?;
+        }
+        if let Some(r) = self.rejects.as_mut() {
+            r.write_all(&self.rej)?;
+        }
+        self.out.clear();
+        self.rej.clear();
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> anyhow::Result<bool> {
+        self.write_bytes()?;
+        if let Some(tx) = &self.tx {
+            for rec in self.conv.take_records() {
+                if tx.send(rec).await.is_err() {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Ends the input: the last records sent, the files committed, the report.
+    pub async fn finish(self) -> anyhow::Result<Report> {
+        let (report, records, tx) = self.close()?;
+        if let Some(tx) = tx {
+            for rec in records {
+                if tx.send(rec).await.is_err() {
+                    break;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Like [`Feed::finish`], from a blocking thread.
+    pub fn finish_blocking(self) -> anyhow::Result<Report> {
+        let (report, records, tx) = self.close()?;
+        if let Some(tx) = tx {
+            for rec in records {
+                if tx.blocking_send(rec).is_err() {
+                    break;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Ends the converter, writes and commits the files; returns what is left to send.
+    #[allow(clippy::type_complexity)]
+    fn close(
+        self,
+    ) -> anyhow::Result<(
+        Report,
+        Vec<(Position, Contact)>,
+        Option<mpsc::Sender<(Position, Contact)>>,
+    )> {
+        let Feed {
+            conv,
+            mut out,
+            mut rej,
+            output,
+            rejects,
+            tx,
+        } = self;
+        let (report, records) = conv.finish_records(&mut out, &mut rej)?;
+        if let Some(mut o) = output {
+            o.write_all(&out)?;
+            o.commit()?;
+        }
+        if let Some(mut r) = rejects {
+            r.write_all(&rej)?;
+            r.commit()?;
+        }
+        Ok((report, records, tx))
+    }
+}
+
+/// Reads a file on a blocking thread into `feed`; returns the reading report.
+pub fn file(
+    mut input: Input,
+    mut feed: Feed,
+    bar: indicatif::ProgressBar,
+) -> tokio::task::JoinHandle<anyhow::Result<Report>> {
+    tokio::task::spawn_blocking(move || {
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = match input.reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e).with_context(|| format!("cannot read {}", input.name)),
+            };
+            bar.inc(n as u64);
+            if !feed
+                .push_blocking(&buf[..n])
+                .with_context(|| format!("in {}", input.name))?
+            {
+                break;
+            }
+        }
+        feed.finish_blocking()
+            .with_context(|| format!("in {}", input.name))
+    })
+}
+
+/// Streams the whole Covage list into `feed`, page by page.
+pub async fn covage(client: Arc<Covage>, mut feed: Feed) -> anyhow::Result<Report> {
+    let (mut items, mut next) = client.first_page().await?;
+    loop {
+        for item in &items {
+            let mut bytes = serde_json::to_vec(item)?;
+            bytes.push(b'\n');
+            if !feed.push(&bytes).await? {
+                return feed.finish().await;
+            }
+        }
+        match next {
+            Some(u) => (items, next) = client.next_page(u).await?,
+            None => break,
+        }
+    }
+    feed.finish().await
+}
+
+/// Reads ids or emails (one a line; blank lines and `#` comments skipped).
+pub fn read_ids(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect())
+}
+
+/// Fetches each Kojo contact (in order, `concurrency` at a time) into `feed`. Ids or emails
+/// Kojo does not know are returned as failures.
+pub async fn kojo(
+    client: Arc<Kojo>,
+    ids: Vec<String>,
+    concurrency: usize,
+    mut feed: Feed,
+) -> anyhow::Result<(Report, Vec<Failure>)> {
+    let mut failures = Vec::new();
+    let mut fetched = futures::stream::iter(ids.into_iter().enumerate())
+        .map(|(i, id)| {
+            let client = client.clone();
+            async move { (i, client.get_raw(&id).await, id) }
+        })
+        .buffered(concurrency.max(1));
+    while let Some((i, res, id)) = fetched.next().await {
+        let fail = |status, message: String, request_id| Failure {
+            record: i as u64 + 1,
+            line: i as u64 + 1,
+            email: id.clone(),
+            status,
+            message,
+            request_id,
+        };
+        match res {
+            Ok(Some((_, bytes))) => {
+                let mut b = bytes.to_vec();
+                b.push(b'\n');
+                if !feed.push(&b).await? {
+                    break;
+                }
+            }
+            Ok(None) => failures.push(fail(Some(404), format!("Kojo has no contact {id}"), None)),
+            Err(e) => {
+                let (s, m, r) = e.details();
+                failures.push(fail(s, m, r));
+            }
+        }
+    }
+    Ok((feed.finish().await?, failures))
+}
