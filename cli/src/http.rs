@@ -55,6 +55,9 @@ pub struct Tuning {
     pub timeout: Duration,
 }
 
+/// 429 answers one request may get before it counts them as failed attempts.
+const MAX_THROTTLED: u32 = 100;
+
 /// One provider's endpoint.
 #[derive(Debug)]
 pub struct Api {
@@ -62,7 +65,7 @@ pub struct Api {
     pub provider: &'static str,
     client: reqwest::Client,
     base: Url,
-    pacer: Option<Pacer>,
+    pacer: Pacer,
     backoff: Backoff,
 }
 
@@ -144,10 +147,13 @@ impl Api {
         retry: Retry,
     ) -> Result<Reply, Error> {
         let mut last = String::new();
-        for attempt in 1..=self.backoff.attempts {
-            if let Some(p) = &self.pacer {
-                p.wait().await;
-            }
+        // 429s are the provider saying "later", not a failure: they have their own, larger
+        // budget, so a burst of them does not fail records.
+        let mut throttled = 0u32;
+        let mut attempt = 0u32;
+        while attempt < self.backoff.attempts {
+            attempt += 1;
+            self.pacer.wait().await;
             let mut req = self.client.request(method.clone(), url.clone());
             if let Some(a) = auth {
                 let mut v = reqwest::header::HeaderValue::from_str(a).map_err(|_| {
@@ -185,16 +191,23 @@ impl Api {
                         Ok(body) => {
                             let verdict = retry::classify_status(status);
                             tracing::debug!(provider = self.provider, %method, path = url.path(), status, attempt);
+                            if status != 429 {
+                                self.pacer.answered();
+                            }
                             if verdict == Verdict::Final {
                                 return Ok(Reply { status, body });
                             }
                             let after = if status == 429 {
                                 let d = retry::retry_after(header.as_deref(), &body)
                                     .unwrap_or(Duration::from_secs(1));
-                                if let Some(p) = &self.pacer {
-                                    p.pause(d);
+                                // Everyone waits, not just this request; a little jitter so
+                                // the waiting requests do not all come back at once.
+                                self.pacer.pause(d + d.mul_f64(fastrand::f64() * 0.2));
+                                throttled += 1;
+                                if throttled < MAX_THROTTLED {
+                                    attempt -= 1;
                                 }
-                                Some(d)
+                                Some(Duration::ZERO)
                             } else {
                                 None
                             };
@@ -233,7 +246,8 @@ impl Api {
                 }
             }
             if attempt < self.backoff.attempts {
-                tokio::time::sleep(after.unwrap_or_else(|| self.backoff.delay(attempt))).await;
+                tokio::time::sleep(after.unwrap_or_else(|| self.backoff.delay(attempt.max(1))))
+                    .await;
             }
         }
         Err(Error::Exhausted {

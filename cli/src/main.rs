@@ -3,6 +3,12 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Debug logs of each request (method, path, status; never headers or bodies) with
+    // CONTACTPORT_LOG=debug.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("CONTACTPORT_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
     let code = match contactport_cli::run(std::env::args_os()) {
         Ok(code) => code,
         Err(err) => {

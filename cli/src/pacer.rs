@@ -5,29 +5,39 @@ use std::sync::Mutex;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// Spaces requests `1 / rate` seconds apart, across all tasks.
+/// Spaces requests `1 / rate` seconds apart, across all tasks, and holds them all back when
+/// the provider asks for a pause (429).
+///
+/// Besides the fixed rate, the spacing adapts: each 429 at least doubles an extra gap (up to
+/// the provider's asked-for wait, at most a second), each answered request shrinks it by 5%.
+/// So without `--rate` the client settles near the provider's limit instead of having every
+/// waiting request come back at the same instant.
 #[derive(Debug)]
 pub struct Pacer {
     interval: Duration,
-    next: Mutex<Instant>,
+    state: Mutex<(Instant, Duration)>,
 }
 
 impl Pacer {
-    /// A pacer for `rate` requests a second; `None` for a rate of 0 (no limit).
-    pub fn new(rate: f64) -> Option<Pacer> {
-        (rate > 0.0).then(|| Pacer {
-            interval: Duration::from_secs_f64(1.0 / rate),
-            next: Mutex::new(Instant::now()),
-        })
+    /// A pacer for `rate` requests a second; a rate of 0 spaces nothing but still pauses.
+    pub fn new(rate: f64) -> Pacer {
+        Pacer {
+            interval: if rate > 0.0 {
+                Duration::from_secs_f64(1.0 / rate)
+            } else {
+                Duration::ZERO
+            },
+            state: Mutex::new((Instant::now(), Duration::ZERO)),
+        }
     }
 
     /// Waits for this request's slot.
     pub async fn wait(&self) {
         let slot = {
-            let mut next = self.next.lock().expect("pacer lock");
+            let mut st = self.state.lock().expect("pacer lock");
             let now = Instant::now();
-            let slot = (*next).max(now);
-            *next = slot + self.interval;
+            let slot = st.0.max(now);
+            st.0 = slot + self.interval.max(st.1);
             slot
         };
         tokio::time::sleep_until(slot).await;
@@ -35,10 +45,23 @@ impl Pacer {
 
     /// Pushes every later slot back by `d` (after a 429: the provider asked for a pause).
     pub fn pause(&self, d: Duration) {
-        let mut next = self.next.lock().expect("pacer lock");
+        let mut st = self.state.lock().expect("pacer lock");
         let until = Instant::now() + d;
-        if *next < until {
-            *next = until;
+        if st.0 < until {
+            st.0 = until;
+        }
+        let cap = d.clamp(Duration::from_millis(1), Duration::from_secs(1));
+        st.1 = (st.1 * 2).max(Duration::from_millis(1)).min(cap.max(st.1));
+    }
+
+    /// An answer that was not a 429: the adaptive gap shrinks.
+    pub fn answered(&self) {
+        let mut st = self.state.lock().expect("pacer lock");
+        if !st.1.is_zero() {
+            st.1 = st.1.mul_f64(0.95);
+            if st.1 < Duration::from_micros(50) {
+                st.1 = Duration::ZERO;
+            }
         }
     }
 }
@@ -49,12 +72,19 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn spaces_requests() {
-        let p = Pacer::new(10.0).unwrap();
+        let p = Pacer::new(10.0);
         let start = Instant::now();
         for _ in 0..5 {
             p.wait().await;
         }
         assert_eq!(start.elapsed(), Duration::from_millis(400));
-        assert!(Pacer::new(0.0).is_none());
+        let free = Pacer::new(0.0);
+        let start = Instant::now();
+        free.wait().await;
+        free.wait().await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        free.pause(Duration::from_secs(2));
+        free.wait().await;
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
     }
 }

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+pub mod sandbox;
+
 /// The repository root (samples/, tests/golden/).
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -49,6 +51,37 @@ impl Dir {
         let mut c = Command::new(env!("CARGO_BIN_EXE_contactport"));
         c.args(args).current_dir(self.tmp.path());
         c
+    }
+
+    /// The binary with `args` and `env`, none of the caller's provider variables leaking in.
+    pub fn cmd_env(&self, args: &[&str], env: &[(&str, String)]) -> Command {
+        let mut c = self.cmd(args);
+        for v in [
+            "COVAGE_URL",
+            "COVAGE_TOKEN",
+            "COVAGE_EMAIL",
+            "COVAGE_PASSWORD",
+            "KOJO_URL",
+            "KOJO_API_KEY",
+            "KOJO_CLIENT_ID",
+            "KOJO_CLIENT_SECRET",
+            "KOJO_CONTACTS_PATH",
+        ] {
+            c.env_remove(v);
+        }
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    /// Runs with `args` and `env`, stdin closed.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, String)]) -> Run {
+        Run(self
+            .cmd_env(args, env)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap())
     }
 
     /// Runs with `args`, stdin closed.

@@ -80,6 +80,9 @@ use contactport_core::{Contact, Position};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
+/// A record and where it came from.
+pub type Record = (Position, Contact);
+
 /// A tokio runtime for the commands that talk to providers.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
@@ -173,9 +176,6 @@ pub fn finish_sync(
 
 /// The channel between a source and the upserts: bounded, so a fast source waits for the
 /// provider instead of filling memory.
-pub fn channel() -> (
-    mpsc::Sender<(Position, Contact)>,
-    mpsc::Receiver<(Position, Contact)>,
-) {
+pub fn channel() -> (mpsc::Sender<Record>, mpsc::Receiver<Record>) {
     mpsc::channel(1024)
 }

@@ -19,7 +19,7 @@ fn error(status: u16, code: &str, message: &str) -> Answer {
 /// Kojo shows timestamps in two forms; the sandbox answers with both, alternately.
 fn now(seq: u64) -> String {
     let t = chrono::Utc::now();
-    if seq % 2 == 0 {
+    if seq.is_multiple_of(2) {
         t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
     } else {
         t.format("%Y-%m-%d %H:%M:%S%.3fZ").to_string()

@@ -1,0 +1,609 @@
+//! End-to-end: export / import / migrate with the real binary against the real sandbox,
+//! with faults injected. Nothing may be lost or duplicated.
+
+mod util;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use util::sandbox::Sandbox;
+use util::{sample, Dir};
+
+/// `n` valid canonical contacts as CSV.
+fn contacts_csv(n: usize) -> String {
+    let mut s = String::from("first_name,last_name,email,phone,mobile,org_name,vendor_id\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "Prénom{i},Nom-{i},user{i}@exemple.fr,01 42 84 {:02} {:02},06 99 {:02} {:02} {:02},Org {},v{}\n",
+            i / 100,
+            i % 100,
+            i / 100,
+            (i / 10) % 10,
+            i % 10,
+            i % 7,
+            i % 7
+        ));
+    }
+    s
+}
+
+fn emails(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["email"].as_str().unwrap().to_lowercase())
+        .collect()
+}
+
+fn assert_exactly(list: &Value, n: usize) {
+    let e = emails(list);
+    let unique: HashSet<_> = e.iter().collect();
+    assert_eq!(unique.len(), e.len(), "duplicate emails");
+    assert_eq!(e.len(), n, "contact count");
+    for i in 0..n {
+        assert!(
+            unique.contains(&format!("user{i}@exemple.fr")),
+            "user{i} missing"
+        );
+    }
+}
+
+fn report(d: &Dir, name: &str) -> Value {
+    serde_json::from_str(&d.read(name)).unwrap()
+}
+
+#[test]
+fn backup_then_restore_covage_in_pages_of_50() {
+    let sb = Sandbox::start(&["--page-size", "50"]);
+    let seed: Vec<Value> = (0..250)
+        .map(|i| json!({"first_name": format!("Prénom{i}"), "last_name": format!("Nom {i}"), "email": format!("user{i}@exemple.fr"),
+                        "phone_number": format!("0142{:06}", i), "cell_phone_number": if i % 3 == 0 { String::new() } else { format!("0699{:06}", i) }}))
+        .collect();
+    sb.reset(json!(seed), json!([]));
+    let before = sb.state()["covage"].clone();
+    let d = Dir::new();
+    let env = sb.env();
+    d.run_env(&["export", "covage", "-o", "backup.csv"], &env)
+        .expect(0);
+    assert_eq!(d.read("backup.csv").lines().count(), 251);
+    // Five pages were followed.
+    let pages = sb
+        .requests()
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().starts_with("/api/contacts/"))
+        .count();
+    assert_eq!(pages, 5);
+
+    sb.reset(json!([]), json!([]));
+    d.run_env(
+        &["import", "covage", "backup.csv", "--report", "r.json"],
+        &env,
+    )
+    .expect(0);
+    let after = sb.state()["covage"].clone();
+    let strip = |v: &Value| {
+        let mut v: Vec<Value> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                c.as_object_mut().unwrap().remove("contact_uuid");
+                c
+            })
+            .collect();
+        v.sort_by_key(|c| c["email"].as_str().unwrap().to_string());
+        v
+    };
+    assert_eq!(
+        strip(&after),
+        strip(&before),
+        "restored contacts equal the backed-up ones"
+    );
+    assert_eq!(report(&d, "r.json")["created"], 250);
+}
+
+#[test]
+fn faults_into_covage_lose_and_duplicate_nothing() {
+    let sb = Sandbox::start(&[
+        "--page-size",
+        "100",
+        "--fail-rate",
+        "0.1",
+        "--drop-rate",
+        "0.05",
+    ]);
+    let d = Dir::new();
+    d.write("in.csv", contacts_csv(500));
+    let env = sb.env();
+    d.run_env(
+        &[
+            "import",
+            "covage",
+            "in.csv",
+            "--concurrency",
+            "16",
+            "--report",
+            "r.json",
+        ],
+        &env,
+    )
+    .expect(0);
+    assert_exactly(&sb.state()["covage"], 500);
+    let r = report(&d, "r.json");
+    assert_eq!(r["created"], 500);
+    assert_eq!(r["failed"].as_array().unwrap().len(), 0);
+    // The faults really happened: 5xx answers and dropped answers (status 0 in the log).
+    let log = sb.requests();
+    assert!(log.iter().any(|r| r["status"].as_u64().unwrap() >= 500));
+    assert!(log.iter().any(|r| r["status"] == 0));
+
+    // A second identical run creates nothing.
+    d.run_env(
+        &[
+            "import",
+            "covage",
+            "in.csv",
+            "--concurrency",
+            "16",
+            "--report",
+            "r2.json",
+        ],
+        &env,
+    )
+    .expect(0);
+    let r = report(&d, "r2.json");
+    assert_eq!(
+        (r["created"].as_u64(), r["unchanged"].as_u64()),
+        (Some(0), Some(500))
+    );
+    assert_exactly(&sb.state()["covage"], 500);
+}
+
+#[test]
+fn faults_and_429s_into_kojo_lose_and_duplicate_nothing() {
+    let sb = Sandbox::start(&[
+        "--fail-rate",
+        "0.1",
+        "--drop-rate",
+        "0.05",
+        "--kojo-rps",
+        "150",
+    ]);
+    let d = Dir::new();
+    d.write("in.csv", contacts_csv(500));
+    let env = sb.env();
+    // No client-side limit, so the sandbox's limit is hit and its 429s are honoured.
+    d.run_env(
+        &[
+            "import",
+            "kojo",
+            "in.csv",
+            "--concurrency",
+            "16",
+            "--rate",
+            "0",
+            "--report",
+            "r.json",
+        ],
+        &env,
+    )
+    .expect(0);
+    assert_exactly(&sb.state()["kojo"], 500);
+    let log = sb.requests();
+    assert!(
+        log.iter().any(|r| r["status"] == 429),
+        "the rate limit was hit"
+    );
+    assert!(log.iter().any(|r| r["status"] == 0), "answers were dropped");
+    assert_eq!(report(&d, "r.json")["created"], 500);
+
+    d.run_env(
+        &[
+            "import",
+            "kojo",
+            "in.csv",
+            "--concurrency",
+            "16",
+            "--rate",
+            "0",
+            "--report",
+            "r2.json",
+        ],
+        &env,
+    )
+    .expect(0);
+    let r = report(&d, "r2.json");
+    assert_eq!(
+        (r["created"].as_u64(), r["unchanged"].as_u64()),
+        (Some(0), Some(500))
+    );
+    assert_exactly(&sb.state()["kojo"], 500);
+}
+
+#[test]
+fn kill_9_halfway_then_resume_with_the_journal() {
+    let sb = Sandbox::start(&["--latency-ms", "15"]);
+    let d = Dir::new();
+    d.write("in.csv", contacts_csv(500));
+    let env = sb.env();
+    let mut child = d
+        .cmd_env(
+            &[
+                "import",
+                "kojo",
+                "in.csv",
+                "--journal",
+                "j.ndjson",
+                "--concurrency",
+                "4",
+                "--rate",
+                "0",
+                "-q",
+            ],
+            &env,
+        )
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until some records are done, then kill -9.
+    let start = std::time::Instant::now();
+    loop {
+        let n = std::fs::read_to_string(d.path("j.ndjson"))
+            .map(|s| s.lines().count())
+            .unwrap_or(0);
+        if n >= 100 || start.elapsed().as_secs() > 60 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let partial = emails(&sb.state()["kojo"]).len();
+    assert!(partial > 0 && partial < 500, "killed halfway: {partial}");
+
+    d.run_env(
+        &[
+            "import",
+            "kojo",
+            "in.csv",
+            "--journal",
+            "j.ndjson",
+            "--concurrency",
+            "8",
+            "--rate",
+            "0",
+            "--report",
+            "r.json",
+        ],
+        &env,
+    )
+    .expect(0);
+    assert_exactly(&sb.state()["kojo"], 500);
+    let r = report(&d, "r.json");
+    assert!(r["resumed"].as_u64().unwrap() >= 100, "{r}");
+    assert_eq!(
+        r["created"].as_u64().unwrap()
+            + r["resumed"].as_u64().unwrap()
+            + r["unchanged"].as_u64().unwrap(),
+        500
+    );
+}
+
+#[test]
+fn migrate_covage_to_kojo_and_back() {
+    let sb = Sandbox::start(&[]);
+    let covage: Value =
+        serde_json::from_str(&std::fs::read_to_string(sample("covage-export.json")).unwrap())
+            .unwrap();
+    sb.reset(covage.clone(), json!([]));
+    let d = Dir::new();
+    let env = sb.env();
+    let vendors = sample("vendors.csv");
+    d.run_env(
+        &[
+            "migrate",
+            "covage",
+            "kojo",
+            "--vendor-map",
+            vendors.to_str().unwrap(),
+            "--org-name",
+            "Divers",
+            "--vendor-id",
+            "v-misc",
+            "--report",
+            "r.json",
+        ],
+        &env,
+    )
+    .expect(0);
+    let kojo = sb.state()["kojo"].clone();
+    assert_eq!(kojo.as_array().unwrap().len(), 30);
+    let john = kojo
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["email"] == "john@doe.com")
+        .unwrap();
+    assert_eq!(john["displayName"], "John Doe");
+    assert_eq!(john["phone"], "+262692417900", "mobile first, E.164");
+    assert_eq!(john["orgName"], "Divers");
+    let r = report(&d, "r.json");
+    // John's fixed line (and every fixed line beside a mobile) cannot go to Kojo: counted.
+    assert!(r["dropped_fields"]["phone"].as_u64().unwrap() >= 20, "{r}");
+    assert_eq!(r["dropped_fields"]["covage_uuid"], 30);
+
+    // And back into an empty Covage, by email.
+    let ids: String = emails(&kojo).join("\n");
+    d.write("ids.txt", ids);
+    sb.reset(json!([]), kojo.clone());
+    d.run_env(
+        &[
+            "migrate",
+            "kojo",
+            "covage",
+            "--ids",
+            "ids.txt",
+            "--report",
+            "back.json",
+        ],
+        &env,
+    )
+    .expect(0);
+    let back = sb.state()["covage"].clone();
+    let john = back
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["email"] == "john@doe.com")
+        .unwrap();
+    assert_eq!(
+        (john["first_name"].as_str(), john["last_name"].as_str()),
+        (Some("John"), Some("Doe"))
+    );
+    assert_eq!(
+        john["cell_phone_number"], "0692417900",
+        "a French mobile comes back as the cell, national form"
+    );
+    assert_eq!(
+        john["phone_number"], "",
+        "the fixed line was dropped on the way (and counted)"
+    );
+    let jp = back
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["email"] == "jp.delatour@alsace-fibre.fr")
+        .unwrap();
+    assert_eq!(
+        jp["phone_number"], "0388142233",
+        "a fixed line comes back as the phone"
+    );
+    assert_eq!(
+        (jp["first_name"].as_str(), jp["last_name"].as_str()),
+        (Some("Jean-Pierre"), Some("de la Tour"))
+    );
+    let r = report(&d, "back.json");
+    assert_eq!(r["dropped_fields"]["org_name"], 30);
+    assert_eq!(r["dropped_fields"]["display_name"], 30);
+}
+
+#[test]
+fn the_wire_follows_the_docs_and_secrets_stay_secret() {
+    let sb = Sandbox::start(&[]);
+    let d = Dir::new();
+    // Log in with email + password (Covage) and client credentials (Kojo).
+    let env = vec![
+        ("COVAGE_URL", sb.url.clone()),
+        ("KOJO_URL", sb.url.clone()),
+        ("COVAGE_EMAIL", "sandbox@covage.test".to_string()),
+        ("COVAGE_PASSWORD", "sandbox-password".to_string()),
+        ("KOJO_CLIENT_ID", "sandbox-client".to_string()),
+        ("KOJO_CLIENT_SECRET", "sandbox-client-secret".to_string()),
+    ];
+    let vendors = sample("vendors.csv");
+    let mut outputs = String::new();
+    let contacts = sample("contacts.csv");
+    let runs: Vec<Vec<&str>> = vec![
+        vec![
+            "import",
+            "covage",
+            contacts.to_str().unwrap(),
+            "--report",
+            "a.json",
+        ],
+        vec![
+            "import",
+            "kojo",
+            contacts.to_str().unwrap(),
+            "--report",
+            "b.json",
+        ],
+        vec![
+            "migrate",
+            "covage",
+            "kojo",
+            "--vendor-map",
+            vendors.to_str().unwrap(),
+            "--report",
+            "c.json",
+            "--journal",
+            "j",
+        ],
+    ];
+    for args in &runs {
+        let run = d.run_env(args, &env);
+        assert!(run.code() <= 1, "{}", run.stderr());
+        outputs.push_str(&run.stdout());
+        outputs.push_str(&run.stderr());
+    }
+    // Change a Covage contact's phone through a second import: a full PUT.
+    let changed = std::fs::read_to_string(&contacts)
+        .unwrap()
+        .replace("01 30 53 03 96", "01 30 53 03 97");
+    d.write("changed.csv", changed);
+    d.run_env(
+        &["import", "covage", "changed.csv", "--report", "d.json"],
+        &env,
+    );
+    // And a Kojo contact's org name and phone: a PATCH without orgName, a conflict reported.
+    let kchanged = std::fs::read_to_string(&contacts)
+        .unwrap()
+        .replace("Colibrix SAS", "Colibrix Group")
+        .replace("06 99 43 78 92", "06 99 43 78 93");
+    d.write("kchanged.csv", kchanged);
+    let run = d.run_env(
+        &["import", "kojo", "kchanged.csv", "--report", "e.json"],
+        &env,
+    );
+    outputs.push_str(&run.stderr());
+    for f in ["a.json", "b.json", "c.json", "d.json", "e.json", "j"] {
+        outputs.push_str(&d.read(f));
+    }
+    for secret in ["sandbox-password", "sandbox-client-secret", "eyJ"] {
+        assert!(!outputs.contains(secret), "{secret} leaked");
+    }
+    let e = report(&d, "e.json");
+    assert_eq!(e["conflicts"][0]["field"], "orgName", "{e}");
+
+    let log = sb.requests();
+    for r in &log {
+        let path = r["path"].as_str().unwrap();
+        if path.starts_with("/api/") {
+            assert!(
+                path.split('?').next().unwrap().ends_with('/'),
+                "Covage URL without trailing slash: {path}"
+            );
+            if path != "/api/account/token/" {
+                assert_eq!(r["authorization"], "JWT", "{path}");
+            }
+        } else if path.starts_with("/contacts") {
+            assert_eq!(r["authorization"], "Bearer", "{path}");
+        }
+        assert!(
+            !path.contains("token=") && !path.contains("jwt="),
+            "no credentials in URLs: {path}"
+        );
+        if r["method"] == "PUT" {
+            let body = r["body"].as_object().unwrap();
+            for k in [
+                "contact_uuid",
+                "first_name",
+                "last_name",
+                "phone_number",
+                "cell_phone_number",
+                "email",
+            ] {
+                assert!(body.contains_key(k), "PUT without {k}");
+            }
+        }
+        if r["method"] == "PATCH" {
+            assert!(
+                !r["body"].as_object().unwrap().contains_key("orgName"),
+                "orgName in a PATCH"
+            );
+        }
+    }
+    assert!(log
+        .iter()
+        .any(|r| r["method"] == "PUT" && r["body"]["phone_number"] == "0130530397"));
+    assert!(log
+        .iter()
+        .any(|r| r["method"] == "PATCH" && r["body"]["phone"] == "+33699437893"));
+    assert!(log.iter().any(|r| r["path"] == "/oauth2/token"
+        && r["content_type"] == "application/x-www-form-urlencoded"));
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_writes_nothing() {
+    let sb = Sandbox::start(&[]);
+    let covage: Value =
+        serde_json::from_str(&std::fs::read_to_string(sample("covage-export.json")).unwrap())
+            .unwrap();
+    sb.reset(json!([covage[0]]), json!([]));
+    let d = Dir::new();
+    let run = d
+        .run_env(
+            &[
+                "import",
+                "covage",
+                sample("contacts.csv").to_str().unwrap(),
+                "--dry-run",
+            ],
+            &sb.env(),
+        )
+        .expect(1);
+    let plan = run.stdout();
+    assert!(
+        plan.contains("create\telodie.martin-durand@orange-business.fr")
+            || plan.contains("create\tElodie.Martin-Durand@orange-business.fr"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("unchanged\tpatrick.bousso@colibrix.fr"),
+        "{plan}"
+    );
+    assert!(
+        run.stderr()
+            .contains("dry run: read 25, rejected 1, created 23, updated 0, unchanged 1"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        sb.state()["covage"].as_array().unwrap().len(),
+        1,
+        "nothing written"
+    );
+    assert!(sb.requests().iter().all(|r| r["method"] == "GET"));
+}
+
+#[test]
+fn unreachable_api_or_bad_credentials_exit_2() {
+    let d = Dir::new();
+    let env = vec![
+        ("COVAGE_URL", "http://127.0.0.1:1".to_string()),
+        ("COVAGE_TOKEN", "x".to_string()),
+    ];
+    let run = d
+        .run_env(
+            &[
+                "import",
+                "covage",
+                sample("contacts.csv").to_str().unwrap(),
+                "--attempts",
+                "2",
+            ],
+            &env,
+        )
+        .expect(2);
+    assert!(
+        run.stderr().contains("gave up after 2 attempts"),
+        "{}",
+        run.stderr()
+    );
+    let run = d
+        .run_env(
+            &["export", "covage"],
+            &[
+                ("COVAGE_URL", "http://example.com".to_string()),
+                ("COVAGE_TOKEN", "x".to_string()),
+            ],
+        )
+        .expect(2);
+    assert!(run.stderr().contains("not HTTPS"), "{}", run.stderr());
+    let sb = Sandbox::start(&[]);
+    let mut env = sb.env();
+    env[2].1 = "wrong-token".into();
+    let run = d.run_env(&["export", "covage"], &env).expect(2);
+    assert!(
+        run.stderr().contains("authentication failed"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!run.stderr().contains("wrong-token"));
+    let run = d.run_env(&["export", "covage"], &[]).expect(2);
+    assert!(
+        run.stderr()
+            .contains("set COVAGE_TOKEN, or COVAGE_EMAIL and COVAGE_PASSWORD"),
+        "{}",
+        run.stderr()
+    );
+}
