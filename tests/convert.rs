@@ -371,3 +371,35 @@ fn no_progress_bar_without_a_terminal() {
     );
     assert_eq!(run.stderr().lines().count(), 1, "just the summary");
 }
+
+/// The CLI's output for each sample, kept as golden files; the browser package's tests compare
+/// their own output with the same files, so both give byte-identical results.
+#[test]
+fn every_sample_matches_its_golden_output() {
+    let d = Dir::new();
+    for (input, to, out) in [
+        ("contacts.csv", "kojo", "contacts.kojo.json"),
+        ("kojo-export.json", "covage", "kojo-export.covage.json"),
+        ("bad-records.csv", "csv", "bad-records.out.csv"),
+    ] {
+        let rejects = format!("{out}.rejects.csv");
+        let code = d
+            .run(&[
+                "convert",
+                s(&sample(input)),
+                "--to",
+                to,
+                "-o",
+                out,
+                "--rejects",
+                &rejects,
+                "--report",
+                "r.json",
+                "-q",
+            ])
+            .code();
+        assert!(code <= 1);
+        golden(out, &d.read(out));
+        golden(&rejects, &d.read(&rejects));
+    }
+}

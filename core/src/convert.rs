@@ -42,6 +42,8 @@ pub struct Options {
     /// Keep accepted records for [`Converter::take_records`] instead of writing them (the
     /// output format still decides the rules and the field-loss accounting).
     pub collect: bool,
+    /// Keep a copy of the first `preview` accepted records (for a preview table).
+    pub preview: usize,
 }
 
 impl Default for Options {
@@ -55,6 +57,7 @@ impl Default for Options {
             bom: false,
             mapping: Mapping::default(),
             collect: false,
+            preview: 0,
         }
     }
 }
@@ -86,9 +89,14 @@ struct Sink {
     mapping: Mapping,
     writer: Option<Writer>,
     collected: Option<Vec<(Position, Contact)>>,
+    preview: Vec<Contact>,
+    preview_len: usize,
     rejects: Option<CsvOut>,
     rejects_buf: Vec<u8>,
     report: Report,
+    /// Values this record's input drops (unknown columns, second values): counted only when
+    /// the record is written.
+    row_drops: Report,
     contact: Contact,
     problems: Vec<Problem>,
     warnings: Vec<Problem>,
@@ -129,10 +137,13 @@ impl Converter {
                     .filter(|_| !opts.collect)
                     .map(|f| Writer::new(f, opts.mapping.kojo_phone, opts.bom)),
                 collected: opts.collect.then(Vec::new),
+                preview: Vec::new(),
+                preview_len: opts.preview,
                 mapping: opts.mapping,
                 rejects: None,
                 rejects_buf: Vec::new(),
                 report: Report::default(),
+                row_drops: Report::default(),
                 contact: Contact::default(),
                 problems: Vec::new(),
                 warnings: Vec::new(),
@@ -149,6 +160,11 @@ impl Converter {
     /// The report so far.
     pub fn report(&self) -> &Report {
         &self.sink.report
+    }
+
+    /// The first accepted records (up to [`Options::preview`]), in canonical form.
+    pub fn preview(&self) -> &[Contact] {
+        &self.sink.preview
     }
 
     /// The accepted records so far, with their positions (with [`Options::collect`]).
@@ -333,7 +349,7 @@ impl Sink {
             ));
         }
         // Filled even when rejected, so the rejects file carries the values to fix.
-        p.fill(&fields, &mut self.contact, &mut self.report);
+        p.fill(&fields, &mut self.contact, &mut self.row_drops);
         let pos = Position {
             record: self.report.read + 1,
             line,
@@ -393,6 +409,7 @@ impl Sink {
             }
             rules::check(&self.contact, self.target, &mut self.problems);
         }
+        let row_drops = std::mem::take(&mut self.row_drops.dropped_fields);
         if !self.problems.is_empty() {
             self.write_reject(pos);
             self.report.reject(pos, self.problems.drain(..));
@@ -402,11 +419,17 @@ impl Sink {
         for w in self.warnings.drain(..) {
             self.report.warn(pos, w);
         }
+        for (field, n) in row_drops {
+            *self.report.dropped_fields.entry(field).or_insert(0) += n;
+        }
         if let Some(to) = self.to {
             let report = &mut self.report;
             mapping::dropped_fields(&self.contact, origin, to, self.mapping.kojo_phone, |f| {
                 report.drop_field(f.name())
             });
+        }
+        if self.preview.len() < self.preview_len {
+            self.preview.push(self.contact.clone());
         }
         if let Some(v) = self.collected.as_mut() {
             v.push((pos, self.contact.clone()));

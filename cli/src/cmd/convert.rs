@@ -67,7 +67,7 @@ pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
         delimiter: a.input_args.delimiter,
         bom: a.bom,
         mapping: a.mapping.mapping()?,
-        collect: false,
+        ..Options::default()
     };
     let input = files::open_input(a.input.as_deref())?;
     let bar = progress::bytes_bar(input.len, quiet);

@@ -46,7 +46,7 @@ pub fn run(a: ValidateArgs, quiet: bool) -> anyhow::Result<u8> {
         delimiter: a.input_args.delimiter,
         bom: false,
         mapping: a.mapping.mapping()?,
-        collect: false,
+        ..Options::default()
     };
     let input = files::open_input(a.input.as_deref())?;
     let bar = progress::bytes_bar(input.len, quiet);

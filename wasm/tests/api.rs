@@ -1,0 +1,126 @@
+//! The bindings in Node (wasm-bindgen-test): conversions of the samples equal the CLI's output
+//! byte for byte (the golden files the CLI's own tests check), whole or streamed in chunks.
+#![cfg(target_arch = "wasm32")]
+
+use contactport_wasm::{convert, validate, Converter};
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const CASES: [(&[u8], &str, &[u8], &[u8]); 4] = [
+    (
+        include_bytes!("../../samples/covage-export.json"),
+        "csv",
+        include_bytes!("../../tests/golden/covage-export.csv"),
+        b"",
+    ),
+    (
+        include_bytes!("../../samples/contacts.csv"),
+        "kojo",
+        include_bytes!("../../tests/golden/contacts.kojo.json"),
+        include_bytes!("../../tests/golden/contacts.kojo.json.rejects.csv"),
+    ),
+    (
+        include_bytes!("../../samples/kojo-export.json"),
+        "covage",
+        include_bytes!("../../tests/golden/kojo-export.covage.json"),
+        include_bytes!("../../tests/golden/kojo-export.covage.json.rejects.csv"),
+    ),
+    (
+        include_bytes!("../../samples/bad-records.csv"),
+        "csv",
+        include_bytes!("../../tests/golden/bad-records.out.csv"),
+        include_bytes!("../../tests/golden/bad-records.out.csv.rejects.csv"),
+    ),
+];
+
+fn opts(to: &str) -> JsValue {
+    let o = js_sys::Object::new();
+    Reflect::set(&o, &"to".into(), &to.into()).unwrap();
+    Reflect::set(&o, &"preview".into(), &20.into()).unwrap();
+    o.into()
+}
+
+fn get(v: &JsValue, k: &str) -> JsValue {
+    Reflect::get(v, &k.into()).unwrap()
+}
+
+fn bytes(v: &JsValue, k: &str) -> Vec<u8> {
+    Uint8Array::new(&get(v, k)).to_vec()
+}
+
+#[wasm_bindgen_test]
+fn samples_convert_like_the_cli() {
+    for (input, to, want, want_rejects) in CASES {
+        let done = convert(Uint8Array::from(input).into(), opts(to)).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes(&done, "output")).unwrap(),
+            String::from_utf8(want.to_vec()).unwrap(),
+            "{to}"
+        );
+        assert_eq!(bytes(&done, "rejects"), want_rejects, "{to} rejects");
+    }
+}
+
+#[wasm_bindgen_test]
+fn streaming_in_chunks_gives_the_same_bytes() {
+    for (input, to, want, want_rejects) in CASES {
+        for size in [1usize, 7, 4096] {
+            let mut c = Converter::new(opts(to)).unwrap();
+            let mut out = vec![];
+            for chunk in input.chunks(size) {
+                out.extend(c.push(chunk).unwrap().to_vec());
+            }
+            let done = c.finish().unwrap();
+            out.extend(bytes(&done, "output"));
+            assert_eq!(out, want, "{to} in chunks of {size}");
+            assert_eq!(bytes(&done, "rejects"), want_rejects);
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn report_and_preview_have_the_cli_shape() {
+    let done = convert(Uint8Array::from(CASES[3].0).into(), opts("csv")).unwrap();
+    let report = get(&done, "report");
+    assert_eq!(get(&report, "read").as_f64(), Some(8.0));
+    assert_eq!(get(&report, "rejected").as_f64(), Some(7.0));
+    let first = Reflect::get_u32(&get(&report, "rejects"), 0).unwrap();
+    assert_eq!(get(&first, "field").as_string().as_deref(), Some("email"));
+    assert_eq!(get(&first, "line").as_f64(), Some(3.0));
+    assert_eq!(
+        get(&get(&report, "dropped_fields"), "nickname").as_f64(),
+        Some(1.0),
+        "only written records count"
+    );
+    let preview = get(&done, "preview");
+    assert_eq!(get(&preview, "length").as_f64(), Some(1.0));
+    assert_eq!(
+        get(&done, "inputFormat").as_string().as_deref(),
+        Some("csv")
+    );
+}
+
+#[wasm_bindgen_test]
+fn validate_returns_the_report() {
+    let o = js_sys::Object::new();
+    Reflect::set(&o, &"for".into(), &"covage".into()).unwrap();
+    let report = validate(Uint8Array::from(CASES[1].0).into(), o.into()).unwrap();
+    assert_eq!(
+        get(&report, "rejected").as_f64(),
+        Some(1.0),
+        "the one-word name"
+    );
+}
+
+#[wasm_bindgen_test]
+fn errors_are_js_errors_with_the_cli_message() {
+    let e = convert("[{\"email\": ".into(), opts("csv")).unwrap_err();
+    let e: js_sys::Error = e.into();
+    assert_eq!(
+        String::from(e.message()),
+        "line 1: the record starting here is cut off (unexpected end of input)"
+    );
+    let e: js_sys::Error = convert("x".into(), opts("xml")).unwrap_err().into();
+    assert!(String::from(e.message()).starts_with("unknown format \"xml\""));
+}
