@@ -143,14 +143,15 @@ impl Feed {
         Option<mpsc::Sender<(Position, Contact)>>,
     )> {
         let Feed {
-            conv,
+            mut conv,
             mut out,
             mut rej,
             output,
             rejects,
             tx,
         } = self;
-        let (report, records) = conv.finish_records(&mut out, &mut rej)?;
+        let report = conv.finish(&mut out, &mut rej)?;
+        let records = conv.take_records();
         if let Some(mut o) = output {
             o.write_all(&out)?;
             o.commit()?;

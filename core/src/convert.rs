@@ -112,7 +112,7 @@ pub struct Converter {
     text: Vec<u8>,
     input: Option<Input>,
     sink: Sink,
-    detected: Option<Format>,
+    finished: bool,
 }
 
 impl Converter {
@@ -148,13 +148,24 @@ impl Converter {
                 problems: Vec::new(),
                 warnings: Vec::new(),
             },
-            detected: None,
+            finished: false,
         }
     }
 
-    /// The input format, once known (after the first 64 KiB or at the end).
+    /// The input format, once known (after the first 64 KiB, or at the end).
     pub fn input_format(&self) -> Option<Format> {
-        self.detected
+        match &self.input {
+            Some(Input::Csv { plan: Some(p), .. }) => Some(p.format()),
+            Some(Input::Json {
+                flavor: Some(f), ..
+            }) => Some(match f {
+                Flavor::Covage => Format::Covage,
+                Flavor::Kojo => Format::Kojo,
+                Flavor::Canonical if self.opts_from == Some(Format::Ndjson) => Format::Ndjson,
+                Flavor::Canonical => Format::Json,
+            }),
+            _ => self.opts_from,
+        }
     }
 
     /// The report so far.
@@ -187,25 +198,19 @@ impl Converter {
         self.feed(chunk, false, out, rejects)
     }
 
-    /// Ends the input and returns the report.
-    pub fn finish(self, out: &mut Vec<u8>, rejects: &mut Vec<u8>) -> Result<Report, Error> {
-        self.finish_records(out, rejects).map(|(r, _)| r)
-    }
-
-    /// Ends the input; returns the report and the records not yet taken (with
-    /// [`Options::collect`]).
-    pub fn finish_records(
-        mut self,
-        out: &mut Vec<u8>,
-        rejects: &mut Vec<u8>,
-    ) -> Result<(Report, Vec<(Position, Contact)>), Error> {
+    /// Ends the input and returns the report. The converter stays readable afterwards
+    /// ([`Converter::preview`], [`Converter::take_records`]); it takes no more input.
+    pub fn finish(&mut self, out: &mut Vec<u8>, rejects: &mut Vec<u8>) -> Result<Report, Error> {
+        if self.finished {
+            return Err(Error::Finished);
+        }
+        self.finished = true;
         self.feed(&[], true, out, rejects)?;
         if let Some(w) = self.sink.writer.as_mut() {
             w.finish(out);
         }
         rejects.append(&mut self.sink.rejects_buf);
-        let records = self.take_records();
-        Ok((self.sink.report, records))
+        Ok(self.sink.report.clone())
     }
 
     fn feed(
@@ -250,9 +255,6 @@ impl Converter {
             w.drain(out);
         }
         rejects.append(&mut self.sink.rejects_buf);
-        if let Some(Input::Csv { plan: Some(p), .. }) = &self.input {
-            self.detected = Some(p.format());
-        }
         result
     }
 
@@ -269,7 +271,6 @@ impl Converter {
                 Some(_) => Some(Flavor::Canonical),
                 None => None,
             };
-            self.detected = self.opts_from;
             Input::Json {
                 splitter: JsonSplitter::default(),
                 flavor,

@@ -41,6 +41,9 @@ pub enum Error {
         /// Why.
         why: String,
     },
+    /// Input pushed after `finish`.
+    #[error("the conversion is finished: it takes no more input")]
+    Finished,
     /// Format name not known.
     #[error(
         "unknown format {0:?}: expected csv, json, ndjson, covage, kojo, google-csv or outlook-csv"

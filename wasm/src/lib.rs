@@ -127,23 +127,27 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
         .map_err(into_error)
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Finished<'a> {
-    #[serde(with = "serde_bytes_js")]
-    output: &'a [u8],
-    #[serde(with = "serde_bytes_js")]
-    rejects: &'a [u8],
-    report: &'a contactport_core::Report,
-    preview: &'a [contactport_core::Contact],
-    input_format: Option<&'static str>,
-}
-
-/// Bytes as a `Uint8Array` (serde would make an array of numbers).
-mod serde_bytes_js {
-    pub fn serialize<S: serde::Serializer>(b: &&[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(b)
-    }
+/// `{ output, rejects, report, preview, inputFormat }`, the bytes as `Uint8Array`s.
+fn finished(
+    conv: &contactport_core::Converter,
+    report: &contactport_core::Report,
+    output: &[u8],
+    rejects: &[u8],
+) -> Result<JsValue, JsValue> {
+    let o = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&o, &k.into(), v).map(|_| ());
+    set("output", &js_sys::Uint8Array::from(output).into())?;
+    set("rejects", &js_sys::Uint8Array::from(rejects).into())?;
+    set("report", &to_js(report)?)?;
+    set("preview", &to_js(&conv.preview())?)?;
+    set(
+        "inputFormat",
+        &conv
+            .input_format()
+            .map(Format::name)
+            .map_or(JsValue::NULL, JsValue::from),
+    )?;
+    Ok(o.into())
 }
 
 /// A streaming conversion: `push` chunks (a `File.stream()`'s), get the output so far; `finish`
@@ -193,24 +197,15 @@ impl Converter {
     /// Ends the input: `{ output, rejects, report, preview, inputFormat }` (`output` holds only
     /// what `push` had not returned yet).
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        let conv = self
+        let mut conv = self
             .inner
             .take()
             .ok_or_else(|| into_error("converter already finished"))?;
-        let preview = conv.preview().to_vec();
-        let input_format = conv.input_format().map(Format::name);
         self.out.clear();
         let report = conv
             .finish(&mut self.out, &mut self.rejects)
             .map_err(into_error)?;
-        let done = Finished {
-            output: &self.out,
-            rejects: &self.rejects,
-            report: &report,
-            preview: &preview,
-            input_format,
-        };
-        to_js(&done)
+        finished(&conv, &report, &self.out, &self.rejects)
     }
 }
 

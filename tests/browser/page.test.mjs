@@ -1,0 +1,132 @@
+// The converter page in Debian's headless Chromium: upload each sample, check the preview, the
+// counts, the rejects, and that the downloaded files equal the CLI's output byte for byte;
+// check that no request leaves localhost; save a screenshot of each.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serve } from "./server.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const bin = process.env.CONTACTPORT_BIN || join(root, "target/debug/contactport");
+const shots = join(root, "tests/out/browser");
+mkdirSync(shots, { recursive: true });
+const tmp = mkdtempSync(join(tmpdir(), "contactport-page-"));
+
+let server, browser, context;
+before(async () => {
+  server = await serve(join(root, "wasm/www"));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 1000 } });
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** The CLI's output, rejects and report for the same conversion. */
+function cli(input, to) {
+  const out = join(tmp, `cli-${to}-${Math.random()}`);
+  try {
+    execFileSync(bin, ["convert", input, "--to", to, "-o", out, "--rejects", `${out}.rej`, "--report", `${out}.json`, "-q"]);
+  } catch (e) {
+    if (e.status !== 1) throw e;
+  }
+  return {
+    output: readFileSync(out),
+    rejects: readFileSync(`${out}.rej`),
+    report: JSON.parse(readFileSync(`${out}.json`, "utf8")),
+  };
+}
+
+async function convertInPage(input, to, name) {
+  const page = await context.newPage();
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${server.origin}/`);
+  await page.selectOption("#to", to);
+  await page.setInputFiles("#file", input);
+  await page.waitForSelector("#status:has-text('done')", { timeout: 30000 });
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const text = async (sel) => (await page.textContent(sel)).trim();
+  const got = {
+    read: Number(await text("#read")),
+    written: Number(await text("#written")),
+    rejected: Number(await text("#rejected")),
+    previewRows: await page.locator("#preview tbody tr").count(),
+    rejectRows: await page.locator("#rejects tbody tr").count(),
+    firstReject: (await page.locator("#rejects tbody tr").count())
+      ? await page.locator("#rejects tbody tr").first().textContent()
+      : "",
+    dropped: await text("#dropped"),
+  };
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-output")]);
+  got.output = readFileSync(await download.path());
+  got.outputName = download.suggestedFilename();
+  if (got.rejected > 0) {
+    const [rej] = await Promise.all([page.waitForEvent("download"), page.click("#download-rejects")]);
+    got.rejects = readFileSync(await rej.path());
+  } else {
+    got.rejects = Buffer.alloc(0);
+  }
+  assert.deepEqual(errors, [], "no page errors");
+  for (const url of requests) {
+    assert.ok(url.startsWith(server.origin) || url.startsWith("blob:") || url.startsWith("data:"), `request left localhost: ${url}`);
+  }
+  await page.close();
+  return got;
+}
+
+const cases = [
+  ["covage-export.json", "csv"],
+  ["contacts.csv", "kojo"],
+  ["kojo-export.json", "covage"],
+  ["bad-records.csv", "csv"],
+  ["contacts.csv", "google-csv"],
+];
+
+for (const [sample, to] of cases) {
+  test(`${sample} → ${to} in the page equals the CLI`, async () => {
+    const input = join(root, "samples", sample);
+    const want = cli(input, to);
+    const got = await convertInPage(input, to, `${sample}-${to}`);
+    assert.equal(got.read, want.report.read);
+    assert.equal(got.written, want.report.written);
+    assert.equal(got.rejected, want.report.rejected);
+    assert.equal(got.previewRows, Math.min(20, want.report.written));
+    assert.equal(got.rejectRows, want.report.rejects.length);
+    if (want.report.rejects.length) {
+      const r = want.report.rejects[0];
+      assert.ok(got.firstReject.includes(r.reason), `${got.firstReject} shows ${r.reason}`);
+      assert.ok(got.firstReject.startsWith(`${r.record}${r.line}${r.field}`), got.firstReject);
+    }
+    for (const [field, n] of Object.entries(want.report.dropped_fields)) {
+      assert.ok(got.dropped.includes(`${field}: ${n}`), `dropped ${field}: ${n} in ${got.dropped}`);
+    }
+    assert.ok(got.output.equals(want.output), `downloaded output differs from the CLI's (${got.output.length} vs ${want.output.length} bytes)`);
+    assert.ok(got.rejects.equals(want.rejects), "downloaded rejects differ from the CLI's");
+  });
+}
+
+test("a multi-megabyte Windows-1252 file streams through the worker like the CLI", async () => {
+  const lines = ["first_name;last_name;email;phone"];
+  for (let i = 0; i < 40000; i++) {
+    lines.push(`Andr\u00e9${i};L\u00e9vesque;andre${i}@exemple.fr;01 42 84 ${String(i % 100).padStart(2, "0")} 03`);
+  }
+  const input = join(tmp, "big-1252.csv");
+  writeFileSync(input, Buffer.from(lines.join("\r\n"), "latin1"));
+  const want = cli(input, "ndjson");
+  const got = await convertInPage(input, "ndjson", "big-1252");
+  assert.equal(got.written, 40000);
+  assert.ok(got.output.equals(want.output), "streamed output equals the CLI's");
+});

@@ -1,0 +1,142 @@
+// The converter page: picks a file and options, runs the worker, shows the result.
+const $ = (id) => document.getElementById(id);
+const FIELDS = ["first_name", "last_name", "display_name", "email", "phone", "mobile", "org_name",
+  "vendor_id", "covage_uuid", "kojo_id", "created_at", "updated_at"];
+const EXT = { csv: "csv", "google-csv": "csv", "outlook-csv": "csv", json: "json", covage: "json", kojo: "json", ndjson: "ndjson" };
+
+let file = null;
+let vendorMap = "";
+let urls = [];
+const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+
+function pick(f) {
+  if (!f) return;
+  file = f;
+  $("file-name").textContent = `${f.name} (${f.size.toLocaleString()} bytes)`;
+  $("convert").disabled = false;
+  run();
+}
+
+$("file").addEventListener("change", (e) => pick(e.target.files[0]));
+$("vendor-map").addEventListener("change", async (e) => {
+  vendorMap = e.target.files[0] ? await e.target.files[0].text() : "";
+});
+const drop = $("drop");
+drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", (e) => {
+  e.preventDefault();
+  drop.classList.remove("over");
+  pick(e.dataTransfer.files[0]);
+});
+$("convert").addEventListener("click", run);
+
+function options() {
+  const o = {
+    to: $("to").value,
+    defaultRegion: $("region").value || "FR",
+    kojoPhone: $("kojo-phone").value,
+    bom: $("bom").checked,
+  };
+  for (const [k, id] of [["from", "from"], ["encoding", "encoding"], ["delimiter", "delimiter"],
+    ["orgName", "org-name"], ["vendorId", "vendor-id"]]) {
+    if ($(id).value) o[k] = $(id).value;
+  }
+  if (vendorMap) o.vendorMap = vendorMap;
+  return o;
+}
+
+function run() {
+  if (!file) return;
+  $("error").hidden = true;
+  $("results").hidden = true;
+  $("progress-box").hidden = false;
+  $("progress").value = 0;
+  $("progress-text").textContent = "starting…";
+  $("convert").disabled = true;
+  worker.postMessage({ file, options: options() });
+}
+
+worker.onmessage = ({ data }) => {
+  if (data.type === "progress") {
+    $("progress").value = data.total ? data.loaded / data.total : 0;
+    $("progress-text").textContent = `${data.read.toLocaleString()} records read, ${data.rejected} rejected`;
+  } else if (data.type === "error") {
+    $("convert").disabled = false;
+    $("progress-box").hidden = true;
+    $("error").textContent = data.message;
+    $("error").hidden = false;
+  } else if (data.type === "done") {
+    $("convert").disabled = false;
+    $("progress").value = 1;
+    $("progress-text").textContent = "done";
+    show(data);
+  }
+};
+
+function cell(tr, text, tag = "td") {
+  const c = document.createElement(tag);
+  c.textContent = text;
+  tr.appendChild(c);
+}
+
+function show({ output, rejects, report, preview, inputFormat }) {
+  const to = $("to").value;
+  $("status").textContent = `done: ${inputFormat || "input"} → ${to}`;
+  $("read").textContent = report.read;
+  $("written").textContent = report.written;
+  $("rejected").textContent = report.rejected;
+
+  const dropped = $("dropped");
+  dropped.replaceChildren();
+  const entries = Object.entries(report.dropped_fields);
+  if (!entries.length) {
+    const li = document.createElement("li");
+    li.textContent = "none";
+    dropped.appendChild(li);
+  }
+  for (const [field, n] of entries) {
+    const li = document.createElement("li");
+    li.textContent = `${field}: ${n}`;
+    dropped.appendChild(li);
+  }
+
+  const cols = FIELDS.filter((f) => preview.some((r) => r[f]));
+  const head = document.createElement("tr");
+  cols.forEach((c) => cell(head, c, "th"));
+  $("preview").tHead.replaceChildren(head);
+  $("preview").tBodies[0].replaceChildren(...preview.map((r) => {
+    const tr = document.createElement("tr");
+    cols.forEach((c) => cell(tr, r[c] || ""));
+    return tr;
+  }));
+
+  $("rejects").tBodies[0].replaceChildren(...report.rejects.map((e) => {
+    const tr = document.createElement("tr");
+    [e.record, e.line, e.field, e.reason, e.value].forEach((v) => cell(tr, String(v)));
+    return tr;
+  }));
+  const warnings = (report.warnings || []).map((w) => `record ${w.record} (line ${w.line}, ${w.field}): ${w.reason}`);
+  $("warnings").replaceChildren(...(warnings.length ? warnings : ["none"]).map((text) => {
+    const li = document.createElement("li");
+    li.textContent = text;
+    return li;
+  }));
+
+  urls.forEach(URL.revokeObjectURL);
+  const base = file.name.replace(/\.[^.]+$/, "");
+  const outUrl = URL.createObjectURL(output);
+  const rejUrl = URL.createObjectURL(rejects);
+  urls = [outUrl, rejUrl];
+  $("download-output").onclick = () => save(outUrl, `${base}.converted.${EXT[to] || "txt"}`);
+  $("download-rejects").onclick = () => save(rejUrl, `${base}.rejects.csv`);
+  $("download-rejects").disabled = report.rejected === 0;
+  $("results").hidden = false;
+}
+
+function save(url, name) {
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+}

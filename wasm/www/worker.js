@@ -1,0 +1,42 @@
+// Converts one file in a Web Worker, streamed from File.stream(), so the page stays
+// responsive and memory stays bounded by the chunk size.
+import init, { Converter } from "./pkg/contactport_wasm.js";
+
+const ready = init();
+
+self.onmessage = async ({ data: { file, options } }) => {
+  try {
+    await ready;
+    const conv = new Converter({ ...options, preview: 20 });
+    const parts = [];
+    let loaded = 0;
+    let last = 0;
+    const reader = file.stream().getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const out = conv.push(value);
+      if (out.length) parts.push(out);
+      loaded += value.length;
+      const now = performance.now();
+      if (now - last > 100) {
+        last = now;
+        const r = conv.report();
+        self.postMessage({ type: "progress", loaded, total: file.size, read: r.read, rejected: r.rejected });
+      }
+    }
+    const end = conv.finish();
+    conv.free();
+    if (end.output.length) parts.push(end.output);
+    self.postMessage({
+      type: "done",
+      output: new Blob(parts),
+      rejects: new Blob([end.rejects]),
+      report: end.report,
+      preview: end.preview,
+      inputFormat: end.inputFormat,
+    });
+  } catch (e) {
+    self.postMessage({ type: "error", message: e instanceof Error ? e.message : String(e) });
+  }
+};
