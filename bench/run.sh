@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The benchmark suite: contactport beside the tools users would pick instead, on the same
+# generated files, in one run. Writes bench/RESULTS.md. No speed is asserted anywhere.
+#
+# usage: bench/run.sh [N]   (N records, default 1000000; CI runs 10000 to prove it works)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-1000000}
+
+echo "building contactport and the plain csv + serde_json loop (release)"
+cargo build --quiet --release -p contactport-cli
+cargo build --quiet --release -p contactport-core --example baseline
+
+# Peers: installed when missing, skipped with a note when they cannot be.
+command -v mlr >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq miller >/dev/null; } \
+  || echo "note: miller not installed; skipped"
+python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb 2>/dev/null \
+  || echo "note: duckdb not installed; skipped"
+(cd bench && npm ci --no-audit --no-fund --loglevel=error) || echo "note: papaparse not installed; skipped"
+command -v time >/dev/null 2>&1 && [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+
+data=bench/data/$n
+mkdir -p "$data"
+if [ ! -s "$data/contacts.csv" ]; then
+  echo "generating $n contacts in $data"
+  python3 bench/gen.py "$n" "$data"
+fi
+python3 bench/run.py "$n" "$data" "bench/run.sh $*"
