@@ -11,6 +11,7 @@
 //!   into upserts keyed by email; [`journal`] makes a run resumable after a crash.
 //! - [`sandbox`]: both APIs from memory on loopback, with faults (only the `sandbox` command
 //!   uses it).
+//! - [`parallel`]: UTF-8 CSV converted on every core, in order.
 //! - [`files`]: opening a path or stdin / stdout, atomic output files.
 //! - [`progress`]: indicatif bars on a terminal, nothing otherwise.
 //!
@@ -26,6 +27,7 @@ pub mod http;
 pub mod journal;
 pub mod kojo;
 pub mod pacer;
+pub mod parallel;
 pub mod progress;
 pub mod retry;
 pub mod sandbox;

@@ -44,6 +44,11 @@ pub struct Options {
     pub collect: bool,
     /// Keep a copy of the first `preview` accepted records (for a preview table).
     pub preview: usize,
+    /// Write a fragment: records only, for a [`crate::format::write::Joiner`] (chunks
+    /// converted apart, in parallel); rejects without their header.
+    pub fragment: bool,
+    /// Added to every record number and line (a chunk's place in the whole input).
+    pub offset: Position,
 }
 
 impl Default for Options {
@@ -58,6 +63,8 @@ impl Default for Options {
             mapping: Mapping::default(),
             collect: false,
             preview: 0,
+            fragment: false,
+            offset: Position::default(),
         }
     }
 }
@@ -93,6 +100,8 @@ struct Sink {
     preview_len: usize,
     rejects: Option<CsvOut>,
     rejects_buf: Vec<u8>,
+    fragment: bool,
+    offset: Position,
     report: Report,
     /// Values this record's input drops (unknown columns, second values): counted only when
     /// the record is written.
@@ -132,10 +141,15 @@ impl Converter {
             sink: Sink {
                 target,
                 to: opts.to,
-                writer: opts
-                    .to
-                    .filter(|_| !opts.collect)
-                    .map(|f| Writer::new(f, opts.mapping.kojo_phone, opts.bom)),
+                writer: opts.to.filter(|_| !opts.collect).map(|f| {
+                    if opts.fragment {
+                        Writer::fragment(f, opts.mapping.kojo_phone)
+                    } else {
+                        Writer::new(f, opts.mapping.kojo_phone, opts.bom)
+                    }
+                }),
+                fragment: opts.fragment,
+                offset: opts.offset,
                 collected: opts.collect.then(Vec::new),
                 preview: Vec::new(),
                 preview_len: opts.preview,
@@ -351,12 +365,16 @@ impl Sink {
         }
         // Filled even when rejected, so the rejects file carries the values to fix.
         p.fill(&fields, &mut self.contact, &mut self.row_drops);
-        let pos = Position {
-            record: self.report.read + 1,
-            line,
-        };
+        let pos = self.position(line);
         self.finish_record(pos, out);
         Ok(())
+    }
+
+    fn position(&self, line: u64) -> Position {
+        Position {
+            record: self.offset.record + self.report.read + 1,
+            line: self.offset.line + line,
+        }
     }
 
     fn json_record(
@@ -386,10 +404,7 @@ impl Sink {
                 "",
             ));
         }
-        let pos = Position {
-            record: self.report.read + 1,
-            line,
-        };
+        let pos = self.position(line);
         self.finish_record(pos, out);
         Ok(())
     }
@@ -442,11 +457,12 @@ impl Sink {
 
     fn write_reject(&mut self, pos: Position) {
         let buf = &mut self.rejects_buf;
+        let fragment = self.fragment;
         let w = self.rejects.get_or_insert_with(|| {
             let mut w = CsvOut::default();
-            let mut header = vec!["record", "line", "errors"];
-            header.extend(Field::ALL.iter().map(|f| f.name()));
-            w.row(&header, buf);
+            if !fragment {
+                w.row(rejects_header(), buf);
+            }
             w
         });
         let errors = self
@@ -500,6 +516,13 @@ fn sniff_flavor(el: &[u8]) -> Flavor {
     } else {
         Flavor::Canonical
     }
+}
+
+/// The rejects file's header: `record,line,errors`, then the canonical fields.
+pub fn rejects_header() -> Vec<&'static str> {
+    let mut header = vec!["record", "line", "errors"];
+    header.extend(Field::ALL.iter().map(|f| f.name()));
+    header
 }
 
 /// Converts all of `input` to `output` (rejects to `rejects`), reading and writing in chunks.

@@ -107,8 +107,8 @@ fn options(js: JsValue, validate_only: bool) -> Result<Options, JsValue> {
             vendor_id: o.vendor_id.filter(|s| !s.is_empty()),
             vendor_map,
         },
-        collect: false,
         preview: o.preview,
+        ..Options::default()
     })
 }
 

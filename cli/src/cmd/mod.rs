@@ -11,12 +11,19 @@ use std::io::{Read, Write};
 
 /// Streams `input` through a [`Converter`] into `out` and `rejects`, moving the bar.
 pub fn pump(
-    mut input: Input,
+    input: Input,
     opts: Options,
     out: &mut dyn Write,
     rejects: &mut dyn Write,
     bar: &ProgressBar,
 ) -> anyhow::Result<Report> {
+    let mut input = match crate::parallel::convert(input, &opts, out, rejects, bar)? {
+        Ok(report) => {
+            bar.finish_and_clear();
+            return Ok(report);
+        }
+        Err(input) => input,
+    };
     let mut conv = Converter::new(opts);
     let mut buf = vec![0u8; 256 * 1024];
     let (mut o, mut r) = (Vec::with_capacity(512 * 1024), Vec::new());

@@ -115,6 +115,49 @@ impl CsvSplitter {
     }
 }
 
+/// Where whole records end in CSV text that starts at a record's start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// Bytes up to and including the last record's `\n` (0: no whole record).
+    pub end: usize,
+    /// Lines in those bytes.
+    pub lines: u64,
+    /// Records in those bytes (blank lines are not records).
+    pub records: u64,
+}
+
+/// Finds the last record boundary in `text` (a `\n` outside quotes), for cutting CSV into
+/// chunks that convert apart. Doubled quotes keep the count of quotes even, so quote parity is
+/// exact for RFC 4180 CSV.
+pub fn scan_records(text: &[u8]) -> Scan {
+    let mut scan = Scan::default();
+    let (mut quoted, mut content) = (false, false);
+    let (mut lines, mut records) = (0, 0);
+    for (i, &b) in text.iter().enumerate() {
+        match b {
+            b'"' => {
+                quoted = !quoted;
+                content = true;
+            }
+            b'\n' => {
+                lines += 1;
+                if !quoted {
+                    records += u64::from(content);
+                    content = false;
+                    scan = Scan {
+                        end: i + 1,
+                        lines,
+                        records,
+                    };
+                }
+            }
+            b'\r' => {}
+            _ => content = true,
+        }
+    }
+    scan
+}
+
 /// Picks the delimiter among `,` `;` TAB `|`: the one found most often in the header line
 /// (outside quotes); `,` when none is.
 pub fn sniff_delimiter(sample: &[u8]) -> u8 {
@@ -197,6 +240,15 @@ mod tests {
         let got = split(&text, 64);
         assert_eq!(got[0].0[0].len(), 10_000);
         assert_eq!(got[1].0.len(), 200);
+    }
+
+    #[test]
+    fn scan_finds_the_last_boundary_outside_quotes() {
+        let text = b"a,\"x\ny\"\r\n\r\nb,c\nd,\"open\n";
+        let s = scan_records(text);
+        assert_eq!(&text[..s.end], b"a,\"x\ny\"\r\n\r\nb,c\n");
+        assert_eq!((s.lines, s.records), (4, 2));
+        assert_eq!(scan_records(b"no newline").end, 0);
     }
 
     #[test]

@@ -53,33 +53,42 @@ pub struct Writer {
     /// CSV header (and BOM) not yet handed out.
     head: Vec<u8>,
     count: u64,
+    fragment: bool,
 }
 
 impl Writer {
     /// A writer for `format`; `bom` starts the output with a UTF-8 BOM (for Excel).
     pub fn new(format: Format, kojo_phone: KojoPhone, bom: bool) -> Writer {
         let mut head = Vec::new();
-        let csv = format.is_csv().then(|| {
-            if bom {
-                head.extend_from_slice("\u{FEFF}".as_bytes());
-            }
-            let mut w = CsvOut::default();
-            w.row(layout::header(format), &mut head);
-            w
-        });
+        prologue(format, bom, &mut head);
         Writer {
             format,
             kojo_phone,
-            csv,
+            csv: format.is_csv().then(CsvOut::default),
             head,
             count: 0,
+            fragment: false,
+        }
+    }
+
+    /// A writer of a fragment: records only (no header, no brackets), each JSON array element
+    /// preceded by `,\n`, for a [`Joiner`] to put together in order.
+    pub fn fragment(format: Format, kojo_phone: KojoPhone) -> Writer {
+        Writer {
+            fragment: true,
+            head: Vec::new(),
+            ..Writer::new(format, kojo_phone, false)
         }
     }
 
     /// Appends `c` to `out`.
     pub fn write(&mut self, c: &Contact, out: &mut Vec<u8>) {
         self.drain(out);
-        let sep: &[u8] = if self.count == 0 { b"[\n" } else { b",\n" };
+        let sep: &[u8] = if self.count == 0 && !self.fragment {
+            b"[\n"
+        } else {
+            b",\n"
+        };
         self.count += 1;
         match self.format {
             Format::Csv | Format::GoogleCsv | Format::OutlookCsv => {
@@ -116,9 +125,76 @@ impl Writer {
     /// Ends the output (closes a JSON array).
     pub fn finish(&mut self, out: &mut Vec<u8>) {
         self.drain(out);
-        if matches!(self.format, Format::Json | Format::Covage | Format::Kojo) {
-            out.extend_from_slice(if self.count == 0 { b"[]\n" } else { b"\n]\n" });
+        if !self.fragment {
+            epilogue(self.format, self.count > 0, out);
         }
+    }
+}
+
+fn is_array(format: Format) -> bool {
+    matches!(format, Format::Json | Format::Covage | Format::Kojo)
+}
+
+/// What comes before the first record: BOM and header for CSV.
+fn prologue(format: Format, bom: bool, out: &mut Vec<u8>) {
+    if format.is_csv() {
+        if bom {
+            out.extend_from_slice("\u{FEFF}".as_bytes());
+        }
+        CsvOut::default().row(layout::header(format), out);
+    }
+}
+
+/// What comes after the last record: a JSON array's end.
+fn epilogue(format: Format, any: bool, out: &mut Vec<u8>) {
+    if is_array(format) {
+        out.extend_from_slice(if any { b"\n]\n" } else { b"[]\n" });
+    }
+}
+
+/// Puts fragments (from [`Writer::fragment`], converted apart, e.g. on several threads) together
+/// in order, into exactly the bytes one [`Writer`] would have written.
+#[derive(Debug)]
+pub struct Joiner {
+    format: Format,
+    bom: bool,
+    begun: bool,
+    any: bool,
+}
+
+impl Joiner {
+    /// A joiner for `format`.
+    pub fn new(format: Format, bom: bool) -> Joiner {
+        Joiner {
+            format,
+            bom,
+            begun: false,
+            any: false,
+        }
+    }
+
+    /// Appends the next fragment (in input order) to `out`.
+    pub fn push(&mut self, fragment: &[u8], out: &mut Vec<u8>) {
+        if !self.begun {
+            self.begun = true;
+            prologue(self.format, self.bom, out);
+        }
+        if fragment.is_empty() {
+            return;
+        }
+        if is_array(self.format) && !self.any {
+            out.extend_from_slice(b"[\n");
+            out.extend_from_slice(fragment.strip_prefix(b",\n").unwrap_or(fragment));
+        } else {
+            out.extend_from_slice(fragment);
+        }
+        self.any = true;
+    }
+
+    /// Ends the output.
+    pub fn finish(&mut self, out: &mut Vec<u8>) {
+        self.push(&[], out);
+        epilogue(self.format, self.any, out);
     }
 }
 
@@ -150,6 +226,45 @@ mod tests {
         let mut w = Writer::new(Format::Covage, KojoPhone::MobileFirst, false);
         w.finish(&mut out);
         assert_eq!(out, b"[]\n");
+    }
+
+    #[test]
+    fn fragments_join_into_the_same_bytes() {
+        let c = |e: &str| Contact {
+            email: e.into(),
+            ..Default::default()
+        };
+        for format in [
+            Format::Csv,
+            Format::Json,
+            Format::Ndjson,
+            Format::Covage,
+            Format::Kojo,
+        ] {
+            let mut whole = vec![];
+            let mut w = Writer::new(format, KojoPhone::MobileFirst, false);
+            for e in ["a@x.fr", "b@x.fr", "c@x.fr"] {
+                w.write(&c(e), &mut whole);
+            }
+            w.finish(&mut whole);
+            let mut joined = vec![];
+            let mut j = Joiner::new(format, false);
+            for group in [&["a@x.fr", "b@x.fr"][..], &[], &["c@x.fr"]] {
+                let mut frag = vec![];
+                let mut f = Writer::fragment(format, KojoPhone::MobileFirst);
+                for e in group {
+                    f.write(&c(e), &mut frag);
+                }
+                f.finish(&mut frag);
+                j.push(&frag, &mut joined);
+            }
+            j.finish(&mut joined);
+            assert_eq!(
+                String::from_utf8(joined).unwrap(),
+                String::from_utf8(whole).unwrap(),
+                "{format}"
+            );
+        }
     }
 
     #[test]
