@@ -108,6 +108,12 @@ impl MappingArgs {
     }
 }
 
+/// The output format: `--to`, else the output file's extension, else csv.
+pub fn output_format(to: Option<Format>, output: Option<&std::path::Path>) -> Format {
+    to.or_else(|| output.and_then(|p| Format::from_extension(&p.to_string_lossy())))
+        .unwrap_or(Format::Csv)
+}
+
 /// Parses `--for`.
 pub fn parse_target(s: &str) -> Result<Target, String> {
     s.parse()

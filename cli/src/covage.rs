@@ -98,31 +98,11 @@ impl Covage {
         let body =
             serde_json::to_vec(&serde_json::json!({"email": email, "password": password.expose()}))
                 .expect("json");
-        let reply = self
-            .api
-            .send(
-                Method::POST,
-                self.api.url(LOGIN),
-                None,
-                &Body::Json(body),
-                Retry::Idempotent,
-            )
-            .await?;
-        if !reply.ok() {
-            let (_, message, _) = self.api.api_error(reply.status, &reply.body).details();
-            return Err(Error::Auth {
-                provider: PROVIDER,
-                message,
-            });
-        }
         #[derive(Deserialize)]
         struct Token {
             token: String,
         }
-        let t: Token = serde_json::from_slice(&reply.body).map_err(|e| Error::Protocol {
-            provider: PROVIDER,
-            why: format!("login answer without a token: {e}"),
-        })?;
+        let t: Token = self.api.token(LOGIN, Body::Json(body)).await?;
         Ok(Secret::new(t.token))
     }
 

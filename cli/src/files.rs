@@ -33,6 +33,18 @@ pub fn open_input(path: Option<&Path>) -> anyhow::Result<Input> {
     }
 }
 
+impl Input {
+    /// Reads the next chunk into `buf`; 0 at the end. Interrupted reads are retried.
+    pub fn read_chunk(&mut self, buf: &mut [u8]) -> anyhow::Result<usize> {
+        loop {
+            match self.reader.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                r => return r.with_context(|| format!("cannot read {}", self.name)),
+            }
+        }
+    }
+}
+
 fn stdin() -> Input {
     Input {
         reader: Box::new(io::stdin()),

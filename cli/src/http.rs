@@ -257,6 +257,29 @@ impl Api {
         })
     }
 
+    /// POSTs credentials to a token endpoint (`path`) and parses the answer: a refusal is
+    /// [`Error::Auth`] with the provider's message (never the credentials).
+    pub async fn token<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Body,
+    ) -> Result<T, Error> {
+        let reply = self
+            .send(Method::POST, self.url(path), None, &body, Retry::Idempotent)
+            .await?;
+        if !reply.ok() {
+            let (_, message, _) = self.api_error(reply.status, &reply.body).details();
+            return Err(Error::Auth {
+                provider: self.provider,
+                message,
+            });
+        }
+        serde_json::from_slice(&reply.body).map_err(|e| Error::Protocol {
+            provider: self.provider,
+            why: format!("token answer: {e}"),
+        })
+    }
+
     /// The error for a final non-2xx answer, from either provider's error body:
     /// Covage `{"error","details","apirequest_uuid"}`, Kojo `{"code","error","message"}`.
     pub fn api_error(&self, status: u16, body: &[u8]) -> Error {

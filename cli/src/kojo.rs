@@ -83,32 +83,12 @@ impl Kojo {
                 ("client_id", id.clone()),
                 ("client_secret", secret.expose().to_string()),
             ];
-            let reply = self
-                .api
-                .send(
-                    Method::POST,
-                    self.api.url(TOKEN),
-                    None,
-                    &Body::Form(form),
-                    Retry::Idempotent,
-                )
-                .await?;
-            if !reply.ok() {
-                let (_, message, _) = self.api.api_error(reply.status, &reply.body).details();
-                return Err(Error::Auth {
-                    provider: PROVIDER,
-                    message,
-                });
-            }
             #[derive(Deserialize)]
             struct Token {
                 access_token: String,
                 expires_in: Option<u64>,
             }
-            let t: Token = serde_json::from_slice(&reply.body).map_err(|e| Error::Protocol {
-                provider: PROVIDER,
-                why: format!("token answer: {e}"),
-            })?;
+            let t: Token = self.api.token(TOKEN, Body::Form(form)).await?;
             // Renewed a minute early (or at half its life when short), so no request carries
             // a token that expires on the way.
             let life = Duration::from_secs(t.expires_in.unwrap_or(3600));

@@ -9,7 +9,7 @@ use crate::sync::Failure;
 use anyhow::Context;
 use contactport_core::{Contact, Converter, Options, Position, Report};
 use futures::StreamExt;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -173,12 +173,10 @@ pub fn file(
     tokio::task::spawn_blocking(move || {
         let mut buf = vec![0u8; 256 * 1024];
         loop {
-            let n = match input.reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e).with_context(|| format!("cannot read {}", input.name)),
-            };
+            let n = input.read_chunk(&mut buf)?;
+            if n == 0 {
+                break;
+            }
             bar.inc(n as u64);
             if !feed
                 .push_blocking(&buf[..n])

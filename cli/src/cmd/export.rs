@@ -55,13 +55,7 @@ pub struct ExportArgs {
 
 /// Runs `export`.
 pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
-    let to =
-        a.to.or_else(|| {
-            a.output
-                .as_ref()
-                .and_then(|p| Format::from_extension(&p.to_string_lossy()))
-        })
-        .unwrap_or(Format::Csv);
+    let to = crate::args::output_format(a.to, a.output.as_deref());
     let opts = Options {
         from: Some(a.provider.format()),
         to: Some(to),

@@ -7,7 +7,7 @@ use crate::files::Input;
 use anyhow::Context;
 use contactport_core::{Converter, Options, Report};
 use indicatif::ProgressBar;
-use std::io::{Read, Write};
+use std::io::Write;
 
 /// Streams `input` through a [`Converter`] into `out` and `rejects`, moving the bar.
 pub fn pump(
@@ -28,12 +28,10 @@ pub fn pump(
     let mut buf = vec![0u8; 256 * 1024];
     let (mut o, mut r) = (Vec::with_capacity(512 * 1024), Vec::new());
     loop {
-        let n = match input.reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", input.name)),
-        };
+        let n = input.read_chunk(&mut buf)?;
+        if n == 0 {
+            break;
+        }
         conv.push(&buf[..n], &mut o, &mut r)
             .with_context(|| format!("in {}", input.name))?;
         out.write_all(&o)?;
