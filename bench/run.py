@@ -25,6 +25,7 @@ have = {
     "duckdb": subprocess.run([sys.executable, "-c", "import duckdb"], capture_output=True).returncode == 0,
     "papa": os.path.isdir(os.path.join(root, "bench/node_modules/papaparse")),
     "node": shutil.which("node") is not None,
+    "wasm": os.path.isfile(os.path.join(root, "wasm/pkg/contactport_wasm.js")),
 }
 py = sys.executable
 peers = os.path.join(root, "bench/peers.py")
@@ -51,6 +52,7 @@ tasks = [
         ("csv + serde_json loop (limit)", [base, "csv2ndjson", csv_in, f"{out}/base.ndjson"], True),
         ("DuckDB read_csv", [py, peers, "duckdb-csv", csv_in, f"{out}/duck.ndjson"], have["duckdb"]),
         ("Miller", ["sh", "-c", f"mlr --icsv --ojsonl cat {csv_in} > {out}/mlr.ndjson"], have["mlr"]),
+        ("contactport wasm Converter (Node)", ["node", os.path.join(root, "bench/wasm.mjs"), csv_in, f"{out}/wasm.ndjson"], have["wasm"] and have["node"]),
         ("Papa Parse (Node)", ["node", papa, csv_in, f"{out}/papa.ndjson"], have["papa"] and have["node"]),
         ("Python csv", [py, peers, "csv", csv_in, f"{out}/py.ndjson"], True),
         ("cat (I/O floor)", ["sh", "-c", f"cat {csv_in} > /dev/null"], True),

@@ -26,3 +26,8 @@ if [ ! -s "$data/contacts.csv" ]; then
   python3 bench/gen.py "$n" "$data"
 fi
 python3 bench/run.py "$n" "$data" "bench/run.sh $*"
+# API throughput: N/10 records (at most 20,000) at 10 ms latency; a rate-limited Kojo run of
+# N/1000 records (at least 100, at most 2,000: it takes 0.1 s a record by design).
+api_n=$(( n / 10 > 20000 ? 20000 : n / 10 ))
+api_m=$(( n / 1000 < 100 ? 100 : (n / 1000 > 2000 ? 2000 : n / 1000) ))
+python3 bench/api.py "$api_n" "$api_m"
