@@ -36,12 +36,9 @@ impl Credentials {
         if let Some(t) = Secret::from_env("COVAGE_TOKEN") {
             return Ok(Credentials::Token(t));
         }
-        match (
-            std::env::var("COVAGE_EMAIL").ok().filter(|e| !e.is_empty()),
-            Secret::from_env("COVAGE_PASSWORD"),
-        ) {
-            (Some(email), Some(password)) => Ok(Credentials::Login { email, password }),
-            _ => Err(Error::Config(
+        match crate::secret::pair_from_env("COVAGE_EMAIL", "COVAGE_PASSWORD") {
+            Some((email, password)) => Ok(Credentials::Login { email, password }),
+            None => Err(Error::Config(
                 "Covage credentials missing: set COVAGE_TOKEN, or COVAGE_EMAIL and COVAGE_PASSWORD"
                     .into(),
             )),

@@ -77,6 +77,11 @@ impl Output {
         }
     }
 
+    /// A file for an optional path (`--rejects`, `--report`): `None` when not asked for.
+    pub fn optional(path: Option<&Path>) -> anyhow::Result<Option<Output>> {
+        path.map(|p| Output::create(Some(p))).transpose()
+    }
+
     fn stdout() -> Output {
         Output {
             writer: io::BufWriter::with_capacity(256 * 1024, Box::new(io::stdout())),

@@ -38,12 +38,9 @@ impl Credentials {
         if let Some(k) = Secret::from_env("KOJO_API_KEY") {
             return Ok(Credentials::ApiKey(k));
         }
-        match (
-            std::env::var("KOJO_CLIENT_ID").ok().filter(|e| !e.is_empty()),
-            Secret::from_env("KOJO_CLIENT_SECRET"),
-        ) {
-            (Some(id), Some(secret)) => Ok(Credentials::Client { id, secret }),
-            _ => Err(Error::Config(
+        match crate::secret::pair_from_env("KOJO_CLIENT_ID", "KOJO_CLIENT_SECRET") {
+            Some((id, secret)) => Ok(Credentials::Client { id, secret }),
+            None => Err(Error::Config(
                 "Kojo credentials missing: set KOJO_API_KEY, or KOJO_CLIENT_ID and KOJO_CLIENT_SECRET".into(),
             )),
         }

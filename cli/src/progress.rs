@@ -25,11 +25,6 @@ pub fn bytes_bar(len: Option<u64>, quiet: bool) -> ProgressBar {
     bar
 }
 
-/// True when a summary line should be printed.
-pub fn chatty(quiet: bool) -> bool {
-    !quiet
-}
-
 /// A counter of records with their rate, on a terminal only.
 pub fn records_bar(quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {

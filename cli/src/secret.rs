@@ -25,6 +25,13 @@ impl Secret {
     }
 }
 
+/// An id and its secret from two environment variables (`COVAGE_EMAIL` + `COVAGE_PASSWORD`,
+/// `KOJO_CLIENT_ID` + `KOJO_CLIENT_SECRET`); `None` unless both are set and non-empty.
+pub fn pair_from_env(id: &str, secret: &str) -> Option<(String, Secret)> {
+    let id = std::env::var(id).ok().filter(|v| !v.is_empty())?;
+    Some((id, Secret::from_env(secret)?))
+}
+
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(***)")

@@ -66,11 +66,7 @@ pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
     let input = files::open_input(a.input.as_deref())?;
     let bar = progress::bytes_bar(input.len, quiet);
     let mut out = Output::create(a.output.as_deref())?;
-    let mut rejects = a
-        .rejects
-        .as_deref()
-        .map(|p| Output::create(Some(p)))
-        .transpose()?;
+    let mut rejects = Output::optional(a.rejects.as_deref())?;
     let mut no_rejects = std::io::sink();
     let rej: &mut dyn std::io::Write = match rejects.as_mut() {
         Some(r) => r,
@@ -84,7 +80,7 @@ pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
     if let Some(p) = &a.report {
         files::write_json(p, &report)?;
     }
-    if progress::chatty(quiet) {
+    if !quiet {
         list_rejects(&report, 20);
         eprintln!("{}", report.summary());
     }

@@ -2,7 +2,6 @@
 
 use crate::args::{MappingArgs, Provider, ProviderArgs};
 use crate::files::Output;
-use crate::progress;
 use crate::source::{self, Feed};
 use crate::sync::SyncReport;
 use clap::Args;
@@ -71,13 +70,8 @@ pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
         (Provider::Covage, _) => vec![],
     };
     let output = Output::create(a.output.as_deref())?;
-    let rejects = a
-        .rejects
-        .as_deref()
-        .map(|p| Output::create(Some(p)))
-        .transpose()?;
+    let rejects = Output::optional(a.rejects.as_deref())?;
     let feed = Feed::bytes(opts, output, rejects);
-    let _bar = progress::records_bar(quiet);
     let (read, failed) = super::runtime()?.block_on(async {
         match a.provider {
             Provider::Covage => Ok::<_, anyhow::Error>((

@@ -56,12 +56,7 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
         ..Options::default()
     };
     let input = files::open_input(a.input.as_deref())?;
-    let rejects = a
-        .sync
-        .rejects
-        .as_deref()
-        .map(|p| Output::create(Some(p)))
-        .transpose()?;
+    let rejects = Output::optional(a.sync.rejects.as_deref())?;
     super::runtime()?.block_on(async {
         let sink = match a.provider {
             Provider::Covage => Sink::covage(a.providers.covage(true)?).await?,

@@ -60,12 +60,7 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
         mapping,
         ..Options::default()
     };
-    let rejects = a
-        .sync
-        .rejects
-        .as_deref()
-        .map(|p| Output::create(Some(p)))
-        .transpose()?;
+    let rejects = Output::optional(a.sync.rejects.as_deref())?;
     super::runtime()?.block_on(async {
         let bar = progress::records_bar(quiet);
         let (tx, rx) = channel();

@@ -62,7 +62,7 @@ pub fn run(a: ValidateArgs, quiet: bool) -> anyhow::Result<u8> {
     }
     // The listing is what this command is for: it is printed even with --quiet.
     list_rejects(&report, usize::MAX);
-    if progress::chatty(quiet) {
+    if !quiet {
         eprintln!(
             "{} valid, {} invalid of {} records",
             report.written, report.rejected, report.read
