@@ -87,7 +87,44 @@ pub fn normalize(raw: &str, region: Region) -> Result<String, PhoneError> {
             return Ok(e164);
         }
     }
-    slow(raw, region)
+    memo::get_or(raw, region, slow)
+}
+
+/// The slow path's recent answers, by raw text. A list repeats its numbers (a company's
+/// switchboard, a reception desk, a placeholder typed in every row), and libphonenumber takes
+/// ~20 µs a number. Bounded: emptied when full, so memory stays flat whatever the input.
+mod memo {
+    use super::{PhoneError, Region};
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    const CAP: usize = 4096;
+
+    type Answer = Result<String, PhoneError>;
+
+    thread_local! {
+        static SEEN: RefCell<HashMap<Box<str>, (Region, Answer)>> = RefCell::new(HashMap::new());
+    }
+
+    pub(super) fn get_or(raw: &str, region: Region, slow: fn(&str, Region) -> Answer) -> Answer {
+        if raw.len() > 40 {
+            return slow(raw, region);
+        }
+        SEEN.with(|seen| {
+            if let Some((r, a)) = seen.borrow().get(raw) {
+                if *r == region {
+                    return a.clone();
+                }
+            }
+            let a = slow(raw, region);
+            let mut seen = seen.borrow_mut();
+            if seen.len() >= CAP {
+                seen.clear();
+            }
+            seen.insert(raw.into(), (region, a.clone()));
+            a
+        })
+    }
 }
 
 /// The `phonenumber` crate's answer, for every shape the fast path does not take.
@@ -117,21 +154,23 @@ fn slow(raw: &str, region: Region) -> Result<String, PhoneError> {
 /// list: parsing them with libphonenumber's regexes is the conversion's hot spot.
 ///
 /// In France a number's validity depends only on its first digits (every pattern of the FR
-/// plan is a prefix followed by `\d{n}`, nine digits in all), so the plan's answer is asked
-/// once per five-digit prefix and kept; a prefix whose two extreme numbers disagree is left to
-/// the slow path. The property test `fast_path_equals_phonenumber` checks the two agree.
+/// plan is a prefix followed by `\d{n}`, nine digits in all), so the plan's verdict for each
+/// five-digit prefix is kept in `fr-prefixes.bin` (2 bits a prefix, 25 kB), built from the
+/// `phonenumber` crate itself: the test `table_is_phonenumbers_verdict` recomputes all 100,000
+/// and `BLESS=1` rewrites the file when the crate's metadata changes. A prefix whose two extreme
+/// numbers disagree is left to the slow path; `fast_path_equals_phonenumber` checks the paths agree.
 mod fast {
-    use std::sync::atomic::{AtomicU8, Ordering};
-    use std::sync::OnceLock;
-
-    const UNKNOWN: u8 = 0;
     const VALID: u8 = 1;
+    #[cfg(test)]
     const INVALID: u8 = 2;
+    #[cfg(test)]
     const UNSURE: u8 = 3;
 
-    fn table() -> &'static [AtomicU8] {
-        static T: OnceLock<Box<[AtomicU8]>> = OnceLock::new();
-        T.get_or_init(|| (0..100_000).map(|_| AtomicU8::new(UNKNOWN)).collect())
+    /// Four prefixes a byte, the lowest two bits first.
+    static TABLE: &[u8; 25_000] = include_bytes!("fr-prefixes.bin");
+
+    fn verdict(key: usize) -> u8 {
+        (TABLE[key / 4] >> ((key % 4) * 2)) & 3
     }
 
     /// E.164 for a French number in a common shape, or `None` to take the slow path (which
@@ -170,16 +209,7 @@ mod fast {
         let key = nsn[..5]
             .iter()
             .fold(0usize, |k, d| k * 10 + (d - b'0') as usize);
-        let slot = &table()[key];
-        let state = match slot.load(Ordering::Relaxed) {
-            UNKNOWN => {
-                let s = judge(&nsn[..5]);
-                slot.store(s, Ordering::Relaxed);
-                s
-            }
-            s => s,
-        };
-        if state != VALID {
+        if verdict(key) != VALID {
             return None;
         }
         let mut out = String::with_capacity(12);
@@ -189,18 +219,47 @@ mod fast {
     }
 
     /// The FR plan's verdict for a five-digit prefix, from its two extreme numbers.
-    fn judge(prefix: &[u8]) -> u8 {
-        let p = std::str::from_utf8(prefix).unwrap_or("0");
+    #[cfg(test)]
+    fn judge(prefix: usize) -> u8 {
         let valid = |rest: &str| {
-            phonenumber::parse(Some(phonenumber::country::Id::FR), format!("+33{p}{rest}"))
-                .map(|n| phonenumber::is_valid(&n))
-                .unwrap_or(false)
+            phonenumber::parse(
+                Some(phonenumber::country::Id::FR),
+                format!("+33{prefix:05}{rest}"),
+            )
+            .map(|n| phonenumber::is_valid(&n))
+            .unwrap_or(false)
         };
         match (valid("0000"), valid("9999")) {
             (true, true) => VALID,
             (false, false) => INVALID,
             _ => UNSURE,
         }
+    }
+
+    /// The checked-in table is exactly the `phonenumber` crate's verdicts, all 100,000 of them.
+    #[test]
+    fn table_is_phonenumbers_verdict() {
+        let mut fresh = vec![0u8; TABLE.len()];
+        for key in 0..100_000 {
+            fresh[key / 4] |= judge(key) << ((key % 4) * 2);
+        }
+        if std::env::var_os("BLESS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/fr-prefixes.bin");
+            std::fs::write(path, &fresh).expect("write fr-prefixes.bin");
+            return; // the table compiled into this run is the old one
+        }
+        let differ: Vec<usize> = (0..100_000)
+            .filter(|&k| (fresh[k / 4] >> ((k % 4) * 2)) & 3 != verdict(k))
+            .take(10)
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "fr-prefixes.bin disagrees with phonenumber at prefixes {differ:?}; rerun with BLESS=1"
+        );
+        // Not a degenerate table: Paris, mobiles and the 09 range are in, 00 and 08 9x are not.
+        assert_eq!(verdict(14284), VALID);
+        assert_eq!(verdict(69943), VALID);
+        assert_ne!(verdict(0), VALID);
     }
 }
 
@@ -277,6 +336,19 @@ mod tests {
         let be: Region = "be".parse().unwrap();
         assert_eq!(normalize("02 555 12 12", be).as_deref(), Ok("+3225551212"));
         assert!("XX".parse::<Region>().is_err());
+    }
+
+    #[test]
+    fn remembered_answers_are_per_region() {
+        let be: Region = "BE".parse().unwrap();
+        for _ in 0..2 {
+            assert_eq!(normalize("02 555 12 12", be).as_deref(), Ok("+3225551212"));
+            assert_eq!(
+                normalize("02 555 12 12", Region::FR),
+                slow("02 555 12 12", Region::FR)
+            );
+            assert_eq!(n("+44 20 7946 0958").as_deref(), Ok("+442079460958"));
+        }
     }
 
     #[test]
