@@ -316,10 +316,17 @@ impl Sink {
         let mut fields: Vec<&str> = Vec::with_capacity(ends.len());
         let mut bad_utf8 = None;
         let mut start = 0;
+        // One check for the whole record (fields end at ASCII delimiters, so at char
+        // boundaries); field by field only to name the column that is not UTF-8.
+        let whole = std::str::from_utf8(&rec[..ends.last().copied().unwrap_or(0)]).ok();
         for (i, &end) in ends.iter().enumerate() {
-            match std::str::from_utf8(&rec[start..end]) {
+            let field = match whole {
+                Some(w) => w.get(start..end).ok_or(()),
+                None => std::str::from_utf8(&rec[start..end]).map_err(|_| ()),
+            };
+            match field {
                 Ok(s) => fields.push(s),
-                Err(_) => {
+                Err(()) => {
                     bad_utf8.get_or_insert(i);
                     fields.push("");
                 }
