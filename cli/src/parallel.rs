@@ -1,18 +1,22 @@
-//! Converting UTF-8 CSV on every core: the input is cut into chunks at record boundaries (a
-//! `\n` outside quotes), each chunk (with the header in front) is converted apart by core's
-//! [`Converter`] in fragment mode, and the fragments are joined in input order. The bytes
-//! written are exactly the one-thread path's (tested), and memory stays bounded by the chunks
-//! in flight.
+//! Converting UTF-8 CSV and JSON on every core: the input is cut into chunks at record
+//! boundaries (for CSV a `\n` outside quotes, for JSON the end of an element of the array or
+//! stream), each chunk is made readable alone (CSV: the header in front; a JSON array: `[` and
+//! `]` around) and converted apart by core's [`Converter`] in fragment mode, and the fragments
+//! are joined in input order. The bytes written are exactly the one-thread path's (tested), and
+//! memory stays bounded by the chunks in flight.
 //!
-//! Anything else (JSON, UTF-16, Windows-1252, old-Mac `\r` line ends, small inputs, one core)
-//! goes through the one-thread path, [`crate::cmd::pump`].
+//! Anything else (UTF-16, Windows-1252, old-Mac `\r` line ends, small inputs, one core) goes
+//! through the one-thread path, [`crate::cmd::pump`].
 
 use crate::files::Input;
 use anyhow::Context;
-use contactport_core::format::csv_read::{scan_records, sniff_delimiter};
+use contactport_core::format::csv_read::{scan_records, sniff_delimiter, Scan};
 use contactport_core::format::decode::{self, Encoding};
+use contactport_core::format::json_read::{array_chunk, scan_elements, JsonSplitter};
 use contactport_core::format::write::{CsvOut, Joiner};
-use contactport_core::{convert::rejects_header, Converter, Options, Position, Report};
+use contactport_core::{
+    convert::rejects_header, Converter, Error, Format, Options, Position, Report,
+};
 use indicatif::ProgressBar;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -20,6 +24,72 @@ use std::sync::mpsc;
 
 const SAMPLE: usize = 64 * 1024;
 const CHUNK: usize = 256 * 1024;
+
+/// How an input is cut into chunks that convert apart.
+#[derive(Debug, Clone)]
+enum Cut {
+    /// CSV: every chunk gets the header line in front.
+    Csv { header: Vec<u8>, delimiter: u8 },
+    /// A JSON array (`in_array`) or a stream of objects, read as `format`.
+    Json { in_array: bool, format: Format },
+}
+
+impl Cut {
+    /// Where the last whole record of `text` ends; `first` when `text` starts the body.
+    fn scan(&self, text: &[u8], first: bool) -> Scan {
+        match self {
+            Cut::Csv { .. } => scan_records(text),
+            Cut::Json { in_array, .. } => scan_elements(text, *in_array, first),
+        }
+    }
+
+    /// The chunk a converter reads: `body` made readable alone.
+    fn chunk(&self, body: &[u8], first: bool, last: bool) -> (Vec<u8>, usize) {
+        let mut chunk = Vec::with_capacity(body.len() + 2);
+        let prefix = match self {
+            Cut::Csv { header, .. } => {
+                chunk.extend_from_slice(header);
+                chunk.extend_from_slice(body);
+                header.len()
+            }
+            Cut::Json { in_array: true, .. } => {
+                array_chunk(body, first, last, &mut chunk);
+                usize::from(!first)
+            }
+            Cut::Json { .. } => {
+                chunk.extend_from_slice(body);
+                0
+            }
+        };
+        (chunk, prefix)
+    }
+
+    fn options(&self, opts: &Options, offset: Position) -> Options {
+        let (from, delimiter) = match self {
+            Cut::Csv { delimiter, .. } => (opts.from, Some(*delimiter)),
+            Cut::Json { format, .. } => (Some(*format), None),
+        };
+        Options {
+            from,
+            encoding: Some(Encoding::Utf8),
+            delimiter,
+            fragment: true,
+            offset,
+            bom: false,
+            ..opts.clone()
+        }
+    }
+}
+
+/// A chunk of work: its order, its bytes, where it starts (records and lines before it, its
+/// first body byte in the input after the BOM) and how many bytes were put in front.
+struct Work {
+    seq: u64,
+    chunk: Vec<u8>,
+    offset: Position,
+    byte: u64,
+    prefix: usize,
+}
 
 /// Converts `input`, in parallel when it can; otherwise (returning the input untouched, its
 /// first bytes put back) leaves it to the caller.
@@ -36,23 +106,16 @@ pub fn convert(
         .take(SAMPLE as u64)
         .read_to_end(&mut sample)
         .with_context(|| format!("cannot read {}", input.name))?;
-    let Some((header, delimiter, bom)) = suitable(&sample, opts, threads) else {
+    let Some((cut, body_start)) = suitable(&sample, opts, threads) else {
         let rest = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
         input.reader = Box::new(std::io::Cursor::new(sample).chain(rest));
         return Ok(Err(input));
     };
-    let header_lines = header.iter().filter(|&&b| b == b'\n').count() as u64;
-    let chunk_opts = |offset: Position| Options {
-        encoding: Some(Encoding::Utf8),
-        delimiter: Some(delimiter),
-        fragment: true,
-        offset,
-        bom: false,
-        ..opts.clone()
-    };
+    // The BOM, which the one-thread path does not count in byte offsets. (The CSV header's
+    // lines are counted by each chunk's converter: the header is in front of every chunk.)
+    let bom = decode::detect(&sample, Some(Encoding::Utf8)).1;
 
-    type Work = (u64, Vec<u8>, Position);
-    type Done = (u64, anyhow::Result<(Vec<u8>, Vec<u8>, Report)>);
+    type Done = (u64, Result<(Vec<u8>, Vec<u8>, Report), Error>);
     let workers = threads.min(8);
     let (work_tx, work_rx) = mpsc::sync_channel::<Work>(workers);
     let work_rx = std::sync::Mutex::new(work_rx);
@@ -63,20 +126,20 @@ pub fn convert(
         for _ in 0..workers {
             let done_tx = done_tx.clone();
             let work_rx = &work_rx;
-            let chunk_opts = &chunk_opts;
+            let cut = &cut;
             scope.spawn(move || loop {
                 let job = work_rx.lock().expect("lock").recv();
-                let Ok((seq, chunk, offset)) = job else {
+                let Ok(w) = job else {
                     return;
                 };
-                let mut conv = Converter::new(chunk_opts(offset));
-                let (mut o, mut r) = (Vec::with_capacity(chunk.len() * 2), Vec::new());
+                let mut conv = Converter::new(cut.options(opts, w.offset));
+                let (mut o, mut r) = (Vec::with_capacity(w.chunk.len() * 2), Vec::new());
                 let res = conv
-                    .push(&chunk, &mut o, &mut r)
+                    .push(&w.chunk, &mut o, &mut r)
                     .and_then(|_| conv.finish(&mut o, &mut r))
                     .map(|rep| (o, r, rep))
-                    .map_err(anyhow::Error::from);
-                if done_tx.send((seq, res)).is_err() {
+                    .map_err(|e| relocate(e, &w));
+                if done_tx.send((w.seq, res)).is_err() {
                     return;
                 }
             });
@@ -85,36 +148,28 @@ pub fn convert(
 
         // Producer: reads, cuts at record boundaries, sends chunks in order.
         let name = input.name.clone();
+        let cut = &cut;
         let producer = scope.spawn(move || -> anyhow::Result<u64> {
-            let body_start = bom + header.len();
             let mut carry = sample[body_start..].to_vec();
-            let (mut records, mut lines, mut seq) = (0u64, header_lines, 0u64);
+            let (mut records, mut lines, mut seq) = (0u64, 0u64, 0u64);
+            let mut byte = (body_start - bom) as u64;
             let mut eof = false;
             let mut block = vec![0u8; CHUNK];
-            while !eof || !carry.is_empty() {
+            loop {
                 if !eof && carry.len() < CHUNK {
                     let n = input
                         .reader
                         .read(&mut block)
                         .with_context(|| format!("cannot read {name}"))?;
                     bar.inc(n as u64);
-                    if n == 0 {
-                        eof = true;
-                    } else {
-                        carry.extend_from_slice(&block[..n]);
-                        continue;
-                    }
+                    eof = n == 0;
+                    carry.extend_from_slice(&block[..n]);
+                    continue;
                 }
-                let scan = scan_records(&carry);
-                let (end, scan) = if eof {
-                    (carry.len(), scan)
-                } else {
-                    (scan.end, scan)
-                };
-                if end == 0 {
-                    if eof {
-                        break;
-                    }
+                let first = seq == 0;
+                let scan = cut.scan(&carry, first);
+                let end = if eof { carry.len() } else { scan.end };
+                if end == 0 && !eof {
                     // One record longer than a chunk: read on.
                     let n = input.reader.read(&mut block)?;
                     bar.inc(n as u64);
@@ -122,20 +177,31 @@ pub fn convert(
                     carry.extend_from_slice(&block[..n]);
                     continue;
                 }
-                let mut chunk = Vec::with_capacity(header.len() + end);
-                chunk.extend_from_slice(&header);
-                chunk.extend_from_slice(&carry[..end]);
+                let (chunk, prefix) = cut.chunk(&carry[..end], first, eof);
                 let offset = Position {
                     record: records,
-                    line: lines - header_lines,
+                    line: lines,
                 };
                 records += scan.records;
                 lines += scan.lines;
+                let work = Work {
+                    seq,
+                    chunk,
+                    offset,
+                    byte,
+                    prefix,
+                };
+                byte += end as u64;
                 carry.drain(..end);
-                if work_tx.send((seq, chunk, offset)).is_err() {
+                if work_tx.send(work).is_err() {
                     break;
                 }
                 seq += 1;
+                // The last chunk is sent even when empty: it ends a JSON array (or says it
+                // is missing), as the one-thread path does at the end of input.
+                if eof {
+                    break;
+                }
             }
             drop(work_tx);
             Ok(seq)
@@ -149,14 +215,17 @@ pub fn convert(
         let mut next = 0u64;
         let mut total = Report::default();
         let mut buf = Vec::with_capacity(CHUNK * 2);
-        let mut failure = None;
+        // The first failure in input order is the one the one-thread path would meet.
+        let mut failure: Option<(u64, Error)> = None;
         for (seq, res) in done_rx.iter() {
             match res {
                 Ok(r) => {
                     pending.insert(seq, r);
                 }
                 Err(e) => {
-                    failure.get_or_insert(e);
+                    if failure.as_ref().is_none_or(|(s, _)| seq < *s) {
+                        failure = Some((seq, e));
+                    }
                     continue;
                 }
             }
@@ -184,8 +253,8 @@ pub fn convert(
             }
         }
         let chunks = producer.join().expect("producer")?;
-        if let Some(e) = failure {
-            return Err(e);
+        if let Some((_, e)) = failure {
+            return Err(e.into());
         }
         anyhow::ensure!(next == chunks, "a chunk was lost ({next} of {chunks})");
         buf.clear();
@@ -197,13 +266,29 @@ pub fn convert(
     })
 }
 
-/// The header line, delimiter and BOM length when this input can be cut into chunks.
-fn suitable(sample: &[u8], opts: &Options, threads: usize) -> Option<(Vec<u8>, u8, usize)> {
+/// A chunk's failure as the one-thread path would report it: lines and byte offsets counted
+/// from the input's start, not the chunk's.
+fn relocate(e: Error, w: &Work) -> Error {
+    match e {
+        Error::Json { line, why } => Error::Json {
+            line: line + w.offset.line,
+            why,
+        },
+        Error::Encoding { encoding, offset } => Error::Encoding {
+            encoding,
+            offset: (offset + w.byte).saturating_sub(w.prefix as u64),
+        },
+        e => e,
+    }
+}
+
+/// How to cut this input, and where its body starts (after the BOM, and the CSV header), when
+/// it can be converted in parallel.
+fn suitable(sample: &[u8], opts: &Options, threads: usize) -> Option<(Cut, usize)> {
     if threads < 2 || sample.len() < SAMPLE {
         return None;
     }
-    if opts.from.is_some_and(|f| !f.is_csv()) || opts.encoding.is_some_and(|e| e != Encoding::Utf8)
-    {
+    if opts.encoding.is_some_and(|e| e != Encoding::Utf8) {
         return None;
     }
     let (enc, bom) = decode::detect(sample, opts.encoding);
@@ -211,11 +296,21 @@ fn suitable(sample: &[u8], opts: &Options, threads: usize) -> Option<(Vec<u8>, u
         return None;
     }
     let text = &sample[bom..];
-    if matches!(
-        text.iter().find(|b| !b.is_ascii_whitespace()),
-        Some(b'[' | b'{') | None
-    ) {
-        return None;
+    let first = text.iter().position(|b| !b.is_ascii_whitespace())?;
+    let json = match opts.from {
+        Some(f) => !f.is_csv(),
+        None => matches!(text[first], b'[' | b'{'),
+    };
+    if json {
+        // The first element decides the flavour, as in the one-thread path.
+        let mut el = None;
+        let _ = JsonSplitter::default().feed(text, false, |e, _| {
+            el.get_or_insert_with(|| e.to_vec());
+            Err(Error::Finished)
+        });
+        let format = contactport_core::convert::json_format(&el?, opts.from);
+        let in_array = text[first] == b'[';
+        return Some((Cut::Json { in_array, format }, bom));
     }
     // Old-Mac line ends (a `\r` alone) end records too; the cutter only knows `\n`.
     if text.windows(2).any(|w| w[0] == b'\r' && w[1] != b'\n') {
@@ -229,7 +324,8 @@ fn suitable(sample: &[u8], opts: &Options, threads: usize) -> Option<(Vec<u8>, u
         b == b'\n' && !quoted
     })?;
     let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(text));
-    Some((text[..=end].to_vec(), delimiter, bom))
+    let header = text[..=end].to_vec();
+    Some((Cut::Csv { header, delimiter }, bom + end + 1))
 }
 
 /// Adds a chunk's report to the total (positions are already global).
@@ -309,8 +405,115 @@ mod tests {
         }
     }
 
+    fn covage_array(n: usize) -> String {
+        let mut text = String::from("\u{FEFF}[\n");
+        for i in 0..n {
+            let email = if i % 97 == 0 {
+                "bad@".to_string()
+            } else {
+                format!("u{i}@exemple.fr")
+            };
+            let first = if i % 50 == 0 {
+                r#"\"Élo\\die\" ]},{"#
+            } else {
+                "Élodie"
+            };
+            if i % 333 == 5 {
+                // Not a contact at all: a rejected record, counted like the others.
+                text.push_str("  42,\n");
+            }
+            text.push_str(&format!(
+                "  {{\"contact_uuid\": \"u-{i}\", \"first_name\": \"{first}\", \"last_name\": \"Martin\",\n   \"email\": \"{email}\", \"phone_number\": \"01428454{:02}\", \"cell_phone_number\": null}}{}\n",
+                i % 100,
+                if i % 7 == 0 { ",  " } else { "," }
+            ));
+        }
+        text.push_str("]\n");
+        text
+    }
+
     #[test]
-    fn json_and_small_inputs_are_left_to_the_one_thread_path() {
+    fn json_in_parallel_equals_the_one_thread_output() {
+        // Several chunks; escaped quotes and brackets in strings, a trailing comma, scalars.
+        let text = covage_array(40_000);
+        let ndjson: String = (0..40_000)
+            .map(|i| format!("{{\"email\":\"n{i}@exemple.fr\",\"phone\":\"+33 1 42 84 54 {:02}\",\"last_name\":\"L\"}}\n", i % 100))
+            .collect();
+        for (input, to) in [
+            (&text, Format::Csv),
+            (&text, Format::Kojo),
+            (&text, Format::Ndjson),
+            (&ndjson, Format::Covage),
+        ] {
+            let opts = Options {
+                to: Some(to),
+                ..Options::default()
+            };
+            let (so, sr, srep) = serial(input.as_bytes(), &opts);
+            let (po, pr, prep) = parallel(input.clone().into_bytes(), &opts);
+            assert!(srep.read >= 40_000 && srep.rejected > 100, "{to}: {srep:?}");
+            assert!(po == so, "{to}: output differs");
+            assert!(pr == sr, "{to}: rejects differ");
+            assert_eq!(prep, srep, "{to}: report differs");
+        }
+    }
+
+    #[test]
+    fn broken_input_fails_as_in_the_one_thread_path() {
+        let whole = covage_array(20_000);
+        let cut_off = &whole[..whole.len() - 3]; // no closing `]`
+        let mut garbage = whole.clone();
+        let at = garbage.len() * 2 / 3;
+        let at = at + garbage[at..].find("},\n").unwrap() + 2;
+        garbage.insert_str(at, " oops,");
+        let mut bad_utf8 = covage_array(20_000).into_bytes();
+        let at = bad_utf8.len() / 2;
+        let at = at + bad_utf8[at..].iter().position(|&b| b == b'M').unwrap();
+        bad_utf8[at] = 0xFF;
+        let mut csv = String::from("email,phone\n");
+        for i in 0..20_000 {
+            csv.push_str(&format!("u{i}@exemple.fr,0142845403\n"));
+        }
+        let mut csv = csv.into_bytes();
+        let at = csv.len() * 3 / 4;
+        csv[at] = 0xC3;
+        let inputs = [
+            cut_off.as_bytes().to_vec(),
+            garbage.into_bytes(),
+            bad_utf8,
+            csv,
+        ];
+        for (i, input) in inputs.into_iter().enumerate() {
+            let opts = Options {
+                to: Some(Format::Csv),
+                ..Options::default()
+            };
+            let (mut o, mut r) = (vec![], vec![]);
+            let serial =
+                contactport_core::convert::convert(&input[..], &mut o, &mut r, opts.clone())
+                    .map(|rep| format!("{:?}", (o, r, rep)))
+                    .map_err(|e| format!("{:#}", anyhow::Error::from(e)));
+            let inp = Input {
+                reader: Box::new(std::io::Cursor::new(input)),
+                len: None,
+                name: "t".into(),
+            };
+            let (mut o, mut r) = (vec![], vec![]);
+            let par = convert(inp, &opts, &mut o, &mut r, &ProgressBar::hidden())
+                .map_err(|e| format!("{e:#}"))
+                .map(|res| format!("{:?}", (o, r, res.ok().expect("parallel path taken"))));
+            // A cut-off array stops the run; the rest only reject their record.
+            assert_eq!(serial.is_err(), i == 0, "{i}");
+            let brief = |r: &Result<String, String>| match r {
+                Ok(s) => format!("Ok({} chars)", s.len()),
+                Err(e) => format!("Err({e})"),
+            };
+            assert!(par == serial, "{i}: {} vs {}", brief(&par), brief(&serial));
+        }
+    }
+
+    #[test]
+    fn small_inputs_are_left_to_the_one_thread_path() {
         let opts = Options::default();
         let small = Input {
             reader: Box::new(std::io::Cursor::new(b"email\na@b.fr\n".to_vec())),

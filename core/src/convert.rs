@@ -501,6 +501,19 @@ fn flavor_name(f: Flavor) -> &'static str {
     }
 }
 
+/// The format JSON input is read as, decided as the one-thread path decides it: `from` when
+/// given, else from the first element's keys. For readers that cut the input into pieces.
+pub fn json_format(first: &[u8], from: Option<Format>) -> Format {
+    match from {
+        Some(f) => f,
+        None => match sniff_flavor(first) {
+            Flavor::Covage => Format::Covage,
+            Flavor::Kojo => Format::Kojo,
+            Flavor::Canonical => Format::Json,
+        },
+    }
+}
+
 /// Picks the JSON flavour from the first record's keys.
 fn sniff_flavor(el: &[u8]) -> Flavor {
     let Ok(keys) =

@@ -196,6 +196,101 @@ impl JsonSplitter {
     }
 }
 
+/// Finds the last element boundary in JSON text (just after an object or array that closes at
+/// the elements' depth), for cutting a large array or NDJSON stream into chunks that convert
+/// apart. `text` starts at a boundary: the input's start (`at_start`), or just after an element.
+/// `records` counts the elements begun before the boundary, as [`JsonSplitter`] would hand them
+/// out (a scalar element counts too), so positions stay exact.
+pub fn scan_elements(text: &[u8], in_array: bool, at_start: bool) -> crate::format::csv_read::Scan {
+    use crate::format::csv_read::Scan;
+    let base = u32::from(in_array);
+    let mut depth = if in_array && !at_start { 1 } else { 0 };
+    let (mut records, mut expecting) = (0u64, false);
+    let (mut end, mut end_records) = (0, 0);
+    let mut i = 0;
+    'bytes: while i < text.len() {
+        let b = text[i];
+        let at_base = depth == base;
+        match b {
+            b'"' => {
+                if at_base && expecting {
+                    records += 1;
+                    expecting = false;
+                }
+                i += 1;
+                // Jump to the closing quote, over escapes.
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &text[i.min(text.len())..]) {
+                        None => break 'bytes,
+                        Some(k) if text[i + k] == b'\\' => i += k + 2,
+                        Some(k) => {
+                            i += k + 1;
+                            break;
+                        }
+                    }
+                }
+                continue;
+            }
+            b'{' | b'[' => {
+                if at_base && (expecting || !in_array) {
+                    records += 1;
+                    expecting = false;
+                }
+                depth += 1;
+                // The array's own `[`: its first element is expected next.
+                if in_array && depth == 1 && b == b'[' && !at_base {
+                    expecting = true;
+                }
+            }
+            b'}' | b']' => {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+                if depth == base {
+                    end = i + 1;
+                    end_records = records;
+                }
+            }
+            b',' if at_base => expecting = true,
+            b' ' | b'\t' | b'\r' | b'\n' | b',' => {}
+            _ => {
+                if at_base && expecting {
+                    records += 1;
+                    expecting = false;
+                }
+            }
+        }
+        i += 1;
+    }
+    Scan {
+        end,
+        lines: memchr::memchr_iter(b'\n', &text[..end]).count() as u64,
+        records: end_records,
+    }
+}
+
+/// Makes a piece of a JSON array cut by [`scan_elements`] readable alone: every piece but the
+/// first gets a `[` in front (its leading `,` blanked, so lines stay where they were), every
+/// piece but the last a `]` behind.
+pub fn array_chunk(body: &[u8], first: bool, last: bool, out: &mut Vec<u8>) {
+    if !first {
+        out.push(b'[');
+    }
+    let from = out.len();
+    out.extend_from_slice(body);
+    if !first {
+        if let Some(c) = out[from..].iter_mut().find(|b| !is_ws(**b)) {
+            if *c == b',' {
+                *c = b' ';
+            }
+        }
+    }
+    if !last {
+        out.push(b']');
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,5 +345,86 @@ mod tests {
         assert!(split("[{\"a\":", 4).is_err());
         assert!(split("nope", 4).is_err());
         assert!(split("[1] 2", 4).is_err());
+    }
+
+    fn elements(text: &[u8]) -> Result<Vec<(String, u64)>, Error> {
+        let mut got = vec![];
+        JsonSplitter::default().feed(text, true, |e, line| {
+            got.push((String::from_utf8_lossy(e).into_owned(), line));
+            Ok(())
+        })?;
+        Ok(got)
+    }
+
+    use proptest::prelude::*;
+
+    proptest::proptest! {
+        /// Cut anywhere with `scan_elements`, the pieces (made whole by `array_chunk`) hand out
+        /// the same elements on the same lines as the whole text.
+        #[test]
+        fn cutting_keeps_elements_and_lines(
+            values in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-z\"\\\\{}\\[\\],\n é]{0,12}".prop_map(|v| serde_json::json!({"k": v, "n": [1, {"x": v}]})),
+                    "[a-z\"\\\\]{0,5}".prop_map(serde_json::Value::from),
+                    (0i64..1000).prop_map(serde_json::Value::from),
+                    proptest::collection::vec(0i64..9, 0..3).prop_map(serde_json::Value::from),
+                ],
+                0..30,
+            ),
+            seps in proptest::collection::vec("[ \n]{0,3}", 31),
+            sizes in proptest::collection::vec(1usize..60, 1..20),
+            array in proptest::bool::ANY,
+        ) {
+            let mut text = String::from(if array { "[" } else { "" });
+            for (i, v) in values.iter().enumerate() {
+                if !array && !v.is_object() {
+                    continue;
+                }
+                text.push_str(&seps[i]);
+                if array && i > 0 {
+                    text.push(',');
+                }
+                text.push_str(&v.to_string());
+                text.push('\n');
+            }
+            text.push_str(if array { "]\n" } else { "" });
+            let whole = elements(text.as_bytes()).unwrap();
+
+            // As the parallel reader does: read a piece more, cut at the last boundary, carry the rest.
+            let bytes = text.as_bytes();
+            let (mut at, mut read_to, mut line, mut records) = (0usize, 0usize, 0u64, 0usize);
+            let mut got = vec![];
+            for k in 0.. {
+                read_to = (read_to + sizes[k % sizes.len()]).min(bytes.len());
+                let eof = read_to == bytes.len();
+                let piece = &bytes[at..read_to];
+                let scan = scan_elements(piece, array, at == 0);
+                let end = if eof { piece.len() } else { scan.end };
+                if end == 0 && !eof {
+                    continue;
+                }
+                let mut chunk = vec![];
+                if array {
+                    array_chunk(&piece[..end], at == 0, eof, &mut chunk);
+                } else {
+                    chunk.extend_from_slice(&piece[..end]);
+                }
+                let els = elements(&chunk).unwrap();
+                if !eof {
+                    prop_assert_eq!(scan.records as usize, els.len());
+                    prop_assert_eq!(scan.lines, piece[..end].iter().filter(|&&b| b == b'\n').count() as u64);
+                }
+                records += els.len();
+                got.extend(els.into_iter().map(|(e, l)| (e, l + line)));
+                line += piece[..end].iter().filter(|&&b| b == b'\n').count() as u64;
+                at += end;
+                if eof {
+                    break;
+                }
+            }
+            prop_assert_eq!(records, whole.len());
+            prop_assert_eq!(got, whole);
+        }
     }
 }
