@@ -313,7 +313,14 @@ impl Sink {
         line: u64,
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
-        let mut fields: Vec<&str> = Vec::with_capacity(ends.len());
+        // On the stack for any usual width: this runs once a record.
+        let (mut stack, mut heap) = ([""; 32], Vec::new());
+        let fields: &mut [&str] = if ends.len() <= stack.len() {
+            &mut stack[..ends.len()]
+        } else {
+            heap.resize(ends.len(), "");
+            &mut heap
+        };
         let mut bad_utf8 = None;
         let mut start = 0;
         // One check for the whole record (fields end at ASCII delimiters, so at char
@@ -325,10 +332,9 @@ impl Sink {
                 None => std::str::from_utf8(&rec[start..end]).map_err(|_| ()),
             };
             match field {
-                Ok(s) => fields.push(s),
+                Ok(s) => fields[i] = s,
                 Err(()) => {
                     bad_utf8.get_or_insert(i);
-                    fields.push("");
                 }
             }
             start = end;

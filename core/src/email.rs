@@ -17,6 +17,31 @@ pub fn normalize(raw: &str) -> String {
     }
 }
 
+/// Normalises `email` where it lies (as [`normalize`]) when it is a valid address, and says so;
+/// an invalid one is left exactly as read. No allocation for the common ASCII address.
+pub fn normalize_in_place(email: &mut String) -> bool {
+    let t = email.trim();
+    if !t.is_ascii() {
+        let n = normalize(email);
+        let ok = is_valid(&n);
+        if ok {
+            *email = n;
+        }
+        return ok;
+    }
+    // For ASCII, validity does not depend on the domain's case.
+    if !is_valid(t) {
+        return false;
+    }
+    let (start, len) = (email.len() - email.trim_start().len(), t.len());
+    email.truncate(start + len);
+    email.drain(..start);
+    if let Some(at) = email.rfind('@') {
+        email[at + 1..].make_ascii_lowercase();
+    }
+    true
+}
+
 /// True when `email` (already normalised) is a valid address.
 pub fn is_valid(email: &str) -> bool {
     // HTML5's rule (the validator crate's) accepts a bare host (`a@intranet`); a company
@@ -68,6 +93,25 @@ mod tests {
             "Jean.Dupont@colibrix.fr"
         );
         assert_eq!(normalize("no-at-sign"), "no-at-sign");
+    }
+
+    #[test]
+    fn in_place_is_normalize_then_validate() {
+        for raw in [
+            "  Jean.Dupont@Colibrix.FR ",
+            "a@B.fr",
+            "patrick.bousso@",
+            " Élodie@Société.FR",
+            "x@ÉCOLE.fr ",
+            "bad@host",
+            "",
+        ] {
+            let mut s = raw.to_string();
+            let ok = normalize_in_place(&mut s);
+            let n = normalize(raw);
+            assert_eq!(ok, is_valid(&n), "{raw:?}");
+            assert_eq!(s, if ok { n } else { raw.to_string() }, "{raw:?}");
+        }
     }
 
     #[test]

@@ -31,15 +31,10 @@ pub fn normalize(
         trim_in_place(c.get_mut(f));
     }
 
-    if !c.email.is_empty() {
-        let e = email::normalize(&c.email);
-        // Reason `email`: "not a valid email address" (validator crate's HTML5 rules), e.g.
-        // `patrick.bousso@` — both providers reject such a contact.
-        if !email::is_valid(&e) {
-            problems.push(Problem::new("email", "not a valid email address", &c.email));
-        } else {
-            c.email = e;
-        }
+    // Reason `email`: "not a valid email address" (validator crate's HTML5 rules), e.g.
+    // `patrick.bousso@` — both providers reject such a contact.
+    if !c.email.is_empty() && !email::normalize_in_place(&mut c.email) {
+        problems.push(Problem::new("email", "not a valid email address", &c.email));
     }
 
     for f in [Field::Phone, Field::Mobile] {
@@ -48,11 +43,10 @@ pub fn normalize(
             c.get_mut(f).clear();
             continue;
         }
-        match phone::normalize(raw, region) {
-            Ok(n) => *c.get_mut(f) = n,
-            // Reason `phone`/`mobile`: not a number in libphonenumber's plan for the default
-            // region, e.g. `0999999999`; Covage and Kojo store numbers they cannot dial otherwise.
-            Err(e) => problems.push(Problem::new(f.name(), e.to_string(), raw)),
+        // Reason `phone`/`mobile`: not a number in libphonenumber's plan for the default
+        // region, e.g. `0999999999`; Covage and Kojo store numbers they cannot dial otherwise.
+        if let Err(e) = phone::normalize_in_place(c.get_mut(f), region) {
+            problems.push(Problem::new(f.name(), e.to_string(), c.get(f)));
         }
     }
 

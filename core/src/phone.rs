@@ -90,6 +90,20 @@ pub fn normalize(raw: &str, region: Region) -> Result<String, PhoneError> {
     memo::get_or(raw, region, slow)
 }
 
+/// [`normalize`] into `number` itself, reusing its buffer; an invalid number is left as read.
+pub fn normalize_in_place(number: &mut String, region: Region) -> Result<(), PhoneError> {
+    if region == Region::FR {
+        let mut buf = [0u8; 12];
+        if let Some(e164) = fast::french_into(number.trim(), &mut buf) {
+            number.clear();
+            number.push_str(e164);
+            return Ok(());
+        }
+    }
+    *number = normalize(number, region)?;
+    Ok(())
+}
+
 /// The slow path's recent answers, by raw text. A list repeats its numbers (a company's
 /// switchboard, a reception desk, a placeholder typed in every row), and libphonenumber takes
 /// ~20 µs a number. Bounded: emptied when full, so memory stays flat whatever the input.
@@ -176,6 +190,12 @@ mod fast {
     /// E.164 for a French number in a common shape, or `None` to take the slow path (which
     /// also answers every invalid number, with its reason).
     pub(super) fn french(raw: &str) -> Option<String> {
+        let mut buf = [0u8; 12];
+        french_into(raw, &mut buf).map(String::from)
+    }
+
+    /// [`french`] into a buffer on the stack.
+    pub(super) fn french_into<'a>(raw: &str, buf: &'a mut [u8; 12]) -> Option<&'a str> {
         let b = raw.as_bytes();
         let (mut i, international) = match b {
             [b'+', b'3', b'3', ..] => (3, true),
@@ -212,10 +232,9 @@ mod fast {
         if verdict(key) != VALID {
             return None;
         }
-        let mut out = String::with_capacity(12);
-        out.push_str("+33");
-        out.push_str(std::str::from_utf8(&nsn).ok()?);
-        Some(out)
+        buf[..3].copy_from_slice(b"+33");
+        buf[3..].copy_from_slice(&nsn);
+        std::str::from_utf8(&buf[..]).ok()
     }
 
     /// The FR plan's verdict for a five-digit prefix, from its two extreme numbers.

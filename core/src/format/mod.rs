@@ -6,6 +6,7 @@
 pub mod csv_read;
 pub mod decode;
 pub mod json_read;
+pub mod json_write;
 pub mod layout;
 pub mod write;
 

@@ -1,7 +1,7 @@
 //! Streaming writers: one record at a time into a byte buffer the caller drains.
 
-use super::layout;
 use super::Format;
+use super::{json_write, layout};
 use crate::contact::Contact;
 use crate::mapping::{self, KojoPhone};
 
@@ -97,20 +97,20 @@ impl Writer {
                 self.csv.as_mut().expect("csv writer").row(&fields, out);
             }
             Format::Ndjson => {
-                let _ = serde_json::to_writer(&mut *out, c);
+                json_write::contact(out, c);
                 out.push(b'\n');
             }
             Format::Json => {
                 out.extend_from_slice(sep);
-                let _ = serde_json::to_writer(&mut *out, c);
+                json_write::contact(out, c);
             }
             Format::Covage => {
                 out.extend_from_slice(sep);
-                let _ = serde_json::to_writer(&mut *out, &mapping::to_covage(c));
+                json_write::covage(out, &mapping::to_covage(c));
             }
             Format::Kojo => {
                 out.extend_from_slice(sep);
-                let _ = serde_json::to_writer(&mut *out, &mapping::to_kojo(c, self.kojo_phone));
+                json_write::kojo(out, &mapping::to_kojo(c, self.kojo_phone));
             }
         }
     }

@@ -1,0 +1,221 @@
+//! JSON output without serde's per-byte escaping loop: the records' strings are mostly plain
+//! text, so eight bytes are checked at a time and copied in one go. The bytes are exactly
+//! `serde_json`'s (property-tested), so the output does not change with the writer.
+
+use crate::contact::{Contact, Field};
+use crate::covage::CovageContact;
+use crate::kojo::KojoContact;
+
+/// True when some byte of `w` is `"`, `\` or a control character (below 0x20); bytes of
+/// multi-byte UTF-8 characters (0x80 and up) never are.
+fn needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_in = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0;
+    control || zero_in(w ^ (ONES * b'"' as u64)) || zero_in(w ^ (ONES * b'\\' as u64))
+}
+
+/// Appends `s` as a JSON string, quotes included, escaped as `serde_json` escapes it.
+pub fn string(out: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    out.reserve(b.len() + 2);
+    out.push(b'"');
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        if i + 8 <= b.len() {
+            let w = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+            if !needs_escape(w) {
+                i += 8;
+                continue;
+            }
+        }
+        let c = b[i];
+        let esc: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0C => b"\\f",
+            0..=0x1F => b"",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.extend_from_slice(&b[start..i]);
+        if esc.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(c >> 4) as usize],
+                HEX[(c & 15) as usize],
+            ]);
+        } else {
+            out.extend_from_slice(esc);
+        }
+        i += 1;
+        start = i;
+    }
+    out.extend_from_slice(&b[start..]);
+    out.push(b'"');
+}
+
+/// Writes `{"key":value,...}` one member at a time.
+struct Object<'a> {
+    out: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl<'a> Object<'a> {
+    fn new(out: &'a mut Vec<u8>) -> Self {
+        out.push(b'{');
+        Object { out, first: true }
+    }
+
+    fn member(&mut self, key: &str, value: &str) {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        // Keys are plain ASCII names.
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        string(self.out, value);
+    }
+
+    fn optional(&mut self, key: &str, value: Option<&str>) {
+        match value {
+            Some(v) => self.member(key, v),
+            None => {
+                if !self.first {
+                    self.out.push(b',');
+                }
+                self.first = false;
+                self.out.push(b'"');
+                self.out.extend_from_slice(key.as_bytes());
+                self.out.extend_from_slice(b"\":null");
+            }
+        }
+    }
+
+    fn end(self) {
+        self.out.push(b'}');
+    }
+}
+
+/// A canonical contact: its non-empty fields, in canonical order.
+pub fn contact(out: &mut Vec<u8>, c: &Contact) {
+    let mut o = Object::new(out);
+    for f in Field::ALL {
+        let v = c.get(f);
+        if !v.is_empty() {
+            o.member(f.name(), v);
+        }
+    }
+    o.end();
+}
+
+/// A Covage contact, as `serde_json` writes [`CovageContact`].
+pub fn covage(out: &mut Vec<u8>, c: &CovageContact) {
+    let mut o = Object::new(out);
+    if let Some(id) = &c.contact_uuid {
+        o.member("contact_uuid", id);
+    }
+    o.member("first_name", &c.first_name);
+    o.member("last_name", &c.last_name);
+    o.member("phone_number", &c.phone_number);
+    o.member("cell_phone_number", &c.cell_phone_number);
+    o.member("email", &c.email);
+    o.end();
+}
+
+/// A Kojo contact, as `serde_json` writes [`KojoContact`].
+pub fn kojo(out: &mut Vec<u8>, c: &KojoContact) {
+    let mut o = Object::new(out);
+    if let Some(id) = &c.id {
+        o.member("id", id);
+    }
+    o.optional("displayName", c.display_name.as_deref());
+    o.optional("email", c.email.as_deref());
+    let rest = [
+        ("phone", &c.phone),
+        ("orgName", &c.org_name),
+        ("vendorId", &c.vendor_id),
+        ("createdAt", &c.created_at),
+        ("updatedAt", &c.updated_at),
+    ];
+    for (k, v) in rest {
+        if let Some(v) = v {
+            o.member(k, v);
+        }
+    }
+    o.end();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        // Plain text, every escape serde_json knows, and multi-byte characters, in runs long
+        // enough to cross the eight-byte steps.
+        "(([a-zé€ ]{0,9})|[\"\\\\\n\r\t\u{0}-\u{1f}\u{7f}\u{80}-\u{ff}]|😀){0,12}"
+    }
+
+    proptest! {
+        #[test]
+        fn strings_as_serde_json_writes_them(s in text()) {
+            let mut out = vec![];
+            string(&mut out, &s);
+            prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&s).unwrap());
+        }
+
+        #[test]
+        fn records_as_serde_json_writes_them(v in proptest::collection::vec(text(), 12), some in proptest::collection::vec(any::<bool>(), 8)) {
+            let opt = |i: usize| some[i].then(|| v[i].clone());
+            let mut c = Contact::default();
+            for (f, s) in Field::ALL.iter().zip(&v) {
+                if some[s.len() % 8] {
+                    *c.get_mut(*f) = s.clone();
+                }
+            }
+            let mut out = vec![];
+            contact(&mut out, &c);
+            prop_assert_eq!(&out, &serde_json::to_vec(&c).unwrap());
+
+            let cov = CovageContact {
+                contact_uuid: opt(0),
+                first_name: v[1].clone(),
+                last_name: v[2].clone(),
+                phone_number: v[3].clone(),
+                cell_phone_number: v[4].clone(),
+                email: v[5].clone(),
+            };
+            out.clear();
+            covage(&mut out, &cov);
+            prop_assert_eq!(&out, &serde_json::to_vec(&cov).unwrap());
+
+            let k = KojoContact {
+                id: opt(0),
+                display_name: opt(1),
+                email: opt(2),
+                phone: opt(3),
+                org_name: opt(4),
+                vendor_id: opt(5),
+                created_at: opt(6),
+                updated_at: opt(7),
+            };
+            out.clear();
+            kojo(&mut out, &k);
+            prop_assert_eq!(&out, &serde_json::to_vec(&k).unwrap());
+        }
+    }
+}
