@@ -346,7 +346,7 @@ impl Sink {
                     i + 1
                 )));
             }
-            let p = ReadPlan::new(&fields, from);
+            let p = ReadPlan::new(fields, from);
             if p.knows_nothing() {
                 return Err(Error::Header(format!(
                     "no known column in the header ({}); expected canonical names such as first_name,last_name,email or a Google / Outlook export",
@@ -377,7 +377,7 @@ impl Sink {
             ));
         }
         // Filled even when rejected, so the rejects file carries the values to fix.
-        p.fill(&fields, &mut self.contact, &mut self.row_drops);
+        p.fill(fields, &mut self.contact, &mut self.row_drops);
         let pos = self.position(line);
         self.finish_record(pos, out);
         Ok(())
