@@ -43,9 +43,8 @@ impl Cut {
         }
     }
 
-    /// The chunk a converter reads: `body` made readable alone.
-    fn chunk(&self, body: &[u8], first: bool, last: bool) -> (Vec<u8>, usize) {
-        let mut chunk = Vec::with_capacity(body.len() + 2);
+    /// The chunk a converter reads, in `chunk`: `body` made readable alone.
+    fn chunk(&self, body: &[u8], first: bool, last: bool, mut chunk: Vec<u8>) -> (Vec<u8>, usize) {
         let prefix = match self {
             Cut::Csv { header, .. } => {
                 chunk.extend_from_slice(header);
@@ -81,6 +80,27 @@ impl Cut {
     }
 }
 
+/// Byte buffers handed round instead of freed and allocated again: a fresh buffer of this size
+/// costs a page fault every 4 KiB. At most a few are kept, so memory stays bounded.
+#[derive(Default)]
+struct Pool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Pool {
+    fn get(&self, capacity: usize) -> Vec<u8> {
+        let mut v = self.0.lock().expect("pool").pop().unwrap_or_default();
+        v.clear();
+        v.reserve(capacity);
+        v
+    }
+
+    fn put(&self, v: Vec<u8>) {
+        let mut pool = self.0.lock().expect("pool");
+        if pool.len() < 8 {
+            pool.push(v);
+        }
+    }
+}
+
 /// A chunk of work: its order, its bytes, where it starts (records and lines before it, its
 /// first body byte in the input after the BOM) and how many bytes were put in front.
 struct Work {
@@ -96,7 +116,7 @@ struct Work {
 pub fn convert(
     mut input: Input,
     opts: &Options,
-    out: &mut dyn Write,
+    mut out: &mut dyn Write,
     rejects: &mut dyn Write,
     bar: &ProgressBar,
 ) -> anyhow::Result<Result<Report, Input>> {
@@ -121,6 +141,8 @@ pub fn convert(
     let work_rx = std::sync::Mutex::new(work_rx);
     let (done_tx, done_rx) = mpsc::channel::<Done>();
 
+    let pool = Pool::default();
+    let pool = &pool;
     std::thread::scope(|scope| -> anyhow::Result<Result<Report, Input>> {
         // Workers: one converter per chunk.
         for _ in 0..workers {
@@ -133,12 +155,13 @@ pub fn convert(
                     return;
                 };
                 let mut conv = Converter::new(cut.options(opts, w.offset));
-                let (mut o, mut r) = (Vec::with_capacity(w.chunk.len() * 2), Vec::new());
+                let (mut o, mut r) = (pool.get(w.chunk.len() * 2), Vec::new());
                 let res = conv
                     .push(&w.chunk, &mut o, &mut r)
                     .and_then(|_| conv.finish(&mut o, &mut r))
                     .map(|rep| (o, r, rep))
                     .map_err(|e| relocate(e, &w));
+                pool.put(w.chunk);
                 if done_tx.send((w.seq, res)).is_err() {
                     return;
                 }
@@ -177,7 +200,8 @@ pub fn convert(
                     carry.extend_from_slice(&block[..n]);
                     continue;
                 }
-                let (chunk, prefix) = cut.chunk(&carry[..end], first, eof);
+                let buf = pool.get(end + 2 + CHUNK / 64);
+                let (chunk, prefix) = cut.chunk(&carry[..end], first, eof, buf);
                 let offset = Position {
                     record: records,
                     line: lines,
@@ -214,7 +238,6 @@ pub fn convert(
         let mut pending: BTreeMap<u64, (Vec<u8>, Vec<u8>, Report)> = BTreeMap::new();
         let mut next = 0u64;
         let mut total = Report::default();
-        let mut buf = Vec::with_capacity(CHUNK * 2);
         // The first failure in input order is the one the one-thread path would meet.
         let mut failure: Option<(u64, Error)> = None;
         for (seq, res) in done_rx.iter() {
@@ -230,11 +253,10 @@ pub fn convert(
                 }
             }
             while let Some((o, r, rep)) = pending.remove(&next) {
-                buf.clear();
                 if let Some(j) = joiner.as_mut() {
-                    j.push(&o, &mut buf);
+                    j.push(&o, &mut out)?;
                 }
-                out.write_all(&buf)?;
+                pool.put(o);
                 if !r.is_empty() {
                     if !rejects_started {
                         let mut head = Vec::new();
@@ -257,11 +279,9 @@ pub fn convert(
             return Err(e.into());
         }
         anyhow::ensure!(next == chunks, "a chunk was lost ({next} of {chunks})");
-        buf.clear();
         if let Some(j) = joiner.as_mut() {
-            j.finish(&mut buf);
+            j.finish(&mut out)?;
         }
-        out.write_all(&buf)?;
         Ok(Ok(total))
     })
 }

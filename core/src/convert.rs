@@ -234,8 +234,14 @@ impl Converter {
         out: &mut Vec<u8>,
         rejects: &mut Vec<u8>,
     ) -> Result<(), Error> {
+        // UTF-8 input is read where it lies; other encodings are decoded into `text` first.
+        let mut direct = false;
         if let Some(dec) = self.decoder.as_mut() {
-            dec.decode(chunk, eof, &mut self.text)?;
+            if dec.is_passthrough() {
+                direct = true;
+            } else {
+                dec.decode(chunk, eof, &mut self.text)?;
+            }
         } else {
             self.pending.extend_from_slice(chunk);
             if self.pending.len() < SNIFF && !eof {
@@ -250,20 +256,21 @@ impl Converter {
         }
         let input = self.input.as_mut().expect("input");
         let sink = &mut self.sink;
-        let text = std::mem::take(&mut self.text);
+        let taken = std::mem::take(&mut self.text);
+        let text = if direct { chunk } else { &taken[..] };
         let result = match input {
             Input::Csv {
                 splitter,
                 plan,
                 from,
-            } => splitter.feed(&text, eof, |rec, ends, line| {
+            } => splitter.feed(text, eof, |rec, ends, line| {
                 sink.csv_record(plan, *from, rec, ends, line, out)
             }),
-            Input::Json { splitter, flavor } => splitter.feed(&text, eof, |el, line| {
+            Input::Json { splitter, flavor } => splitter.feed(text, eof, |el, line| {
                 sink.json_record(flavor, el, line, out)
             }),
         };
-        self.text = text;
+        self.text = taken;
         self.text.clear();
         if let Some(w) = self.sink.writer.as_mut() {
             w.drain(out);

@@ -100,6 +100,11 @@ impl Decoder {
         self.encoding
     }
 
+    /// True when the input is UTF-8 already and [`Decoder::decode`] would only copy it.
+    pub fn is_passthrough(&self) -> bool {
+        self.inner.is_none()
+    }
+
     /// Decodes `input` and appends UTF-8 to `out`; `last` on the final call.
     pub fn decode(&mut self, input: &[u8], last: bool, out: &mut Vec<u8>) -> Result<(), Error> {
         let Some(dec) = self.inner.as_mut() else {

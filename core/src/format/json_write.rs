@@ -16,10 +16,27 @@ fn needs_escape(w: u64) -> bool {
     control || zero_in(w ^ (ONES * b'"' as u64)) || zero_in(w ^ (ONES * b'\\' as u64))
 }
 
+/// The escape of each byte `serde_json` escapes (`u` for `\u00XX`), 0 for the rest.
+static ESCAPE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = b'u';
+        c += 1;
+    }
+    t[0x08] = b'b';
+    t[0x09] = b't';
+    t[0x0A] = b'n';
+    t[0x0C] = b'f';
+    t[0x0D] = b'r';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t
+};
+
 /// Appends `s` as a JSON string, quotes included, escaped as `serde_json` escapes it.
 pub fn string(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
-    out.reserve(b.len() + 2);
     out.push(b'"');
     let (mut start, mut i) = (0, 0);
     while i < b.len() {
@@ -31,22 +48,13 @@ pub fn string(out: &mut Vec<u8>, s: &str) {
             }
         }
         let c = b[i];
-        let esc: &[u8] = match c {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0C => b"\\f",
-            0..=0x1F => b"",
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.extend_from_slice(&b[start..i]);
-        if esc.is_empty() {
+        let esc = ESCAPE[c as usize];
+        i += 1;
+        if esc == 0 {
+            continue;
+        }
+        out.extend_from_slice(&b[start..i - 1]);
+        if esc == b'u' {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.extend_from_slice(&[
                 b'\\',
@@ -57,9 +65,8 @@ pub fn string(out: &mut Vec<u8>, s: &str) {
                 HEX[(c & 15) as usize],
             ]);
         } else {
-            out.extend_from_slice(esc);
+            out.extend_from_slice(&[b'\\', esc]);
         }
-        i += 1;
         start = i;
     }
     out.extend_from_slice(&b[start..]);
@@ -79,6 +86,8 @@ impl<'a> Object<'a> {
     }
 
     fn member(&mut self, key: &str, value: &str) {
+        // Room for the member unless it has escapes: one reservation, then plain copies.
+        self.out.reserve(key.len() + value.len() + 6);
         if !self.first {
             self.out.push(b',');
         }

@@ -173,28 +173,32 @@ impl Joiner {
         }
     }
 
-    /// Appends the next fragment (in input order) to `out`.
-    pub fn push(&mut self, fragment: &[u8], out: &mut Vec<u8>) {
+    /// Writes the next fragment (in input order) to `out`, as it lies: no copy of it is made.
+    pub fn push(&mut self, fragment: &[u8], out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let mut head = Vec::new();
         if !self.begun {
             self.begun = true;
-            prologue(self.format, self.bom, out);
+            prologue(self.format, self.bom, &mut head);
         }
-        if fragment.is_empty() {
-            return;
-        }
-        if is_array(self.format) && !self.any {
-            out.extend_from_slice(b"[\n");
-            out.extend_from_slice(fragment.strip_prefix(b",\n").unwrap_or(fragment));
+        let body = if fragment.is_empty() {
+            fragment
+        } else if is_array(self.format) && !self.any {
+            head.extend_from_slice(b"[\n");
+            fragment.strip_prefix(b",\n").unwrap_or(fragment)
         } else {
-            out.extend_from_slice(fragment);
-        }
-        self.any = true;
+            fragment
+        };
+        self.any |= !fragment.is_empty();
+        out.write_all(&head)?;
+        out.write_all(body)
     }
 
     /// Ends the output.
-    pub fn finish(&mut self, out: &mut Vec<u8>) {
-        self.push(&[], out);
-        epilogue(self.format, self.any, out);
+    pub fn finish(&mut self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        self.push(&[], out)?;
+        let mut tail = Vec::new();
+        epilogue(self.format, self.any, &mut tail);
+        out.write_all(&tail)
     }
 }
 
@@ -256,9 +260,9 @@ mod tests {
                     f.write(&c(e), &mut frag);
                 }
                 f.finish(&mut frag);
-                j.push(&frag, &mut joined);
+                j.push(&frag, &mut joined).unwrap();
             }
-            j.finish(&mut joined);
+            j.finish(&mut joined).unwrap();
             assert_eq!(
                 String::from_utf8(joined).unwrap(),
                 String::from_utf8(whole).unwrap(),
