@@ -93,7 +93,7 @@ pub fn normalize(raw: &str, region: Region) -> Result<String, PhoneError> {
 /// [`normalize`] into `number` itself, reusing its buffer; an invalid number is left as read.
 pub fn normalize_in_place(number: &mut String, region: Region) -> Result<(), PhoneError> {
     if region == Region::FR {
-        let mut buf = [0u8; 12];
+        let mut buf = [0u8; 13];
         if let Some(e164) = fast::french_into(number.trim(), &mut buf) {
             number.clear();
             number.push_str(e164);
@@ -168,34 +168,45 @@ fn slow(raw: &str, region: Region) -> Result<String, PhoneError> {
 /// list: parsing them with libphonenumber's regexes is the conversion's hot spot.
 ///
 /// In France a number's validity depends only on its first digits (every pattern of the FR
-/// plan is a prefix followed by `\d{n}`, nine digits in all), so the plan's verdict for each
-/// five-digit prefix is kept in `fr-prefixes.bin` (2 bits a prefix, 25 kB), built from the
-/// `phonenumber` crate itself: the test `table_is_phonenumbers_verdict` recomputes all 100,000
-/// and `BLESS=1` rewrites the file when the crate's metadata changes. A prefix whose two extreme
-/// numbers disagree is left to the slow path; `fast_path_equals_phonenumber` checks the paths agree.
+/// plan is a prefix followed by `\d{n}`, nine digits in all), so the verdict for each
+/// five-digit prefix is kept in `fr-prefixes.bin` (4 bits a prefix, 50 kB): valid in
+/// metropolitan France, or (national form only) in which overseas department, as the slow
+/// path would find it. The table is built from the `phonenumber` crate itself: the test
+/// `table_is_phonenumbers_verdict` recomputes all 100,000 and `BLESS=1` rewrites the file when
+/// the crate's metadata changes. A prefix whose two extreme numbers disagree is left to the
+/// slow path; `fast_path_equals_phonenumber` checks the paths agree.
 mod fast {
-    const VALID: u8 = 1;
     #[cfg(test)]
-    const INVALID: u8 = 2;
+    use super::OVERSEAS;
+    #[cfg(test)]
+    use phonenumber::country::Id;
+
+    const FRANCE: u8 = 1;
+    #[cfg(test)]
+    const NOWHERE: u8 = 2;
     #[cfg(test)]
     const UNSURE: u8 = 3;
+    /// `OVERSEAS[i]` is `FIRST_OVERSEAS + i`.
+    const FIRST_OVERSEAS: u8 = 4;
+    /// The country codes of [`OVERSEAS`], in order.
+    const OVERSEAS_CODES: [&[u8]; 6] = [b"+262", b"+590", b"+596", b"+594", b"+262", b"+590"];
 
-    /// Four prefixes a byte, the lowest two bits first.
-    static TABLE: &[u8; 25_000] = include_bytes!("fr-prefixes.bin");
+    /// Two prefixes a byte, the lower four bits first.
+    static TABLE: &[u8; 50_000] = include_bytes!("fr-prefixes.bin");
 
     fn verdict(key: usize) -> u8 {
-        (TABLE[key / 4] >> ((key % 4) * 2)) & 3
+        (TABLE[key / 2] >> ((key % 2) * 4)) & 15
     }
 
     /// E.164 for a French number in a common shape, or `None` to take the slow path (which
     /// also answers every invalid number, with its reason).
     pub(super) fn french(raw: &str) -> Option<String> {
-        let mut buf = [0u8; 12];
+        let mut buf = [0u8; 13];
         french_into(raw, &mut buf).map(String::from)
     }
 
     /// [`french`] into a buffer on the stack.
-    pub(super) fn french_into<'a>(raw: &str, buf: &'a mut [u8; 12]) -> Option<&'a str> {
+    pub(super) fn french_into<'a>(raw: &str, buf: &'a mut [u8; 13]) -> Option<&'a str> {
         let b = raw.as_bytes();
         let (mut i, international) = match b {
             [b'+', b'3', b'3', ..] => (3, true),
@@ -229,29 +240,50 @@ mod fast {
         let key = nsn[..5]
             .iter()
             .fold(0usize, |k, d| k * 10 + (d - b'0') as usize);
-        if verdict(key) != VALID {
-            return None;
-        }
-        buf[..3].copy_from_slice(b"+33");
-        buf[3..].copy_from_slice(&nsn);
-        std::str::from_utf8(&buf[..]).ok()
+        let code: &[u8] = match verdict(key) {
+            FRANCE => b"+33",
+            // An overseas number is only recognised in national form, as in the slow path.
+            v if !international && v >= FIRST_OVERSEAS => {
+                OVERSEAS_CODES.get(usize::from(v - FIRST_OVERSEAS))?
+            }
+            _ => return None,
+        };
+        buf[..code.len()].copy_from_slice(code);
+        buf[code.len()..code.len() + 9].copy_from_slice(&nsn);
+        std::str::from_utf8(&buf[..code.len() + 9]).ok()
     }
 
-    /// The FR plan's verdict for a five-digit prefix, from its two extreme numbers.
+    /// The verdict for a five-digit prefix, from its two extreme numbers: valid in France, or
+    /// else in the first overseas department the slow path tries that takes them both.
     #[cfg(test)]
     fn judge(prefix: usize) -> u8 {
-        let valid = |rest: &str| {
-            phonenumber::parse(
-                Some(phonenumber::country::Id::FR),
-                format!("+33{prefix:05}{rest}"),
-            )
-            .map(|n| phonenumber::is_valid(&n))
-            .unwrap_or(false)
+        let valid = |id: Id, lead: &str, rest: &str| {
+            phonenumber::parse(Some(id), format!("{lead}{prefix:05}{rest}"))
+                .map(|n| phonenumber::is_valid(&n))
+                .unwrap_or(false)
         };
-        match (valid("0000"), valid("9999")) {
-            (true, true) => VALID,
-            (false, false) => INVALID,
-            _ => UNSURE,
+        let both = |id: Id, lead: &str| (valid(id, lead, "0000"), valid(id, lead, "9999"));
+        match both(Id::FR, "+33") {
+            (true, true) => return FRANCE,
+            (false, false) => {}
+            _ => return UNSURE,
+        }
+        for (i, id) in OVERSEAS.iter().enumerate() {
+            match both(*id, "0") {
+                (true, true) => return FIRST_OVERSEAS + i as u8,
+                (false, false) => {}
+                _ => return UNSURE,
+            }
+        }
+        NOWHERE
+    }
+
+    #[test]
+    fn overseas_codes_are_the_regions_codes() {
+        for (id, code) in OVERSEAS.iter().zip(OVERSEAS_CODES) {
+            let n = phonenumber::parse(Some(*id), "0692417900").unwrap();
+            let cc = format!("+{}", n.code().value());
+            assert_eq!(cc.as_bytes(), code, "{id:?}");
         }
     }
 
@@ -260,7 +292,7 @@ mod fast {
     fn table_is_phonenumbers_verdict() {
         let mut fresh = vec![0u8; TABLE.len()];
         for key in 0..100_000 {
-            fresh[key / 4] |= judge(key) << ((key % 4) * 2);
+            fresh[key / 2] |= judge(key) << ((key % 2) * 4);
         }
         if std::env::var_os("BLESS").is_some() {
             let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/fr-prefixes.bin");
@@ -268,17 +300,20 @@ mod fast {
             return; // the table compiled into this run is the old one
         }
         let differ: Vec<usize> = (0..100_000)
-            .filter(|&k| (fresh[k / 4] >> ((k % 4) * 2)) & 3 != verdict(k))
+            .filter(|&k| (fresh[k / 2] >> ((k % 2) * 4)) & 15 != verdict(k))
             .take(10)
             .collect();
         assert!(
             differ.is_empty(),
             "fr-prefixes.bin disagrees with phonenumber at prefixes {differ:?}; rerun with BLESS=1"
         );
-        // Not a degenerate table: Paris, mobiles and the 09 range are in, 00 and 08 9x are not.
-        assert_eq!(verdict(14284), VALID);
-        assert_eq!(verdict(69943), VALID);
-        assert_ne!(verdict(0), VALID);
+        // Not a degenerate table: Paris, a mobile, Réunion (0262, 0692) and Guadeloupe (0590).
+        assert_eq!(verdict(14284), FRANCE);
+        assert_eq!(verdict(69943), FRANCE);
+        assert_eq!(verdict(26212), FIRST_OVERSEAS);
+        assert_eq!(verdict(69241), FIRST_OVERSEAS);
+        assert_eq!(verdict(59012), FIRST_OVERSEAS + 1);
+        assert_ne!(verdict(0), FRANCE);
     }
 }
 
@@ -404,6 +439,17 @@ mod tests {
         #[test]
         fn never_panics(s in "\\PC{0,40}") {
             let _ = n(&s);
+        }
+
+        /// Overseas departments' numbers in every shape: the fast path agrees with the slow.
+        #[test]
+        fn overseas_fast_path_equals_phonenumber(
+            digits in "(262|269|590|594|596|639|690|691|692|693|694|696|697)[0-9]{6}",
+            lead in prop_oneof![Just("0"), Just("+33"), Just("0033"), Just("+262"), Just("+590")],
+            sep in prop_oneof![Just(""), Just(" "), Just(".")],
+        ) {
+            let raw = format!("{lead}{}{sep}{}", &digits[..3], &digits[3..]);
+            prop_assert_eq!(normalize(&raw, Region::FR), slow(&raw, Region::FR), "{}", raw);
         }
 
         /// The fast path gives the `phonenumber` crate's answer for the shapes it takes.
