@@ -21,6 +21,7 @@
 pub mod args;
 pub mod cmd;
 pub mod covage;
+pub mod entries;
 pub mod error;
 pub mod files;
 pub mod http;

@@ -8,6 +8,7 @@
 //! Anything else (UTF-16, Windows-1252, old-Mac `\r` line ends, small inputs, one core) goes
 //! through the one-thread path, [`crate::cmd::pump`].
 
+use crate::entries::Entries;
 use crate::files::Input;
 use anyhow::Context;
 use contactport_core::format::csv_read::{scan_records, sniff_delimiter, Scan};
@@ -23,7 +24,7 @@ use std::io::{Read, Write};
 use std::sync::mpsc;
 
 const SAMPLE: usize = 64 * 1024;
-const CHUNK: usize = 256 * 1024;
+const CHUNK: usize = 128 * 1024;
 
 /// How an input is cut into chunks that convert apart.
 #[derive(Debug, Clone)]
@@ -95,7 +96,7 @@ impl Pool {
 
     fn put(&self, v: Vec<u8>) {
         let mut pool = self.0.lock().expect("pool");
-        if pool.len() < 8 {
+        if pool.len() < 4 {
             pool.push(v);
         }
     }
@@ -118,6 +119,7 @@ pub fn convert(
     opts: &Options,
     mut out: &mut dyn Write,
     rejects: &mut dyn Write,
+    entries: &mut Entries,
     bar: &ProgressBar,
 ) -> anyhow::Result<Result<Report, Input>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -140,6 +142,13 @@ pub fn convert(
     let (work_tx, work_rx) = mpsc::sync_channel::<Work>(workers);
     let work_rx = std::sync::Mutex::new(work_rx);
     let (done_tx, done_rx) = mpsc::channel::<Done>();
+    // Chunks in flight (queued, converting, converted but not yet written) are bounded by
+    // tokens the writer hands back: memory stays flat even when writing is the slow part.
+    let in_flight = workers * 2 + 2;
+    let (token_tx, token_rx) = mpsc::sync_channel::<()>(in_flight);
+    for _ in 0..in_flight {
+        token_tx.send(()).expect("room for every token");
+    }
 
     let pool = Pool::default();
     let pool = &pool;
@@ -217,7 +226,7 @@ pub fn convert(
                 };
                 byte += end as u64;
                 carry.drain(..end);
-                if work_tx.send(work).is_err() {
+                if token_rx.recv().is_err() || work_tx.send(work).is_err() {
                     break;
                 }
                 seq += 1;
@@ -252,11 +261,12 @@ pub fn convert(
                     continue;
                 }
             }
-            while let Some((o, r, rep)) = pending.remove(&next) {
+            while let Some((o, r, mut rep)) = pending.remove(&next) {
                 if let Some(j) = joiner.as_mut() {
                     j.push(&o, &mut out)?;
                 }
                 pool.put(o);
+                let _ = token_tx.send(());
                 if !r.is_empty() {
                     if !rejects_started {
                         let mut head = Vec::new();
@@ -266,6 +276,7 @@ pub fn convert(
                     }
                     rejects.write_all(&r)?;
                 }
+                entries.take_from(&mut rep)?;
                 merge(&mut total, rep, next == 0);
                 next += 1;
                 bar.set_message(format!(
@@ -348,7 +359,7 @@ fn suitable(sample: &[u8], opts: &Options, threads: usize) -> Option<(Cut, usize
     Some((Cut::Csv { header, delimiter }, bom + end + 1))
 }
 
-/// Adds a chunk's report to the total (positions are already global).
+/// Adds a chunk's counts to the total (its entries went to [`Entries`] in order).
 fn merge(total: &mut Report, chunk: Report, first: bool) {
     total.read += chunk.read;
     total.written += chunk.written;
@@ -356,8 +367,6 @@ fn merge(total: &mut Report, chunk: Report, first: bool) {
     for (f, n) in chunk.dropped_fields {
         *total.dropped_fields.entry(f).or_insert(0) += n;
     }
-    total.rejects.extend(chunk.rejects);
-    total.warnings.extend(chunk.warnings);
     if first {
         total.unknown_columns = chunk.unknown_columns;
     }
@@ -368,24 +377,40 @@ mod tests {
     use super::*;
     use contactport_core::Format;
 
-    fn serial(input: &[u8], opts: &Options) -> (Vec<u8>, Vec<u8>, Report) {
+    fn serial(input: &[u8], opts: &Options) -> Outcome {
         let (mut o, mut r) = (vec![], vec![]);
         let rep = contactport_core::convert::convert(input, &mut o, &mut r, opts.clone()).unwrap();
         (o, r, rep)
     }
 
-    fn parallel(input: Vec<u8>, opts: &Options) -> (Vec<u8>, Vec<u8>, Report) {
+    /// Output, rejects and report (entries included).
+    type Outcome = (Vec<u8>, Vec<u8>, Report);
+
+    /// The parallel path on `input`, the report's entries put back from the spill.
+    fn run(input: Vec<u8>, opts: &Options) -> anyhow::Result<Result<Outcome, Input>> {
         let (mut o, mut r) = (vec![], vec![]);
         let inp = Input {
             reader: Box::new(std::io::Cursor::new(input)),
             len: None,
             name: "test".into(),
         };
-        let rep = convert(inp, opts, &mut o, &mut r, &ProgressBar::hidden())
-            .unwrap()
-            .ok()
-            .expect("parallel path taken");
-        (o, r, rep)
+        let mut entries = Entries::new(true)?;
+        let res = convert(
+            inp,
+            opts,
+            &mut o,
+            &mut r,
+            &mut entries,
+            &ProgressBar::hidden(),
+        )?;
+        Ok(match res {
+            Ok(rep) => Ok((o, r, entries.into_report(rep)?)),
+            Err(input) => Err(input),
+        })
+    }
+
+    fn parallel(input: Vec<u8>, opts: &Options) -> Outcome {
+        run(input, opts).unwrap().ok().expect("parallel path taken")
     }
 
     #[test]
@@ -513,15 +538,9 @@ mod tests {
                 contactport_core::convert::convert(&input[..], &mut o, &mut r, opts.clone())
                     .map(|rep| format!("{:?}", (o, r, rep)))
                     .map_err(|e| format!("{:#}", anyhow::Error::from(e)));
-            let inp = Input {
-                reader: Box::new(std::io::Cursor::new(input)),
-                len: None,
-                name: "t".into(),
-            };
-            let (mut o, mut r) = (vec![], vec![]);
-            let par = convert(inp, &opts, &mut o, &mut r, &ProgressBar::hidden())
+            let par = run(input, &opts)
                 .map_err(|e| format!("{e:#}"))
-                .map(|res| format!("{:?}", (o, r, res.ok().expect("parallel path taken"))));
+                .map(|res| format!("{:?}", res.ok().expect("parallel path taken")));
             // A cut-off array stops the run; the rest only reject their record.
             assert_eq!(serial.is_err(), i == 0, "{i}");
             let brief = |r: &Result<String, String>| match r {
@@ -535,19 +554,7 @@ mod tests {
     #[test]
     fn small_inputs_are_left_to_the_one_thread_path() {
         let opts = Options::default();
-        let small = Input {
-            reader: Box::new(std::io::Cursor::new(b"email\na@b.fr\n".to_vec())),
-            len: None,
-            name: "t".into(),
-        };
-        let back = convert(
-            small,
-            &opts,
-            &mut vec![],
-            &mut vec![],
-            &ProgressBar::hidden(),
-        )
-        .unwrap();
+        let back = run(b"email\na@b.fr\n".to_vec(), &opts).unwrap();
         let Err(mut input) = back else {
             panic!("the parallel path took a small input")
         };
@@ -558,15 +565,6 @@ mod tests {
             .into_iter()
             .chain(b"[]".iter().copied())
             .collect::<Vec<u8>>();
-        let inp = Input {
-            reader: Box::new(std::io::Cursor::new(json)),
-            len: None,
-            name: "t".into(),
-        };
-        assert!(
-            convert(inp, &opts, &mut vec![], &mut vec![], &ProgressBar::hidden())
-                .unwrap()
-                .is_err()
-        );
+        assert!(run(json, &opts).unwrap().is_err());
     }
 }

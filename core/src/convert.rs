@@ -187,6 +187,17 @@ impl Converter {
         &self.sink.report
     }
 
+    /// Moves the entries so far (rejects and warnings) out of the report, which keeps its
+    /// counts: for a caller that keeps them elsewhere, so memory stays flat on long inputs.
+    pub fn take_entries(&mut self) -> Report {
+        let r = &mut self.sink.report;
+        Report {
+            rejects: std::mem::take(&mut r.rejects),
+            warnings: std::mem::take(&mut r.warnings),
+            ..Report::default()
+        }
+    }
+
     /// The first accepted records (up to [`Options::preview`]), in canonical form.
     pub fn preview(&self) -> &[Contact] {
         &self.sink.preview

@@ -1,7 +1,8 @@
 //! `contactport convert`: a contact file from one format to another.
 
-use super::{list_rejects, pump};
+use super::pump;
 use crate::args::{InputArgs, MappingArgs};
+use crate::entries::Entries;
 use crate::files::{self, Output};
 use crate::progress;
 use clap::Args;
@@ -72,16 +73,17 @@ pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
         Some(r) => r,
         None => &mut no_rejects,
     };
-    let report = pump(input, opts, &mut out, rej, &bar)?;
+    let mut entries = Entries::new(a.report.is_some())?;
+    let report = pump(input, opts, &mut out, rej, &mut entries, &bar)?;
     out.commit()?;
     if let Some(r) = rejects {
         r.commit()?;
     }
     if let Some(p) = &a.report {
-        files::write_json(p, &report)?;
+        entries.write_report(p, &report)?;
     }
     if !quiet {
-        list_rejects(&report, 20);
+        entries.list(&report, 20)?;
         eprintln!("{}", report.summary());
     }
     Ok(report.exit_code() as u8)

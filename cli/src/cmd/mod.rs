@@ -3,21 +3,24 @@
 pub mod convert;
 pub mod validate;
 
+use crate::entries::Entries;
 use crate::files::Input;
 use anyhow::Context;
 use contactport_core::{Converter, Options, Report};
 use indicatif::ProgressBar;
 use std::io::Write;
 
-/// Streams `input` through a [`Converter`] into `out` and `rejects`, moving the bar.
+/// Streams `input` through a [`Converter`] into `out` and `rejects`, moving the bar. The
+/// report's entries go to `entries` as they come, so memory stays flat.
 pub fn pump(
     input: Input,
     opts: Options,
     out: &mut dyn Write,
     rejects: &mut dyn Write,
+    entries: &mut Entries,
     bar: &ProgressBar,
 ) -> anyhow::Result<Report> {
-    let mut input = match crate::parallel::convert(input, &opts, out, rejects, bar)? {
+    let mut input = match crate::parallel::convert(input, &opts, out, rejects, entries, bar)? {
         Ok(report) => {
             bar.finish_and_clear();
             return Ok(report);
@@ -39,14 +42,17 @@ pub fn pump(
         o.clear();
         r.clear();
         bar.inc(n as u64);
+        entries.take_from(&mut conv.take_entries())?;
         let rep = conv.report();
         bar.set_message(format!("{} records, {} rejected", rep.read, rep.rejected));
     }
-    let report = conv
+    let mut report = conv
         .finish(&mut o, &mut r)
         .with_context(|| format!("in {}", input.name))?;
     out.write_all(&o)?;
     rejects.write_all(&r)?;
+    // `finish` hands back a copy: the entries left in the converter are the same ones.
+    entries.take_from(&mut report)?;
     bar.finish_and_clear();
     Ok(report)
 }

@@ -1,7 +1,8 @@
 //! `contactport validate`: check a file against a provider's rules; nothing is written.
 
-use super::{list_rejects, pump};
+use super::pump;
 use crate::args::{parse_target, InputArgs, MappingArgs};
+use crate::entries::Entries;
 use crate::files;
 use crate::progress;
 use clap::Args;
@@ -50,18 +51,21 @@ pub fn run(a: ValidateArgs, quiet: bool) -> anyhow::Result<u8> {
     };
     let input = files::open_input(a.input.as_deref())?;
     let bar = progress::bytes_bar(input.len, quiet);
+    // Every entry is listed, so every entry is kept (on disk, not in memory).
+    let mut entries = Entries::new(true)?;
     let report = pump(
         input,
         opts,
         &mut std::io::sink(),
         &mut std::io::sink(),
+        &mut entries,
         &bar,
     )?;
     if let Some(p) = &a.report {
-        files::write_json(p, &report)?;
+        entries.write_report(p, &report)?;
     }
     // The listing is what this command is for: it is printed even with --quiet.
-    list_rejects(&report, usize::MAX);
+    entries.list(&report, usize::MAX)?;
     if !quiet {
         eprintln!(
             "{} valid, {} invalid of {} records",

@@ -1,0 +1,279 @@
+//! A conversion's reject and warning entries, kept out of memory so it stays flat whatever the
+//! input: the first few stay for the terminal, every one goes to an anonymous temporary file
+//! (removed by the system even after a kill) when a report or a full listing will read them
+//! back, in order.
+
+use anyhow::Context;
+use contactport_core::{Entry, Report};
+use serde::ser::{Error as _, SerializeStruct};
+use serde::{Serialize, Serializer};
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Seek, Write};
+use std::path::Path;
+
+/// Entries kept in memory for the terminal, of each kind.
+const SHOWN: usize = 20;
+
+/// One kind of entry (rejects or warnings).
+#[derive(Default)]
+struct Kind {
+    shown: Vec<Entry>,
+    count: u64,
+    spill: Option<BufWriter<File>>,
+}
+
+impl Kind {
+    fn add(&mut self, entries: Vec<Entry>) -> anyhow::Result<()> {
+        for e in entries {
+            if let Some(w) = self.spill.as_mut() {
+                serde_json::to_writer(&mut *w, &e).context("cannot spill report entries")?;
+                w.write_all(b"\n").context("cannot spill report entries")?;
+            }
+            if self.shown.len() < SHOWN {
+                self.shown.push(e);
+            }
+            self.count += 1;
+        }
+        Ok(())
+    }
+
+    /// Every entry, in order: read back from the spill, or the ones in memory (all of them
+    /// when there is no spill and no more came).
+    fn all(&mut self) -> anyhow::Result<Box<dyn Iterator<Item = anyhow::Result<Entry>>>> {
+        let Some(w) = self.spill.as_mut() else {
+            anyhow::ensure!(
+                self.count == self.shown.len() as u64,
+                "report entries were not kept"
+            );
+            return Ok(Box::new(self.shown.clone().into_iter().map(Ok)));
+        };
+        w.flush().context("cannot spill report entries")?;
+        let mut f = w
+            .get_ref()
+            .try_clone()
+            .context("cannot read spilled entries")?;
+        f.rewind().context("cannot read spilled entries")?;
+        Ok(Box::new(BufReader::new(f).lines().map(|l| {
+            let l = l.context("cannot read spilled entries")?;
+            serde_json::from_str(&l).context("cannot read spilled entries")
+        })))
+    }
+}
+
+/// Reject and warning entries of one run.
+pub struct Entries {
+    rejects: Kind,
+    warnings: Kind,
+}
+
+impl Entries {
+    /// `keep_all`: every entry will be read back (a report, a full listing), so they are
+    /// spilled to a temporary file; otherwise only the first few are kept.
+    pub fn new(keep_all: bool) -> anyhow::Result<Entries> {
+        let spill = || -> anyhow::Result<Option<BufWriter<File>>> {
+            Ok(if keep_all {
+                let f = tempfile::tempfile().context("cannot create a temporary file")?;
+                Some(BufWriter::new(f))
+            } else {
+                None
+            })
+        };
+        Ok(Entries {
+            rejects: Kind {
+                spill: spill()?,
+                ..Kind::default()
+            },
+            warnings: Kind {
+                spill: spill()?,
+                ..Kind::default()
+            },
+        })
+    }
+
+    /// Takes `report`'s entries (in input order, after those already taken).
+    pub fn take_from(&mut self, report: &mut Report) -> anyhow::Result<()> {
+        self.rejects.add(std::mem::take(&mut report.rejects))?;
+        self.warnings.add(std::mem::take(&mut report.warnings))
+    }
+
+    /// `report` with every entry put back (for tests and small runs).
+    pub fn into_report(mut self, mut report: Report) -> anyhow::Result<Report> {
+        report.rejects = self.rejects.all()?.collect::<anyhow::Result<_>>()?;
+        report.warnings = self.warnings.all()?.collect::<anyhow::Result<_>>()?;
+        Ok(report)
+    }
+
+    /// Prints the first `limit` problems on stderr, then how many more there are.
+    pub fn list(&mut self, report: &Report, limit: usize) -> anyhow::Result<()> {
+        let keep_all = self.rejects.spill.is_some();
+        for (kind, label) in [
+            (&mut self.rejects, "rejected"),
+            (&mut self.warnings, "warning"),
+        ] {
+            let listed: Box<dyn Iterator<Item = anyhow::Result<Entry>>> = if keep_all {
+                kind.all()?
+            } else {
+                Box::new(kind.shown.clone().into_iter().map(Ok))
+            };
+            for e in listed.take(limit) {
+                eprintln!("{label}: {}", e?);
+            }
+            if label == "rejected" && kind.count > limit as u64 {
+                eprintln!(
+                    "… and {} more problems (see --report)",
+                    kind.count - limit as u64
+                );
+            }
+        }
+        if !report.unknown_columns.is_empty() {
+            eprintln!(
+                "warning: unknown columns ignored (values counted as dropped): {}",
+                report.unknown_columns.join(", ")
+            );
+        }
+        Ok(())
+    }
+
+    /// Writes `report` with every entry as the `--report` JSON, the entries streamed back
+    /// from the spill.
+    pub fn write_report(&mut self, path: &Path, report: &Report) -> anyhow::Result<()> {
+        let full = Full {
+            report,
+            rejects: RefCell::new(Some(self.rejects.all()?)),
+            warnings: RefCell::new(Some(self.warnings.all()?)),
+            any_warnings: self.warnings.count > 0,
+        };
+        crate::files::write_json(path, &full)
+    }
+}
+
+type Stream = Box<dyn Iterator<Item = anyhow::Result<Entry>>>;
+
+/// A [`Report`] as serde writes it, entries read as they are written.
+struct Full<'a> {
+    report: &'a Report,
+    rejects: RefCell<Option<Stream>>,
+    warnings: RefCell<Option<Stream>>,
+    any_warnings: bool,
+}
+
+/// A stream of entries serialised as a sequence, once.
+struct Seq<'a>(&'a RefCell<Option<Stream>>);
+
+impl Serialize for Seq<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let stream = self
+            .0
+            .borrow_mut()
+            .take()
+            .ok_or_else(|| S::Error::custom("read twice"))?;
+        let failed = RefCell::new(None);
+        let entries = stream.map_while(|e| match e {
+            Ok(e) => Some(e),
+            Err(err) => {
+                *failed.borrow_mut() = Some(err);
+                None
+            }
+        });
+        let ok = s.collect_seq(entries)?;
+        match failed.into_inner() {
+            Some(err) => Err(S::Error::custom(format!("{err:#}"))),
+            None => Ok(ok),
+        }
+    }
+}
+
+impl Serialize for Full<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Field for field as `Report` derives it.
+        let r = self.report;
+        let mut st = s.serialize_struct("Report", 7)?;
+        st.serialize_field("read", &r.read)?;
+        st.serialize_field("written", &r.written)?;
+        st.serialize_field("rejected", &r.rejected)?;
+        st.serialize_field("dropped_fields", &r.dropped_fields)?;
+        st.serialize_field("rejects", &Seq(&self.rejects))?;
+        if self.any_warnings {
+            st.serialize_field("warnings", &Seq(&self.warnings))?;
+        }
+        if !r.unknown_columns.is_empty() {
+            st.serialize_field("unknown_columns", &r.unknown_columns)?;
+        }
+        st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use contactport_core::{Position, Problem};
+
+    fn report(n: u64) -> Report {
+        let mut r = Report::default();
+        for i in 0..n {
+            let pos = Position {
+                record: i + 1,
+                line: i + 2,
+            };
+            r.reject(
+                pos,
+                [Problem::new("email", "not a valid email address", "x@")],
+            );
+            if i % 3 == 0 {
+                r.warn(pos, Problem::new("display_name", "one-word name", "Cher"));
+            }
+        }
+        r.read = n;
+        r.unknown_columns = vec!["fax".into()];
+        r
+    }
+
+    #[test]
+    fn the_report_file_is_the_report_as_serde_writes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let whole = report(100);
+        let mut entries = Entries::new(true).unwrap();
+        // Taken in three parts, as chunks or pushes would hand them over.
+        for part in [0..30, 30..31, 31..100] {
+            let mut r = Report {
+                rejects: whole.rejects[part.clone()].to_vec(),
+                warnings: whole
+                    .warnings
+                    .iter()
+                    .filter(|w| part.contains(&(w.record as usize - 1)))
+                    .cloned()
+                    .collect(),
+                ..Report::default()
+            };
+            entries.take_from(&mut r).unwrap();
+            assert!(r.rejects.is_empty() && r.warnings.is_empty());
+        }
+        let counts = Report {
+            rejects: vec![],
+            warnings: vec![],
+            ..whole.clone()
+        };
+        let path = dir.path().join("r.json");
+        entries.write_report(&path, &counts).unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            written,
+            serde_json::to_string_pretty(&whole).unwrap() + "\n"
+        );
+        assert_eq!(entries.rejects.count, 100);
+        assert_eq!(entries.rejects.shown.len(), SHOWN);
+        // Written twice (a second report path), the same again.
+        entries.write_report(&path, &counts).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), written);
+    }
+
+    #[test]
+    fn without_a_report_only_the_first_are_kept() {
+        let mut entries = Entries::new(false).unwrap();
+        entries.take_from(&mut report(10_000)).unwrap();
+        assert_eq!(entries.rejects.count, 10_000);
+        assert_eq!(entries.rejects.shown.len(), SHOWN);
+        assert!(entries.rejects.all().is_err(), "cannot pretend to list all");
+    }
+}
