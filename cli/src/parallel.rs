@@ -270,7 +270,7 @@ pub fn convert(
                 if !r.is_empty() {
                     if !rejects_started {
                         let mut head = Vec::new();
-                        CsvOut::default().row(rejects_header(), &mut head);
+                        CsvOut::default().row(&rejects_header(), &mut head);
                         rejects.write_all(&head)?;
                         rejects_started = true;
                     }

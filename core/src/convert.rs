@@ -492,7 +492,7 @@ impl Sink {
         let w = self.rejects.get_or_insert_with(|| {
             let mut w = CsvOut::default();
             if !fragment {
-                w.row(rejects_header(), buf);
+                w.row(&rejects_header(), buf);
             }
             w
         });

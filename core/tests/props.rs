@@ -23,7 +23,7 @@ fn any_contact() -> impl Strategy<Value = Contact> {
 fn write_csv(contacts: &[Contact]) -> Vec<u8> {
     let mut out = vec![];
     let mut w = CsvOut::default();
-    w.row(layout::header(Format::Csv), &mut out);
+    w.row(&layout::header(Format::Csv), &mut out);
     for c in contacts {
         let mut row = vec![];
         layout::row(Format::Csv, c, &mut row);

@@ -29,6 +29,8 @@ pub struct JsonSplitter {
     escaped: bool,
     scalar: bool,
     elem: Vec<u8>,
+    /// Where the current element began in the current input, when it did.
+    elem_at: Option<usize>,
     line: u64,
     elem_line: u64,
 }
@@ -43,6 +45,7 @@ impl Default for JsonSplitter {
             escaped: false,
             scalar: false,
             elem: Vec::with_capacity(512),
+            elem_at: None,
             line: 1,
             elem_line: 1,
         }
@@ -66,49 +69,63 @@ impl JsonSplitter {
         while i < input.len() {
             let b = input[i];
             if self.state == State::Element {
-                // Copy the run of plain bytes at once.
-                let start = i;
+                // An element that began in this input is handed out where it lies; one that
+                // spans inputs is gathered in `elem`.
+                let start = self.elem_at.take().unwrap_or(i);
                 let mut end_here = false;
                 while i < input.len() {
-                    let b = input[i];
                     if self.in_string {
                         if self.escaped {
                             self.escaped = false;
-                        } else if b == b'\\' {
-                            self.escaped = true;
-                        } else if b == b'"' {
-                            self.in_string = false;
-                        } else if b == b'\n' {
-                            self.line += 1;
+                            i += 1;
+                            continue;
                         }
-                    } else {
-                        match b {
-                            b'"' => self.in_string = true,
-                            b'{' | b'[' => self.depth += 1,
-                            b'}' | b']' if !self.scalar => {
-                                self.depth -= 1;
-                                if self.depth == 0 {
-                                    i += 1;
-                                    end_here = true;
-                                    break;
-                                }
-                            }
-                            b',' | b']' | b' ' | b'\t' | b'\r' | b'\n'
-                                if self.scalar && self.depth == 0 =>
-                            {
+                        // Jump to the next byte that matters inside a string.
+                        let Some(k) = memchr::memchr3(b'"', b'\\', b'\n', &input[i..]) else {
+                            i = input.len();
+                            break;
+                        };
+                        i += k;
+                        match input[i] {
+                            b'\\' => self.escaped = true,
+                            b'"' => self.in_string = false,
+                            _ => self.line += 1,
+                        }
+                        i += 1;
+                        continue;
+                    }
+                    match input[i] {
+                        b'"' => self.in_string = true,
+                        b'{' | b'[' => self.depth += 1,
+                        b'}' | b']' if !self.scalar => {
+                            self.depth -= 1;
+                            if self.depth == 0 {
+                                i += 1;
                                 end_here = true;
                                 break;
                             }
-                            b'\n' => self.line += 1,
-                            _ => {}
                         }
+                        b',' | b']' | b' ' | b'\t' | b'\r' | b'\n'
+                            if self.scalar && self.depth == 0 =>
+                        {
+                            end_here = true;
+                            break;
+                        }
+                        b'\n' => self.line += 1,
+                        _ => {}
                     }
                     i += 1;
                 }
-                self.elem.extend_from_slice(&input[start..i]);
+                if end_here && self.elem.is_empty() {
+                    on_element(&input[start..i], self.elem_line)?;
+                } else {
+                    self.elem.extend_from_slice(&input[start..i]);
+                    if end_here {
+                        on_element(&self.elem, self.elem_line)?;
+                        self.elem.clear();
+                    }
+                }
                 if end_here {
-                    on_element(&self.elem, self.elem_line)?;
-                    self.elem.clear();
                     self.state = if self.in_array {
                         State::ArrayAfter
                     } else {
@@ -129,7 +146,7 @@ impl JsonSplitter {
                     self.in_array = true;
                     self.state = State::ArrayBefore;
                 }
-                (State::Start | State::StreamBefore, b'{') => self.begin(b, false),
+                (State::Start | State::StreamBefore, b'{') => self.begin(b, i - 1, false),
                 (State::Start, _) => {
                     return Err(self.err("expected a JSON array `[` or object `{`"));
                 }
@@ -138,11 +155,11 @@ impl JsonSplitter {
                 }
                 // A trailing comma before `]` (Covage's docs show one) is accepted.
                 (State::ArrayBefore, b']') => self.state = State::Done,
-                (State::ArrayBefore, b'{' | b'[') => self.begin(b, false),
+                (State::ArrayBefore, b'{' | b'[') => self.begin(b, i - 1, false),
                 (State::ArrayBefore, b',') => {
                     return Err(self.err("unexpected `,`: an element is missing"));
                 }
-                (State::ArrayBefore, _) => self.begin(b, true),
+                (State::ArrayBefore, _) => self.begin(b, i - 1, true),
                 (State::ArrayAfter, b',') => self.state = State::ArrayBefore,
                 (State::ArrayAfter, b']') => self.state = State::Done,
                 (State::ArrayAfter, _) => {
@@ -153,6 +170,10 @@ impl JsonSplitter {
                 }
                 (State::Element, _) => unreachable!("handled above"),
             }
+        }
+        // An element begun on this input's last byte: keep that byte for the next input.
+        if let Some(at) = self.elem_at.take() {
+            self.elem.extend_from_slice(&input[at..]);
         }
         if eof {
             match self.state {
@@ -176,11 +197,12 @@ impl JsonSplitter {
         Ok(())
     }
 
-    fn begin(&mut self, b: u8, scalar: bool) {
+    /// An element starts with `b`, at `at` in the current input.
+    fn begin(&mut self, b: u8, at: usize, scalar: bool) {
         self.state = State::Element;
         self.elem_line = self.line;
         self.scalar = scalar;
-        self.elem.push(b);
+        self.elem_at = Some(at);
         if b == b'"' {
             self.in_string = true;
         } else if !scalar {
