@@ -69,6 +69,6 @@ try:
 finally:
     p.kill()
 
-with open(os.path.join(root, "bench/RESULTS.md"), "a") as f:
+with open(os.environ.get("BENCH_RESULTS", os.path.join(root, "bench/RESULTS.md")), "a") as f:
     f.write("\n".join(lines) + "\n")
 print("\n".join(lines))
