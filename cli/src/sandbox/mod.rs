@@ -173,7 +173,7 @@ async fn handle(
     }
     let latency = state.lock().expect("lock").cfg.faults.latency_ms;
     if latency > 0 {
-        tokio::time::sleep(Duration::from_millis(latency)).await;
+        simulate_latency(Duration::from_millis(latency)).await;
     }
     let is_auth = path.starts_with("/api/account/token") || path.starts_with("/oauth2/token");
     let (answer, drop) = {
@@ -359,4 +359,11 @@ fn admin_route(state: &Shared, method: &hyper::Method, what: &str, body: &[u8]) 
         },
         _ => Answer::json(404, json!({"error": "unknown sandbox endpoint"})),
     }
+}
+
+/// Waits `latency`, to within a tenth of a millisecond. Tokio's timer rounds every sleep up to
+/// the next millisecond tick (10 ms took 11-12 ms), which would make the benchmark measure the
+/// timer rather than the client; a blocking thread's sleep is precise.
+async fn simulate_latency(latency: Duration) {
+    let _ = tokio::task::spawn_blocking(move || std::thread::sleep(latency)).await;
 }
