@@ -40,7 +40,11 @@ impl Pacer {
             st.0 = slot + self.interval.max(st.1);
             slot
         };
-        tokio::time::sleep_until(slot).await;
+        // A slot already due is taken at once: tokio's timer would still wait for its next
+        // millisecond tick, which cost every request up to 1 ms.
+        if slot > Instant::now() {
+            tokio::time::sleep_until(slot).await;
+        }
     }
 
     /// Pushes every later slot back by `d` (after a 429: the provider asked for a pause).

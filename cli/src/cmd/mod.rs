@@ -94,8 +94,17 @@ use tokio::sync::mpsc;
 /// A record and where it came from.
 pub type Record = (Position, Contact);
 
-/// A tokio runtime for the commands that talk to providers.
+/// A tokio runtime for the commands that talk to providers: one thread. Their work is waiting
+/// on the network, and one thread does it with fewer context switches than a pool (files are
+/// read on the blocking pool, the journal is written by its own thread).
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// A runtime on every core, for the sandbox server.
+pub fn server_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)

@@ -64,7 +64,7 @@ pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
         kojo_client_secret: "sandbox-client-secret".into(),
         kojo_token_ttl: a.kojo_token_ttl,
     };
-    super::runtime()?.block_on(async move {
+    super::server_runtime()?.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", a.port)).await?;
         let addr = listener.local_addr()?;
         let mut out = std::io::stdout().lock();

@@ -73,6 +73,8 @@ struct State {
     cfg: Config,
     covage: Vec<contactport_core::CovageContact>,
     kojo: Vec<contactport_core::KojoContact>,
+    /// `id:<id>` and `email:<lower-case email>` to the first contact holding them.
+    kojo_index: HashMap<String, usize>,
     covage_tokens: HashSet<String>,
     kojo_tokens: HashMap<String, Instant>,
     log: Vec<Logged>,
@@ -130,6 +132,7 @@ pub async fn serve(listener: tokio::net::TcpListener, cfg: Config) -> anyhow::Re
         cfg,
         covage: vec![],
         kojo: vec![],
+        kojo_index: HashMap::new(),
         covage_tokens: HashSet::new(),
         kojo_tokens: HashMap::new(),
         log: vec![],
@@ -332,6 +335,7 @@ fn admin_route(state: &Shared, method: &hyper::Method, what: &str, body: &[u8]) 
                     c
                 })
                 .collect();
+            kojo::reindex(&mut st);
             st.log.clear();
             Answer::json(
                 200,
