@@ -13,7 +13,7 @@ use crate::files::Input;
 use anyhow::Context;
 use contactport_core::format::csv_read::{scan_records, sniff_delimiter, Scan};
 use contactport_core::format::decode::{self, Encoding};
-use contactport_core::format::json_read::{array_chunk, scan_elements, JsonSplitter};
+use contactport_core::format::json_read::{scan_elements, seal_array_chunk, JsonSplitter};
 use contactport_core::format::write::{CsvOut, Joiner};
 use contactport_core::{
     convert::rejects_header, Converter, Error, Format, Options, Position, Report,
@@ -44,24 +44,20 @@ impl Cut {
         }
     }
 
-    /// The chunk a converter reads, in `chunk`: `body` made readable alone.
-    fn chunk(&self, body: &[u8], first: bool, last: bool, mut chunk: Vec<u8>) -> (Vec<u8>, usize) {
-        let prefix = match self {
-            Cut::Csv { header, .. } => {
-                chunk.extend_from_slice(header);
-                chunk.extend_from_slice(body);
-                header.len()
-            }
-            Cut::Json { in_array: true, .. } => {
-                array_chunk(body, first, last, &mut chunk);
-                usize::from(!first)
-            }
-            Cut::Json { .. } => {
-                chunk.extend_from_slice(body);
-                0
-            }
-        };
-        (chunk, prefix)
+    /// What goes in front of a chunk's body: the CSV header, a JSON array's `[`.
+    fn prefix(&self, first: bool) -> &[u8] {
+        match self {
+            Cut::Csv { header, .. } => header,
+            Cut::Json { in_array: true, .. } if !first => b"[",
+            Cut::Json { .. } => b"",
+        }
+    }
+
+    /// Makes `chunk` (the prefix, then the body from `body`) readable alone.
+    fn seal(&self, chunk: &mut Vec<u8>, body: usize, first: bool, last: bool) {
+        if let Cut::Json { in_array: true, .. } = self {
+            seal_array_chunk(chunk, body, first, last);
+        }
     }
 
     fn options(&self, opts: &Options, offset: Position) -> Options {
@@ -182,35 +178,42 @@ pub fn convert(
         let name = input.name.clone();
         let cut = &cut;
         let producer = scope.spawn(move || -> anyhow::Result<u64> {
-            let mut carry = sample[body_start..].to_vec();
+            // Each chunk is read where it will be converted: the prefix, the record cut off
+            // at the end of the one before, then the input; no copy of it is made.
+            let mut read = |buf: &mut Vec<u8>| -> anyhow::Result<bool> {
+                let n = (&mut input.reader)
+                    .take(CHUNK as u64)
+                    .read_to_end(buf)
+                    .with_context(|| format!("cannot read {name}"))?;
+                bar.inc(n as u64);
+                Ok(n == 0)
+            };
+            let mut buf = pool.get(2 * CHUNK);
+            buf.extend_from_slice(cut.prefix(true));
+            let mut body = buf.len();
+            buf.extend_from_slice(&sample[body_start..]);
             let (mut records, mut lines, mut seq) = (0u64, 0u64, 0u64);
             let mut byte = (body_start - bom) as u64;
             let mut eof = false;
-            let mut block = vec![0u8; CHUNK];
             loop {
-                if !eof && carry.len() < CHUNK {
-                    let n = input
-                        .reader
-                        .read(&mut block)
-                        .with_context(|| format!("cannot read {name}"))?;
-                    bar.inc(n as u64);
-                    eof = n == 0;
-                    carry.extend_from_slice(&block[..n]);
+                if !eof && buf.len() - body < CHUNK {
+                    eof = read(&mut buf)?;
                     continue;
                 }
                 let first = seq == 0;
-                let scan = cut.scan(&carry, first);
-                let end = if eof { carry.len() } else { scan.end };
+                let scan = cut.scan(&buf[body..], first);
+                let end = if eof { buf.len() - body } else { scan.end };
                 if end == 0 && !eof {
                     // One record longer than a chunk: read on.
-                    let n = input.reader.read(&mut block)?;
-                    bar.inc(n as u64);
-                    eof = n == 0;
-                    carry.extend_from_slice(&block[..n]);
+                    eof = read(&mut buf)?;
                     continue;
                 }
-                let buf = pool.get(end + 2 + CHUNK / 64);
-                let (chunk, prefix) = cut.chunk(&carry[..end], first, eof, buf);
+                let mut next = pool.get(2 * CHUNK);
+                next.extend_from_slice(cut.prefix(false));
+                let next_body = next.len();
+                next.extend_from_slice(&buf[body + end..]);
+                buf.truncate(body + end);
+                cut.seal(&mut buf, body, first, eof);
                 let offset = Position {
                     record: records,
                     line: lines,
@@ -219,13 +222,13 @@ pub fn convert(
                 lines += scan.lines;
                 let work = Work {
                     seq,
-                    chunk,
+                    chunk: std::mem::replace(&mut buf, next),
                     offset,
                     byte,
-                    prefix,
+                    prefix: body,
                 };
+                body = next_body;
                 byte += end as u64;
-                carry.drain(..end);
                 if token_rx.recv().is_err() || work_tx.send(work).is_err() {
                     break;
                 }

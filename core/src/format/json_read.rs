@@ -301,15 +301,21 @@ pub fn array_chunk(body: &[u8], first: bool, last: bool, out: &mut Vec<u8>) {
     }
     let from = out.len();
     out.extend_from_slice(body);
+    seal_array_chunk(out, from, first, last);
+}
+
+/// [`array_chunk`] where the piece already lies: `chunk[from..]` is the body, preceded by the
+/// `[` unless `first`.
+pub fn seal_array_chunk(chunk: &mut Vec<u8>, from: usize, first: bool, last: bool) {
     if !first {
-        if let Some(c) = out[from..].iter_mut().find(|b| !is_ws(**b)) {
+        if let Some(c) = chunk[from..].iter_mut().find(|b| !is_ws(**b)) {
             if *c == b',' {
                 *c = b' ';
             }
         }
     }
     if !last {
-        out.push(b']');
+        chunk.push(b']');
     }
 }
 
