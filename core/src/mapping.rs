@@ -220,6 +220,10 @@ pub fn dropped_fields(
     pref: KojoPhone,
     mut dropped: impl FnMut(Field),
 ) {
+    // The canonical formats hold every field: nothing to look at.
+    if matches!(target, Format::Csv | Format::Json | Format::Ndjson) {
+        return;
+    }
     let holds = |f: Field| target.holds(f);
     for f in Field::ALL {
         let v = c.get(f);
