@@ -15,7 +15,7 @@ import time
 n, data, command = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The full run writes bench/RESULTS.md; smaller runs (CI's smoke run) write beside their data.
-results = os.environ.get("BENCH_RESULTS", os.path.join(root, "bench/RESULTS.md"))
+results_path = os.environ.get("BENCH_RESULTS", os.path.join(root, "bench/RESULTS.md"))
 cp = os.path.join(root, "target/release/contactport")
 base = os.path.join(root, "target/release/examples/baseline")
 out = os.path.join(data, "out")
@@ -117,6 +117,6 @@ for title, inp, runs in tasks:
         ratio = "—" if name == results[0][0] else f"{wall / ours:.2f}"
         lines.append(f"| {name} | {wall:.2f} | {n / wall:,.0f} | {size_mb / wall:.0f} | {rss:.0f} | {ratio} |")
 
-with open(results, "w") as f:
+with open(results_path, "w") as f:
     f.write("\n".join(lines) + "\n")
-print(open(results).read())
+print(open(results_path).read())
