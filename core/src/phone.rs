@@ -328,12 +328,15 @@ pub fn is_french(e164: &str) -> bool {
 
 /// The form Covage holds: national (`0142845403`) for French numbers, E.164 for the rest.
 pub fn covage_form(e164: &str) -> String {
-    for code in FRENCH_CODES {
-        if let Some(rest) = e164.strip_prefix(code) {
-            return format!("0{rest}");
-        }
+    match national_rest(e164) {
+        Some(rest) => format!("0{rest}"),
+        None => e164.to_string(),
     }
-    e164.to_string()
+}
+
+/// For a French number, the digits after its country code (national form is `0` then these).
+pub fn national_rest(e164: &str) -> Option<&str> {
+    FRENCH_CODES.iter().find_map(|code| e164.strip_prefix(code))
 }
 
 /// True for a French mobile: `+336`, `+337`, and the overseas departments' mobile ranges.

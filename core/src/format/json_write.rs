@@ -88,6 +88,12 @@ impl<'a> Object<'a> {
     fn member(&mut self, key: &str, value: &str) {
         // Room for the member unless it has escapes: one reservation, then plain copies.
         self.out.reserve(key.len() + value.len() + 6);
+        self.key(key);
+        string(self.out, value);
+    }
+
+    /// `"key":`, after a comma unless first.
+    fn key(&mut self, key: &str) {
         if !self.first {
             self.out.push(b',');
         }
@@ -96,7 +102,6 @@ impl<'a> Object<'a> {
         self.out.push(b'"');
         self.out.extend_from_slice(key.as_bytes());
         self.out.extend_from_slice(b"\":");
-        string(self.out, value);
     }
 
     fn optional(&mut self, key: &str, value: Option<&str>) {
@@ -141,6 +146,31 @@ pub fn covage(out: &mut Vec<u8>, c: &CovageContact) {
     o.member("last_name", &c.last_name);
     o.member("phone_number", &c.phone_number);
     o.member("cell_phone_number", &c.cell_phone_number);
+    o.member("email", &c.email);
+    o.end();
+}
+
+/// The Covage contact for a normalised record, as [`covage`] writes
+/// [`crate::mapping::to_covage`]'s answer, without building it (no copy of any field).
+pub fn covage_of(out: &mut Vec<u8>, c: &Contact) {
+    let mut o = Object::new(out);
+    if !c.covage_uuid.is_empty() {
+        o.member("contact_uuid", &c.covage_uuid);
+    }
+    o.member("first_name", &c.first_name);
+    o.member("last_name", &c.last_name);
+    for (key, number) in [("phone_number", &c.phone), ("cell_phone_number", &c.mobile)] {
+        match crate::phone::national_rest(number) {
+            // A French number in national form: `0` then the digits after the country code.
+            Some(rest) => {
+                o.key(key);
+                o.out.extend_from_slice(b"\"0");
+                o.out.extend_from_slice(rest.as_bytes());
+                o.out.push(b'"');
+            }
+            None => o.member(key, number),
+        }
+    }
     o.member("email", &c.email);
     o.end();
 }
@@ -211,6 +241,14 @@ mod tests {
             out.clear();
             covage(&mut out, &cov);
             prop_assert_eq!(&out, &serde_json::to_vec(&cov).unwrap());
+
+            // Straight from the record, with French, overseas and foreign numbers.
+            let numbers = ["+33142845403", "+262692417900", "+14845691493", "", "+590590123456", "+33"];
+            c.phone = numbers[v[6].len() % numbers.len()].to_string();
+            c.mobile = numbers[v[7].len() % numbers.len()].to_string();
+            out.clear();
+            covage_of(&mut out, &c);
+            prop_assert_eq!(&out, &serde_json::to_vec(&crate::mapping::to_covage(&c)).unwrap());
 
             let k = KojoContact {
                 id: opt(0),

@@ -119,7 +119,7 @@ impl Writer {
             }
             Format::Covage => {
                 out.extend_from_slice(sep);
-                json_write::covage(out, &mapping::to_covage(c));
+                json_write::covage_of(out, c);
             }
             Format::Kojo => {
                 out.extend_from_slice(sep);
