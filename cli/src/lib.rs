@@ -11,7 +11,9 @@
 //!   into upserts keyed by email; [`journal`] makes a run resumable after a crash.
 //! - [`sandbox`]: both APIs from memory on loopback, with faults (only the `sandbox` command
 //!   uses it).
-//! - [`parallel`]: UTF-8 CSV converted on every core, in order.
+//! - [`parallel`]: UTF-8 CSV and JSON converted on every core, in order.
+//! - [`entries`]: a run's reject and warning entries, spilled to a temporary file so memory
+//!   stays flat.
 //! - [`files`]: opening a path or stdin / stdout, atomic output files.
 //! - [`progress`]: indicatif bars on a terminal, nothing otherwise.
 //!
