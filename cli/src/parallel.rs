@@ -11,10 +11,11 @@
 use crate::entries::Entries;
 use crate::files::Input;
 use anyhow::Context;
-use contactport_core::format::csv_read::{scan_records, sniff_delimiter, Scan};
+use contactport_core::format::csv_read::{scan_records, sniff_delimiter};
 use contactport_core::format::decode::{self, Encoding};
 use contactport_core::format::json_read::{scan_elements, seal_array_chunk, JsonSplitter};
 use contactport_core::format::write::{CsvOut, Joiner};
+use contactport_core::format::Scan;
 use contactport_core::{
     convert::rejects_header, Converter, Error, Format, Options, Position, Report,
 };
@@ -124,14 +125,13 @@ pub fn convert(
         .take(SAMPLE as u64)
         .read_to_end(&mut sample)
         .with_context(|| format!("cannot read {}", input.name))?;
-    let Some((cut, body_start)) = suitable(&sample, opts, threads) else {
+    let Some((cut, bom, body_start)) = suitable(&sample, opts, threads) else {
         let rest = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
         input.reader = Box::new(std::io::Cursor::new(sample).chain(rest));
         return Ok(Err(input));
     };
-    // The BOM, which the one-thread path does not count in byte offsets. (The CSV header's
-    // lines are counted by each chunk's converter: the header is in front of every chunk.)
-    let bom = decode::detect(&sample, Some(Encoding::Utf8)).1;
+    // Byte offsets do not count the BOM, as in the one-thread path. (The CSV header's lines
+    // are counted by each chunk's converter: the header is in front of every chunk.)
 
     type Done = (u64, Result<(Vec<u8>, Vec<u8>, Report), Error>);
     let workers = threads.min(8);
@@ -316,9 +316,9 @@ fn relocate(e: Error, w: &Work) -> Error {
     }
 }
 
-/// How to cut this input, and where its body starts (after the BOM, and the CSV header), when
-/// it can be converted in parallel.
-fn suitable(sample: &[u8], opts: &Options, threads: usize) -> Option<(Cut, usize)> {
+/// How to cut this input, its BOM's length and where its body starts (after the BOM, and the
+/// CSV header), when it can be converted in parallel.
+fn suitable(sample: &[u8], opts: &Options, threads: usize) -> Option<(Cut, usize, usize)> {
     if threads < 2 || sample.len() < SAMPLE {
         return None;
     }
@@ -344,7 +344,7 @@ fn suitable(sample: &[u8], opts: &Options, threads: usize) -> Option<(Cut, usize
         });
         let format = contactport_core::convert::json_format(&el?, opts.from);
         let in_array = text[first] == b'[';
-        return Some((Cut::Json { in_array, format }, bom));
+        return Some((Cut::Json { in_array, format }, bom, bom));
     }
     // Old-Mac line ends (a `\r` alone) end records too; the cutter only knows `\n`.
     if text.windows(2).any(|w| w[0] == b'\r' && w[1] != b'\n') {
@@ -359,7 +359,7 @@ fn suitable(sample: &[u8], opts: &Options, threads: usize) -> Option<(Cut, usize
     })?;
     let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(text));
     let header = text[..=end].to_vec();
-    Some((Cut::Csv { header, delimiter }, bom + end + 1))
+    Some((Cut::Csv { header, delimiter }, bom, bom + end + 1))
 }
 
 /// Adds a chunk's counts to the total (its entries went to [`Entries`] in order).

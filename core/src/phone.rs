@@ -82,25 +82,24 @@ impl std::fmt::Display for PhoneError {
 /// returned unchanged, so normalising is idempotent.
 pub fn normalize(raw: &str, region: Region) -> Result<String, PhoneError> {
     let raw = raw.trim();
-    if region == Region::FR {
-        if let Some(e164) = fast::french(raw) {
-            return Ok(e164);
-        }
+    let mut buf = [0u8; 13];
+    match fast::french(raw, region, &mut buf) {
+        Some(e164) => Ok(e164.to_string()),
+        None => memo::get_or(raw, region, slow),
     }
-    memo::get_or(raw, region, slow)
 }
 
 /// [`normalize`] into `number` itself, reusing its buffer; an invalid number is left as read.
 pub fn normalize_in_place(number: &mut String, region: Region) -> Result<(), PhoneError> {
-    if region == Region::FR {
-        let mut buf = [0u8; 13];
-        if let Some(e164) = fast::french_into(number.trim(), &mut buf) {
+    let mut buf = [0u8; 13];
+    let raw = number.trim();
+    match fast::french(raw, region, &mut buf) {
+        Some(e164) => {
             number.clear();
             number.push_str(e164);
-            return Ok(());
         }
+        None => *number = memo::get_or(raw, region, slow)?,
     }
-    *number = normalize(number, region)?;
     Ok(())
 }
 
@@ -198,15 +197,17 @@ mod fast {
         (TABLE[key / 2] >> ((key % 2) * 4)) & 15
     }
 
-    /// E.164 for a French number in a common shape, or `None` to take the slow path (which
-    /// also answers every invalid number, with its reason).
-    pub(super) fn french(raw: &str) -> Option<String> {
-        let mut buf = [0u8; 13];
-        french_into(raw, &mut buf).map(String::from)
-    }
-
-    /// [`french`] into a buffer on the stack.
-    pub(super) fn french_into<'a>(raw: &str, buf: &'a mut [u8; 13]) -> Option<&'a str> {
+    /// E.164 (in `buf`) for a French number in a common shape read with the default region
+    /// France, or `None` to take the slow path (which also answers every invalid number, with
+    /// its reason).
+    pub(super) fn french<'a>(
+        raw: &str,
+        region: super::Region,
+        buf: &'a mut [u8; 13],
+    ) -> Option<&'a str> {
+        if region != super::Region::FR {
+            return None;
+        }
         let b = raw.as_bytes();
         let (mut i, international) = match b {
             [b'+', b'3', b'3', ..] => (3, true),

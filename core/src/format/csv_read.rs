@@ -1,6 +1,7 @@
 //! A push CSV record splitter over `csv-core`: fed UTF-8 chunks, it hands out whole records
 //! (quoted commas, quotes, newlines and CRLF handled) with the line each starts on.
 
+use super::Scan;
 use crate::error::Error;
 
 /// Splits CSV text into records.
@@ -166,17 +167,6 @@ impl CsvSplitter {
         let n = self.ends.len() * 2;
         self.ends.resize(n, 0);
     }
-}
-
-/// Where whole records end in CSV text that starts at a record's start.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Scan {
-    /// Bytes up to and including the last record's `\n` (0: no whole record).
-    pub end: usize,
-    /// Lines in those bytes.
-    pub lines: u64,
-    /// Records in those bytes (blank lines are not records).
-    pub records: u64,
 }
 
 /// Finds the last record boundary in `text` (a `\n` outside quotes), for cutting CSV into

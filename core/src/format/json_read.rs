@@ -2,6 +2,7 @@
 //! (NDJSON, or a single object), it hands out each element's bytes and its first line, so a file
 //! of any size is read one record at a time. Each element is then parsed with `serde_json`.
 
+use super::Scan;
 use crate::error::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,8 +224,7 @@ impl JsonSplitter {
 /// apart. `text` starts at a boundary: the input's start (`at_start`), or just after an element.
 /// `records` counts the elements begun before the boundary, as [`JsonSplitter`] would hand them
 /// out (a scalar element counts too), so positions stay exact.
-pub fn scan_elements(text: &[u8], in_array: bool, at_start: bool) -> crate::format::csv_read::Scan {
-    use crate::format::csv_read::Scan;
+pub fn scan_elements(text: &[u8], in_array: bool, at_start: bool) -> Scan {
     let base = u32::from(in_array);
     let mut depth = if in_array && !at_start { 1 } else { 0 };
     let (mut records, mut expecting) = (0u64, false);

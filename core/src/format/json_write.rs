@@ -3,7 +3,6 @@
 //! `serde_json`'s (property-tested), so the output does not change with the writer.
 
 use crate::contact::{Contact, Field};
-use crate::covage::CovageContact;
 use crate::kojo::KojoContact;
 
 /// True when some byte of `w` is `"`, `\` or a control character (below 0x20); bytes of
@@ -108,13 +107,8 @@ impl<'a> Object<'a> {
         match value {
             Some(v) => self.member(key, v),
             None => {
-                if !self.first {
-                    self.out.push(b',');
-                }
-                self.first = false;
-                self.out.push(b'"');
-                self.out.extend_from_slice(key.as_bytes());
-                self.out.extend_from_slice(b"\":null");
+                self.key(key);
+                self.out.extend_from_slice(b"null");
             }
         }
     }
@@ -136,21 +130,7 @@ pub fn contact(out: &mut Vec<u8>, c: &Contact) {
     o.end();
 }
 
-/// A Covage contact, as `serde_json` writes [`CovageContact`].
-pub fn covage(out: &mut Vec<u8>, c: &CovageContact) {
-    let mut o = Object::new(out);
-    if let Some(id) = &c.contact_uuid {
-        o.member("contact_uuid", id);
-    }
-    o.member("first_name", &c.first_name);
-    o.member("last_name", &c.last_name);
-    o.member("phone_number", &c.phone_number);
-    o.member("cell_phone_number", &c.cell_phone_number);
-    o.member("email", &c.email);
-    o.end();
-}
-
-/// The Covage contact for a normalised record, as [`covage`] writes
+/// The Covage contact for a normalised record, as `serde_json` writes
 /// [`crate::mapping::to_covage`]'s answer, without building it (no copy of any field).
 pub fn covage_of(out: &mut Vec<u8>, c: &Contact) {
     let mut o = Object::new(out);
@@ -229,18 +209,6 @@ mod tests {
             let mut out = vec![];
             contact(&mut out, &c);
             prop_assert_eq!(&out, &serde_json::to_vec(&c).unwrap());
-
-            let cov = CovageContact {
-                contact_uuid: opt(0),
-                first_name: v[1].clone(),
-                last_name: v[2].clone(),
-                phone_number: v[3].clone(),
-                cell_phone_number: v[4].clone(),
-                email: v[5].clone(),
-            };
-            out.clear();
-            covage(&mut out, &cov);
-            prop_assert_eq!(&out, &serde_json::to_vec(&cov).unwrap());
 
             // Straight from the record, with French, overseas and foreign numbers.
             let numbers = ["+33142845403", "+262692417900", "+14845691493", "", "+590590123456", "+33"];

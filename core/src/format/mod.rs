@@ -10,6 +10,19 @@ pub mod json_write;
 pub mod layout;
 pub mod write;
 
+/// Where whole records end in text that starts at a record's start (found by
+/// [`csv_read::scan_records`] or [`json_read::scan_elements`], to cut input into pieces that
+/// convert apart).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// Bytes up to and including the last whole record (0: no whole record).
+    pub end: usize,
+    /// Lines in those bytes.
+    pub lines: u64,
+    /// Records in those bytes (blank CSV lines are not records).
+    pub records: u64,
+}
+
 use crate::contact::Field;
 use crate::error::Error;
 use crate::rules::Target;

@@ -72,25 +72,22 @@ pub struct Writer {
 impl Writer {
     /// A writer for `format`; `bom` starts the output with a UTF-8 BOM (for Excel).
     pub fn new(format: Format, kojo_phone: KojoPhone, bom: bool) -> Writer {
-        let mut head = Vec::new();
-        prologue(format, bom, &mut head);
-        Writer {
-            format,
-            kojo_phone,
-            csv: format.is_csv().then(CsvOut::default),
-            head,
-            count: 0,
-            fragment: false,
-        }
+        let mut w = Writer::fragment(format, kojo_phone);
+        w.fragment = false;
+        prologue(format, bom, &mut w.head);
+        w
     }
 
     /// A writer of a fragment: records only (no header, no brackets), each JSON array element
     /// preceded by `,\n`, for a [`Joiner`] to put together in order.
     pub fn fragment(format: Format, kojo_phone: KojoPhone) -> Writer {
         Writer {
-            fragment: true,
+            format,
+            kojo_phone,
+            csv: format.is_csv().then(CsvOut::default),
             head: Vec::new(),
-            ..Writer::new(format, kojo_phone, false)
+            count: 0,
+            fragment: true,
         }
     }
 
