@@ -65,6 +65,16 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
     }
 }
 
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if r == 0.0 || (0.001..=100_000.0).contains(&r) => Ok(r),
+        Ok(_) => Err(
+            "expected 0 (no limit) or a number of requests a second from 0.001 to 100000".into(),
+        ),
+        Err(e) => Err(format!("not a number: {e}")),
+    }
+}
+
 /// How records map between formats and providers.
 #[derive(Debug, Clone, Args)]
 pub struct MappingArgs {
@@ -154,10 +164,11 @@ pub struct ProviderArgs {
     pub kojo_path: String,
     /// Requests per second to the provider written to (default: 20 for Kojo, its documented
     /// burst limit; none for Covage). 0 for no limit.
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", value_parser = parse_rate)]
     pub rate: Option<f64>,
-    /// Seconds before a request is given up (and retried).
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    /// Seconds before a request is given up (and retried), 1 to 3600.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
     /// Attempts per request before the record is reported failed.
     #[arg(long, value_name = "N", default_value_t = 8)]

@@ -46,6 +46,16 @@ impl Credentials {
     }
 }
 
+impl Credentials {
+    /// Who this is, for a journal's owner: the login email, or a fingerprint of the token.
+    pub fn account(&self) -> String {
+        match self {
+            Credentials::Token(t) => crate::journal::fingerprint(t.expose()),
+            Credentials::Login { email, .. } => email.to_lowercase(),
+        }
+    }
+}
+
 /// A Covage client.
 #[derive(Debug)]
 pub struct Covage {
@@ -58,6 +68,66 @@ pub struct Covage {
 struct Page {
     results: Vec<serde_json::Value>,
     next: Option<String>,
+    count: Option<u64>,
+}
+
+/// One page of the list: its contacts, the next page's URL, and the total the page announces.
+pub struct ListPage {
+    /// The contacts, as the server sent them.
+    pub items: Vec<serde_json::Value>,
+    /// The next page, on the same origin.
+    pub next: Option<url::Url>,
+    /// Django's `count`: every contact in the list.
+    pub count: Option<u64>,
+}
+
+/// Follows a paged list and checks it: a `next` link seen before (a loop) or a total that
+/// disagrees with `count` is an error, never a silent skip or an endless run.
+#[derive(Default)]
+pub struct PageCheck {
+    seen: std::collections::HashSet<String>,
+    got: u64,
+    count: Option<u64>,
+}
+
+impl PageCheck {
+    /// Takes a page in; an error when it breaks the chain.
+    pub fn page(&mut self, p: &ListPage) -> Result<(), Error> {
+        self.got += p.items.len() as u64;
+        if self.count.is_none() {
+            self.count = p.count;
+        } else if p.count.is_some() && p.count != self.count {
+            // The list changed while it was read: contacts may have moved between pages.
+            return Err(protocol(format!(
+                "the list's count changed while it was read ({} then {}); run again",
+                self.count.unwrap_or_default(),
+                p.count.unwrap_or_default()
+            )));
+        }
+        if let Some(n) = &p.next {
+            if !self.seen.insert(n.to_string()) {
+                return Err(protocol(format!(
+                    "the next link repeats a page already read ({})",
+                    n.path()
+                )));
+            }
+        } else if let Some(c) = self.count {
+            if c != self.got {
+                return Err(protocol(format!(
+                    "the list announced {c} contacts but its pages held {}",
+                    self.got
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn protocol(why: String) -> Error {
+    Error::Protocol {
+        provider: PROVIDER,
+        why,
+    }
 }
 
 impl Covage {
@@ -74,6 +144,19 @@ impl Covage {
         })
     }
 
+    /// The contacts URL (a journal's owner).
+    pub fn contacts_url(&self) -> String {
+        self.api
+            .url(CONTACTS)
+            .map(|u| u.to_string())
+            .unwrap_or_default()
+    }
+
+    /// The account, for a journal's owner.
+    pub fn account(&self) -> String {
+        self.creds.account()
+    }
+
     async fn header(&self) -> Result<String, Error> {
         if let Some(t) = self.token.read().await.as_ref() {
             return Ok(format!("JWT {}", t.expose()));
@@ -87,10 +170,7 @@ impl Covage {
 
     async fn login(&self) -> Result<Secret, Error> {
         let Credentials::Login { email, password } = &self.creds else {
-            return Err(Error::Auth {
-                provider: PROVIDER,
-                message: "the token in COVAGE_TOKEN was refused".into(),
-            });
+            return Err(self.api.refuse("the token in COVAGE_TOKEN was refused"));
         };
         let body =
             serde_json::to_vec(&serde_json::json!({"email": email, "password": password.expose()}))
@@ -99,7 +179,14 @@ impl Covage {
         struct Token {
             token: String,
         }
-        let t: Token = self.api.token(LOGIN, Body::Json(body)).await?;
+        let t: Token = match self.api.token(LOGIN, Body::Json(body)).await {
+            Err(Error::Auth { message, .. }) => {
+                return Err(self.api.refuse(&format!(
+                    "COVAGE_EMAIL and COVAGE_PASSWORD were refused: {message}"
+                )))
+            }
+            r => r?,
+        };
         Ok(Secret::new(t.token))
     }
 
@@ -118,19 +205,24 @@ impl Covage {
             .await?;
         if reply.status != 401 || matches!(self.creds, Credentials::Token(_)) {
             if reply.status == 401 {
-                return Err(Error::Auth {
-                    provider: PROVIDER,
-                    message: "the token in COVAGE_TOKEN was refused".into(),
-                });
+                return Err(self.api.refuse("the token in COVAGE_TOKEN was refused"));
             }
             return Ok(reply);
         }
+        // A JWT lives 24 hours: log in again once; a refusal after that is final.
         let fresh = self.login().await?;
         let header = format!("JWT {}", fresh.expose());
         *self.token.write().await = Some(fresh);
-        self.api
+        let reply = self
+            .api
             .send(method, url, Some(&header), &body, retry)
-            .await
+            .await?;
+        if reply.status == 401 {
+            return Err(self
+                .api
+                .refuse("a fresh token for COVAGE_EMAIL was refused"));
+        }
+        Ok(reply)
     }
 
     fn check(&self, reply: crate::http::Reply) -> Result<crate::http::Reply, Error> {
@@ -142,79 +234,72 @@ impl Covage {
     }
 
     /// The first page of the list; see [`Covage::next_page`].
-    pub async fn first_page(&self) -> Result<(Vec<serde_json::Value>, Option<url::Url>), Error> {
-        self.page(self.api.url(CONTACTS)).await
+    pub async fn first_page(&self) -> Result<ListPage, Error> {
+        self.page(self.api.url(CONTACTS)?).await
     }
 
     /// A further page of the list.
-    pub async fn next_page(
-        &self,
-        url: url::Url,
-    ) -> Result<(Vec<serde_json::Value>, Option<url::Url>), Error> {
+    pub async fn next_page(&self, url: url::Url) -> Result<ListPage, Error> {
         self.page(url).await
     }
 
     /// One page: a bare array (what the docs show) is the whole list; a Django REST envelope
     /// `{count, next, previous, results}` links to the next page.
-    async fn page(
-        &self,
-        url: url::Url,
-    ) -> Result<(Vec<serde_json::Value>, Option<url::Url>), Error> {
+    async fn page(&self, url: url::Url) -> Result<ListPage, Error> {
         let reply = self.check(
             self.call(Method::GET, url, Body::Empty, Retry::Idempotent)
                 .await?,
         )?;
-        let v: serde_json::Value =
-            serde_json::from_slice(&reply.body).map_err(|e| Error::Protocol {
-                provider: PROVIDER,
-                why: format!("contact list is not JSON: {e}"),
-            })?;
-        if v.is_array() {
-            let serde_json::Value::Array(items) = v else {
-                unreachable!()
-            };
-            return Ok((items, None));
+        let v: serde_json::Value = serde_json::from_slice(&reply.body)
+            .map_err(|e| protocol(format!("contact list is not JSON: {e}")))?;
+        if let serde_json::Value::Array(items) = v {
+            return Ok(ListPage {
+                items,
+                next: None,
+                count: None,
+            });
         }
-        let page: Page = serde_json::from_value(v).map_err(|e| Error::Protocol {
-            provider: PROVIDER,
-            why: format!("contact list is neither an array nor a page: {e}"),
-        })?;
+        let page: Page = serde_json::from_value(v)
+            .map_err(|e| protocol(format!("contact list is neither an array nor a page: {e}")))?;
         let next = match page.next {
             None => None,
             Some(n) => {
-                let u = url::Url::parse(&n)
-                    .or_else(|_| Ok::<_, url::ParseError>(self.api.url(&n)))
-                    .map_err(|e| Error::Protocol {
-                        provider: PROVIDER,
-                        why: format!("bad next link: {e}"),
-                    })?;
+                let u = match url::Url::parse(&n) {
+                    Ok(u) => u,
+                    Err(url::ParseError::RelativeUrlWithoutBase) => self.api.url(&n)?,
+                    Err(e) => return Err(protocol(format!("bad next link: {e}"))),
+                };
                 // The JWT must not follow a link to another host.
                 if !self.api.same_origin(&u) {
-                    return Err(Error::Protocol {
-                        provider: PROVIDER,
-                        why: "the next page is on another host; refusing to send the token there"
-                            .into(),
-                    });
+                    return Err(protocol(
+                        "the next page is on another host; refusing to send the token there".into(),
+                    ));
                 }
                 Some(u)
             }
         };
-        Ok((page.results, next))
+        Ok(ListPage {
+            items: page.results,
+            next,
+            count: page.count,
+        })
     }
 
     /// Every contact, following the pages to the end.
     pub async fn list(&self) -> Result<Vec<CovageContact>, Error> {
         let mut all = Vec::new();
-        let (mut items, mut next) = self.first_page().await?;
+        let mut check = PageCheck::default();
+        let mut page = self.first_page().await?;
         loop {
-            for v in items {
-                all.push(serde_json::from_value(v).map_err(|e| Error::Protocol {
-                    provider: PROVIDER,
-                    why: format!("not a contact: {e}"),
-                })?);
+            check.page(&page)?;
+            for v in page.items {
+                all.push(
+                    serde_json::from_value(v)
+                        .map_err(|e| protocol(format!("not a contact: {e}")))?,
+                );
             }
-            match next {
-                Some(u) => (items, next) = self.next_page(u).await?,
+            match page.next {
+                Some(u) => page = self.next_page(u).await?,
                 None => return Ok(all),
             }
         }
@@ -222,7 +307,7 @@ impl Covage {
 
     /// `GET /api/contacts/{uuid}/`.
     pub async fn get(&self, uuid: &str) -> Result<Option<CovageContact>, Error> {
-        let url = self.api.url_segment(CONTACTS, uuid, true);
+        let url = self.api.url_segment(CONTACTS, uuid, true)?;
         let reply = self
             .call(Method::GET, url, Body::Empty, Retry::Idempotent)
             .await?;
@@ -242,7 +327,7 @@ impl Covage {
         let reply = self
             .call(
                 Method::POST,
-                self.api.url(CONTACTS),
+                self.api.url(CONTACTS)?,
                 Body::Json(json),
                 Retry::Create,
             )
@@ -258,7 +343,7 @@ impl Covage {
             .contact_uuid
             .as_deref()
             .ok_or_else(|| Error::Config("update without contact_uuid".into()))?;
-        let url = self.api.url_segment(CONTACTS, uuid, true);
+        let url = self.api.url_segment(CONTACTS, uuid, true)?;
         let json = serde_json::to_vec(c).expect("json");
         let reply = self.check(
             self.call(Method::PUT, url, Body::Json(json), Retry::Idempotent)
@@ -269,7 +354,7 @@ impl Covage {
 
     /// `DELETE /api/contacts/{uuid}/`; a contact already gone counts as deleted.
     pub async fn delete(&self, uuid: &str) -> Result<(), Error> {
-        let url = self.api.url_segment(CONTACTS, uuid, true);
+        let url = self.api.url_segment(CONTACTS, uuid, true)?;
         let reply = self
             .call(Method::DELETE, url, Body::Empty, Retry::Idempotent)
             .await?;

@@ -43,6 +43,9 @@ pub enum Error {
         provider: &'static str,
         /// What happened.
         why: String,
+        /// How long the write may still take to land: the request timeout when it timed out
+        /// (the server may still be working on it), a moment otherwise. Look only after it.
+        settle: std::time::Duration,
     },
     /// An answer that does not follow the provider's documentation.
     #[error("{provider}: unexpected answer: {why}")]

@@ -93,6 +93,11 @@ impl Output {
     pub fn commit(mut self) -> anyhow::Result<()> {
         self.writer.flush().context("cannot write output")?;
         if let Some((tmp, dest)) = self.rename.take() {
+            // On disk before it takes the name: a crash after the rename never leaves an
+            // empty or half file under the final name.
+            File::open(&tmp)
+                .and_then(|f| f.sync_all())
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
             std::fs::rename(&tmp, &dest).with_context(|| {
                 format!("cannot rename {} to {}", tmp.display(), dest.display())
             })?;
@@ -125,10 +130,73 @@ fn partial_name(p: &Path) -> PathBuf {
     p.with_file_name(name)
 }
 
+/// Refuses, before anything is opened, a run whose files name the same file twice: an output
+/// that is the input (`-o contacts.csv` on `contacts.csv`), a `--journal` that is the input, two
+/// outputs on one file. `files` are (flag, path) pairs; stdin / stdout (`-`, none) are skipped.
+pub fn distinct(files: &[(&str, Option<&Path>)]) -> anyhow::Result<()> {
+    let mut seen: Vec<(&str, PathBuf)> = Vec::new();
+    for (flag, path) in files {
+        let Some(p) = path.filter(|p| *p != Path::new("-")) else {
+            continue;
+        };
+        let id = identity(p);
+        if let Some((first, _)) = seen.iter().find(|(_, other)| *other == id) {
+            anyhow::bail!(
+                "{flag} and {first} both name {}: nothing was touched; give each its own file",
+                p.display()
+            );
+        }
+        seen.push((flag, id));
+    }
+    Ok(())
+}
+
+/// A path as one file: resolved through links, relative to the current directory, whether or
+/// not it exists yet.
+fn identity(p: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return c;
+    }
+    let parent = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let dir = std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf());
+    dir.join(p.file_name().unwrap_or_default())
+}
+
 /// Writes `value` as pretty JSON to `path`.
 pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
     let mut out = Output::create(Some(path))?;
     serde_json::to_writer_pretty(&mut out, value).context("cannot write report")?;
     out.write_all(b"\n")?;
     out.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_file_twice_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("contacts.csv");
+        std::fs::write(&input, "email\n").unwrap();
+        let via_dot = dir.path().join(".").join("contacts.csv");
+        let e = distinct(&[("input", Some(&input)), ("--journal", Some(&via_dot))]).unwrap_err();
+        assert!(e.to_string().contains("--journal and input"), "{e}");
+        let new = dir.path().join("out.csv");
+        assert!(distinct(&[("-o", Some(&new)), ("--report", Some(&new))]).is_err());
+        let other = dir.path().join("report.json");
+        let dash = Path::new("-");
+        distinct(&[
+            ("input", Some(&input)),
+            ("-o", Some(&new)),
+            ("--report", Some(&other)),
+            ("--rejects", None),
+            ("-o", Some(dash)),
+            ("input", Some(dash)),
+        ])
+        .unwrap();
+    }
 }

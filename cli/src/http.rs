@@ -67,16 +67,26 @@ pub struct Api {
     base: Url,
     pacer: Pacer,
     backoff: Backoff,
+    timeout: Duration,
+    /// Set once the provider has refused the credentials: no request is sent after that, so a
+    /// wrong key costs one refused request, not one per record.
+    refused: std::sync::OnceLock<String>,
 }
 
 impl Api {
     /// An endpoint at `base`. Plain HTTP is refused except to loopback addresses.
     pub fn new(provider: &'static str, base: &str, tuning: Tuning) -> Result<Api, Error> {
+        // The URL is not echoed when it does not parse: it may hold a password.
         let mut base = Url::parse(base)
-            .map_err(|e| Error::Config(format!("{provider}: bad base URL {base:?}: {e}")))?;
+            .map_err(|e| Error::Config(format!("{provider}: bad base URL: {e}")))?;
         if !base.username().is_empty() || base.password().is_some() {
             return Err(Error::Config(format!(
                 "{provider}: credentials do not belong in the URL; use the environment variables"
+            )));
+        }
+        if base.cannot_be_a_base() || base.host().is_none() {
+            return Err(Error::Config(format!(
+                "{provider}: the base URL needs a host, like https://api.example.com"
             )));
         }
         match base.scheme() {
@@ -92,7 +102,12 @@ impl Api {
             let p = format!("{}/", base.path());
             base.set_path(&p);
         }
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if is_loopback(&base) {
+            // A proxy from HTTP(S)_PROXY would see loopback traffic (and its token) otherwise.
+            builder = builder.no_proxy();
+        }
+        let client = builder
             .timeout(tuning.timeout)
             .connect_timeout(Duration::from_secs(10))
             .pool_max_idle_per_host(64)
@@ -107,20 +122,53 @@ impl Api {
             base,
             pacer: Pacer::new(tuning.rate),
             backoff: tuning.backoff,
+            timeout: tuning.timeout,
+            refused: std::sync::OnceLock::new(),
         })
     }
 
-    /// `base` + `path` (`path` without a leading slash keeps a base path prefix).
-    pub fn url(&self, path: &str) -> Url {
-        self.base
+    /// Marks the credentials refused (`message` says which): every later request fails at once
+    /// with [`Error::Auth`], without being sent. Returns that error.
+    pub fn refuse(&self, message: &str) -> Error {
+        let _ = self.refused.set(message.to_string());
+        self.refused_error().expect("just set")
+    }
+
+    fn refused_error(&self) -> Option<Error> {
+        self.refused.get().map(|m| Error::Auth {
+            provider: self.provider,
+            message: m.clone(),
+        })
+    }
+
+    /// `base` + `path` (`path` without a leading slash keeps a base path prefix). A path that
+    /// would leave the base (another host, `..` above it) is refused: the token must only go
+    /// to the configured origin.
+    pub fn url(&self, path: &str) -> Result<Url, Error> {
+        let bad = |why: String| {
+            Error::Config(format!(
+                "{}: the path {path:?} {why}; give a path under {}",
+                self.provider,
+                self.base.path()
+            ))
+        };
+        let u = self
+            .base
             .join(path.trim_start_matches('/'))
-            .expect("relative path joins")
+            .map_err(|e| bad(format!("is not a URL path ({e})")))?;
+        if !self.same_origin(&u) {
+            return Err(bad("leaves the configured host".into()));
+        }
+        if !u.path().starts_with(self.base.path()) {
+            return Err(bad("leaves the base URL's path".into()));
+        }
+        Ok(u)
     }
 
     /// `base` + `prefix` + one percent-encoded path segment (an email, an id), and a trailing
     /// slash when the provider wants one.
-    pub fn url_segment(&self, prefix: &str, segment: &str, slash: bool) -> Url {
-        let mut u = self.url(prefix);
+    pub fn url_segment(&self, prefix: &str, segment: &str, slash: bool) -> Result<Url, Error> {
+        let mut u = self.url(prefix)?;
         {
             let mut segs = u.path_segments_mut().expect("http URL");
             segs.pop_if_empty().push(segment);
@@ -128,7 +176,7 @@ impl Api {
                 segs.push("");
             }
         }
-        u
+        Ok(u)
     }
 
     /// True when `u` is on the same scheme, host and port as the base (a `next` link).
@@ -150,10 +198,14 @@ impl Api {
         // 429s are the provider saying "later", not a failure: they have their own, larger
         // budget, so a burst of them does not fail records.
         let mut throttled = 0u32;
+        let mut timed_out = false;
         let mut attempt = 0u32;
         while attempt < self.backoff.attempts {
             attempt += 1;
             self.pacer.wait().await;
+            if let Some(e) = self.refused_error() {
+                return Err(e);
+            }
             let mut req = self.client.request(method.clone(), url.clone());
             if let Some(a) = auth {
                 let mut v = reqwest::header::HeaderValue::from_str(a).map_err(|_| {
@@ -228,6 +280,7 @@ impl Api {
                 }
                 Err(e) => {
                     let v = retry::classify_error(&e);
+                    timed_out = e.is_timeout();
                     last = e.without_url().to_string();
                     tracing::debug!(provider = self.provider, %method, path = url.path(), error = %last, attempt);
                     (v, None)
@@ -239,9 +292,17 @@ impl Api {
             } = verdict
             {
                 if retry == Retry::Create {
+                    // A request that timed out may still be running on the server: it can
+                    // land up to a timeout later. Otherwise the server has given up on it.
+                    let settle = if timed_out {
+                        self.timeout + self.backoff.base
+                    } else {
+                        self.backoff.base.max(Duration::from_millis(200))
+                    };
                     return Err(Error::Ambiguous {
                         provider: self.provider,
                         why: last,
+                        settle,
                     });
                 }
             }
@@ -265,7 +326,13 @@ impl Api {
         body: Body,
     ) -> Result<T, Error> {
         let reply = self
-            .send(Method::POST, self.url(path), None, &body, Retry::Idempotent)
+            .send(
+                Method::POST,
+                self.url(path)?,
+                None,
+                &body,
+                Retry::Idempotent,
+            )
             .await?;
         if !reply.ok() {
             let (_, message, _) = self.api_error(reply.status, &reply.body).details();
@@ -333,22 +400,47 @@ mod tests {
         let e = Api::new("Kojo", "http://api.kojo.tech", tuning()).unwrap_err();
         assert!(e.to_string().contains("not HTTPS"), "{e}");
         assert!(Api::new("Kojo", "https://user:pw@api.kojo.tech", tuning()).is_err());
+        // A URL that does not parse is not echoed: it may hold a password.
+        let e = Api::new("Kojo", "https://user:s3cret@[bad", tuning()).unwrap_err();
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+        assert!(Api::new("Kojo", "mailto:a@b.fr", tuning()).is_err());
+    }
+
+    #[test]
+    fn paths_never_leave_the_base() {
+        let api = Api::new("Kojo", "https://api.kojo.tech/v1", tuning()).unwrap();
+        for path in [
+            "http://other.host/x",
+            "https://other.host/contacts",
+            "../admin",
+            "/../../x",
+        ] {
+            match api.url(path) {
+                Ok(u) => panic!("{path} gave {u}"),
+                Err(e) => assert!(e.to_string().contains("give a path under"), "{e}"),
+            }
+        }
+        assert!(api.url("contact").is_ok());
     }
 
     #[test]
     fn urls_keep_base_paths_and_encode_segments() {
         let api = Api::new("Kojo", "https://api.kojo.tech/v1", tuning()).unwrap();
         assert_eq!(
-            api.url("/contacts").as_str(),
+            api.url("/contacts").unwrap().as_str(),
             "https://api.kojo.tech/v1/contacts"
         );
         assert_eq!(
-            api.url_segment("/contacts", "a+b@x.fr", false).as_str(),
+            api.url_segment("/contacts", "a+b@x.fr", false)
+                .unwrap()
+                .as_str(),
             "https://api.kojo.tech/v1/contacts/a+b@x.fr"
         );
         let c = Api::new("Covage", "https://extranet.kosc-telecom.fr", tuning()).unwrap();
         assert_eq!(
-            c.url_segment("/api/contacts/", "i9usbs1j", true).as_str(),
+            c.url_segment("/api/contacts/", "i9usbs1j", true)
+                .unwrap()
+                .as_str(),
             "https://extranet.kosc-telecom.fr/api/contacts/i9usbs1j/"
         );
         assert!(c.same_origin(

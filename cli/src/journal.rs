@@ -2,7 +2,13 @@
 //! a crash or a kill -9 skips what is done. Writes are group-committed by one thread: every line
 //! waiting is written, one fsync covers them all, then their writers go on.
 //!
-//! A torn last line (the kill came mid-write) is cut off when the journal is opened.
+//! The first line says whose journal it is ([`Owner`]: command, providers, the target's URL and
+//! account fingerprint): a journal reused against another account or URL is refused, since
+//! its "done" would silently skip contacts that were never written there. A file that is not a
+//! journal is refused and left untouched. The file is locked while a run uses it.
+//!
+//! A torn last line (the kill came mid-write) is cut off when the journal is opened; a garbled
+//! line elsewhere is skipped with a warning, and the lines after it still count.
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
@@ -11,6 +17,48 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::Path;
 use tokio::sync::{mpsc, oneshot};
+
+/// What the journal's first line holds: whose it is. Never a secret: the account is an email,
+/// a client id or a fingerprint of a key.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Owner {
+    /// The command (`import`, `migrate`).
+    pub command: String,
+    /// Where records come from (a provider, or `file`).
+    pub source: String,
+    /// Provider written to (`covage` or `kojo`).
+    pub target: String,
+    /// The contacts URL written to.
+    pub url: String,
+    /// The account written as: login email, client id, or a fingerprint of the token or key.
+    pub account: String,
+}
+
+impl Owner {
+    /// A run's owner: `command` reading from `source`, writing to `target` at `url` as
+    /// `account`.
+    pub fn new(command: &str, source: String, target: &str, url: String, account: String) -> Owner {
+        Owner {
+            command: command.into(),
+            source,
+            target: target.into(),
+            url,
+            account,
+        }
+    }
+}
+
+/// The journal's first line.
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    /// Always "contactport journal": what tells a journal from any other file.
+    kind: String,
+    version: u32,
+    #[serde(flatten)]
+    owner: Owner,
+}
+
+const KIND: &str = "contactport journal";
 
 /// One finished record.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -31,49 +79,105 @@ type Job = (Line, oneshot::Sender<std::io::Result<()>>);
 /// An open journal.
 pub struct Journal {
     done: HashSet<String>,
-    tx: mpsc::UnboundedSender<Job>,
+    tx: Option<mpsc::UnboundedSender<Job>>,
+    /// The writer thread; it owns the file, so the lock lasts until it has ended.
+    writer: Option<std::thread::JoinHandle<()>>,
+    /// Lines skipped because they were garbled (not the torn tail).
+    pub skipped_lines: Vec<u64>,
 }
 
 impl Journal {
-    /// Opens (or creates) the journal at `path`, keeping what it says is done for `target`.
-    pub fn open(path: &Path, target: &str) -> anyhow::Result<Journal> {
+    /// Opens (or creates) the journal at `path` for `owner`, keeping what it says is done.
+    /// Refused, the file untouched: a file that is not a journal, another owner's journal, a
+    /// journal another run has open.
+    pub fn open(path: &Path, owner: &Owner) -> anyhow::Result<Journal> {
+        let shown = path.display();
         let mut file = OpenOptions::new()
             .create(true)
             .read(true)
             .append(true)
             .open(path)
-            .with_context(|| format!("cannot open journal {}", path.display()))?;
+            .with_context(|| format!("cannot open journal {shown}"))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+                "journal {shown} is in use by another contactport run; wait for it to end, or use another --journal"
+            ),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock journal {shown}"))
+            }
+        }
         let mut done = HashSet::new();
-        let mut good_len = 0u64;
-        {
+        let mut skipped_lines = Vec::new();
+        let mut good_len;
+        let len = file.metadata()?.len();
+        if len == 0 {
+            let header = Header {
+                kind: KIND.into(),
+                version: 1,
+                owner: owner.clone(),
+            };
+            let mut first = serde_json::to_vec(&header).expect("json");
+            first.push(b'\n');
+            file.write_all(&first)
+                .and_then(|_| file.sync_data())
+                .with_context(|| format!("cannot write journal {shown}"))?;
+            good_len = first.len() as u64;
+        } else {
             let mut reader = BufReader::new(&file);
-            let mut buf = String::new();
+            let mut buf = Vec::new();
+            let n = reader
+                .read_until(b'\n', &mut buf)
+                .with_context(|| format!("cannot read journal {shown}"))?;
+            let header = serde_json::from_slice::<Header>(&buf)
+                .ok()
+                .filter(|h| h.kind == KIND && buf.ends_with(b"\n"));
+            let Some(header) = header else {
+                anyhow::bail!(
+                    "{shown} is not a contactport journal (its first line is not a journal header); \
+                     it was left untouched. Name a new file (or an existing journal) with --journal"
+                );
+            };
+            check_owner(&header.owner, owner).with_context(|| {
+                format!("journal {shown} belongs to another run; it was left untouched")
+            })?;
+            good_len = n as u64;
+            let mut line_no = 1u64;
             loop {
                 buf.clear();
-                let n = reader.read_line(&mut buf).context("cannot read journal")?;
-                if n == 0 || !buf.ends_with('\n') {
+                let n = reader
+                    .read_until(b'\n', &mut buf)
+                    .with_context(|| format!("cannot read journal {shown}"))?;
+                if n == 0 || !buf.ends_with(b"\n") {
+                    // End, or a torn last line (cut below).
                     break;
                 }
-                match serde_json::from_str::<Line>(&buf) {
-                    Ok(l) => {
-                        if l.target == target {
-                            done.insert(l.email);
-                        }
-                        good_len += n as u64;
+                line_no += 1;
+                good_len += n as u64;
+                match serde_json::from_slice::<Line>(&buf) {
+                    Ok(l) if l.target == owner.target => {
+                        done.insert(l.email);
                     }
-                    Err(_) => break,
+                    Ok(_) => {}
+                    Err(_) => skipped_lines.push(line_no),
                 }
             }
         }
         let len = file.metadata()?.len();
-        if len != good_len {
-            // The rest is a torn or garbled tail: cut it so new lines start clean.
+        if len > good_len {
+            // A torn tail (no newline: the kill came mid-write): cut it so new lines start
+            // clean. Only that last piece is cut.
             file.set_len(good_len).context("cannot repair journal")?;
             file.seek(SeekFrom::End(0))?;
         }
         let (tx, rx) = mpsc::unbounded_channel();
-        std::thread::spawn(move || writer(file, rx));
-        Ok(Journal { done, tx })
+        let writer = std::thread::spawn(move || writer(file, rx));
+        Ok(Journal {
+            done,
+            tx: Some(tx),
+            writer: Some(writer),
+            skipped_lines,
+        })
     }
 
     /// True when `email` (lower-cased) was finished by an earlier run.
@@ -95,12 +199,49 @@ impl Journal {
     pub async fn record(&self, line: Line) -> anyhow::Result<()> {
         let (ack, wait) = oneshot::channel();
         self.tx
+            .as_ref()
+            .expect("open journal")
             .send((line, ack))
             .map_err(|_| anyhow::anyhow!("journal writer stopped"))?;
         wait.await
             .map_err(|_| anyhow::anyhow!("journal writer stopped"))?
             .context("cannot write journal")
     }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        // Closing the channel ends the writer once it has written what it was given; waiting
+        // for it means the file is closed, and unlocked, when the journal is gone.
+        self.tx.take();
+        if let Some(w) = self.writer.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+/// The first difference between the journal's owner and this run's, as a sentence.
+fn check_owner(was: &Owner, now: &Owner) -> anyhow::Result<()> {
+    for (what, a, b) in [
+        ("command", &was.command, &now.command),
+        ("source", &was.source, &now.source),
+        ("target provider", &was.target, &now.target),
+        ("target URL", &was.url, &now.url),
+        ("account", &was.account, &now.account),
+    ] {
+        if a != b {
+            anyhow::bail!("its {what} is {a}, this run's is {b}");
+        }
+    }
+    Ok(())
+}
+
+/// A fingerprint of a secret for [`Owner::account`]: the first 12 hex digits of its SHA-256,
+/// enough to tell two keys apart, useless to recover one.
+pub fn fingerprint(secret: &str) -> String {
+    let d = ring::digest::digest(&ring::digest::SHA256, secret.as_bytes());
+    let hex: String = d.as_ref()[..6].iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
 }
 
 fn writer(mut file: File, mut rx: mpsc::UnboundedReceiver<Job>) {
@@ -129,6 +270,16 @@ fn writer(mut file: File, mut rx: mpsc::UnboundedReceiver<Job>) {
 mod tests {
     use super::*;
 
+    fn owner() -> Owner {
+        Owner {
+            command: "migrate".into(),
+            source: "covage".into(),
+            target: "kojo".into(),
+            url: "http://127.0.0.1:8088/contacts".into(),
+            account: fingerprint("k"),
+        }
+    }
+
     fn line(email: &str) -> Line {
         Line {
             target: "kojo".into(),
@@ -143,7 +294,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("j.ndjson");
         {
-            let j = Journal::open(&p, "kojo").unwrap();
+            let j = Journal::open(&p, &owner()).unwrap();
             j.record(line("a@x.fr")).await.unwrap();
             j.record(line("b@x.fr")).await.unwrap();
         }
@@ -152,13 +303,90 @@ mod tests {
         f.write_all(b"{\"target\":\"kojo\",\"email\":\"c@x")
             .unwrap();
         drop(f);
-        let j = Journal::open(&p, "kojo").unwrap();
+        let j = Journal::open(&p, &owner()).unwrap();
         assert!(j.is_done("a@x.fr") && j.is_done("b@x.fr") && !j.is_done("c@x.fr"));
         j.record(line("c@x.fr")).await.unwrap();
         drop(j);
-        let j = Journal::open(&p, "kojo").unwrap();
+        let j = Journal::open(&p, &owner()).unwrap();
         assert_eq!(j.len(), 3);
-        // Another target's lines do not count.
-        assert!(Journal::open(&p, "covage").unwrap().is_empty());
+        assert!(j.skipped_lines.is_empty());
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_journal_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        for text in [
+            &b"[{\"email\": \"a@x.fr\"}]\n"[..],
+            b"first_name,email\nA,a@x.fr\n",
+            b"{\"target\":\"kojo\",\"email\":\"a@x.fr\",\"outcome\":\"created\"}\n",
+            b"no newline at all",
+        ] {
+            let p = dir.path().join("contacts.json");
+            std::fs::write(&p, text).unwrap();
+            let e = Journal::open(&p, &owner()).err().expect("refused");
+            assert!(
+                format!("{e:#}").contains("not a contactport journal"),
+                "{e:#}"
+            );
+            assert_eq!(std::fs::read(&p).unwrap(), text, "left byte-identical");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_garbled_line_in_the_middle_keeps_the_lines_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j");
+        {
+            let j = Journal::open(&p, &owner()).unwrap();
+            j.record(line("a@x.fr")).await.unwrap();
+        }
+        let mut f = OpenOptions::new().append(true).open(&p).unwrap();
+        f.write_all(b"garbage\n").unwrap();
+        drop(f);
+        {
+            let j = Journal::open(&p, &owner()).unwrap();
+            assert_eq!(j.skipped_lines, [3]);
+            j.record(line("b@x.fr")).await.unwrap();
+        }
+        let j = Journal::open(&p, &owner()).unwrap();
+        assert!(j.is_done("a@x.fr") && j.is_done("b@x.fr"));
+        assert!(std::fs::read_to_string(&p).unwrap().contains("garbage\n"));
+    }
+
+    #[test]
+    fn another_owner_or_a_second_run_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j");
+        drop(Journal::open(&p, &owner()).unwrap());
+        let before = std::fs::read(&p).unwrap();
+        let elsewhere = Owner {
+            url: "https://api.kojo.tech/contacts".into(),
+            ..owner()
+        };
+        let e = Journal::open(&p, &elsewhere).err().expect("refused");
+        let msg = format!("{e:#}");
+        assert!(
+            msg.contains("target URL") && msg.contains("api.kojo.tech"),
+            "{msg}"
+        );
+        let other_key = Owner {
+            account: fingerprint("another key"),
+            ..owner()
+        };
+        assert!(Journal::open(&p, &other_key).is_err());
+        assert_eq!(std::fs::read(&p).unwrap(), before);
+        // While one run holds it, a second is refused.
+        let held = Journal::open(&p, &owner()).unwrap();
+        let e = Journal::open(&p, &owner()).err().expect("locked");
+        assert!(format!("{e:#}").contains("in use"), "{e:#}");
+        drop(held);
+        assert!(Journal::open(&p, &owner()).is_ok());
+    }
+
+    #[test]
+    fn fingerprints_tell_keys_apart_and_hide_them() {
+        assert_ne!(fingerprint("a"), fingerprint("b"));
+        assert!(!fingerprint("hunter2").contains("hunter2"));
+        assert_eq!(fingerprint("a").len(), "sha256:".len() + 12);
     }
 }

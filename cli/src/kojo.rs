@@ -47,6 +47,16 @@ impl Credentials {
     }
 }
 
+impl Credentials {
+    /// Who this is, for a journal's owner: the client id, or a fingerprint of the key.
+    pub fn account(&self) -> String {
+        match self {
+            Credentials::ApiKey(k) => crate::journal::fingerprint(k.expose()),
+            Credentials::Client { id, .. } => id.clone(),
+        }
+    }
+}
+
 /// A Kojo client.
 #[derive(Debug)]
 pub struct Kojo {
@@ -59,12 +69,29 @@ pub struct Kojo {
 impl Kojo {
     /// A client for `base`, contacts at `path`.
     pub fn new(base: &str, path: &str, creds: Credentials, tuning: Tuning) -> Result<Kojo, Error> {
+        let api = Api::new(PROVIDER, base, tuning)?;
+        let path = format!("/{}", path.trim_matches('/'));
+        // Checked here, before any request: a path naming another host would take the key there.
+        api.url(&path)?;
         Ok(Kojo {
-            api: Api::new(PROVIDER, base, tuning)?,
-            path: format!("/{}", path.trim_matches('/')),
+            api,
+            path,
             creds,
             token: Mutex::new(None),
         })
+    }
+
+    /// The contacts URL (a journal's owner).
+    pub fn contacts_url(&self) -> String {
+        self.api
+            .url(&self.path)
+            .map(|u| u.to_string())
+            .unwrap_or_default()
+    }
+
+    /// The account, for a journal's owner.
+    pub fn account(&self) -> String {
+        self.creds.account()
     }
 
     async fn header(&self, renew: bool) -> Result<String, Error> {
@@ -85,12 +112,23 @@ impl Kojo {
                 access_token: String,
                 expires_in: Option<u64>,
             }
-            let t: Token = self.api.token(TOKEN, Body::Form(form)).await?;
+            let t: Token = match self.api.token(TOKEN, Body::Form(form)).await {
+                Err(Error::Auth { message, .. }) => {
+                    return Err(self.api.refuse(&format!(
+                        "KOJO_CLIENT_ID and KOJO_CLIENT_SECRET were refused: {message}"
+                    )))
+                }
+                r => r?,
+            };
             // Renewed a minute early (or at half its life when short), so no request carries
             // a token that expires on the way.
-            let life = Duration::from_secs(t.expires_in.unwrap_or(3600));
+            // A lifetime past a day is taken as a day: whatever the server says, no overflow.
+            let life = Duration::from_secs(t.expires_in.unwrap_or(3600).min(86_400));
             let margin = Duration::from_secs(60).min(life / 2);
-            *slot = Some((Secret::new(t.access_token), Instant::now() + life - margin));
+            *slot = Some((
+                Secret::new(t.access_token),
+                Instant::now() + (life - margin),
+            ));
         }
         Ok(format!(
             "Bearer {}",
@@ -119,21 +157,18 @@ impl Kojo {
             return Ok(reply);
         }
         if let Credentials::ApiKey(_) = self.creds {
-            return Err(Error::Auth {
-                provider: PROVIDER,
-                message: "the key in KOJO_API_KEY was refused".into(),
-            });
+            return Err(self.api.refuse("the key in KOJO_API_KEY was refused"));
         }
+        // An OAuth token may have expired early: one renewal, then the refusal is final.
         let header = self.header(true).await?;
         let reply = self
             .api
             .send(method, url, Some(&header), &body, retry)
             .await?;
         if reply.status == 401 {
-            return Err(Error::Auth {
-                provider: PROVIDER,
-                message: "the access token was refused".into(),
-            });
+            return Err(self
+                .api
+                .refuse("a fresh access token for KOJO_CLIENT_ID was refused"));
         }
         Ok(reply)
     }
@@ -158,7 +193,7 @@ impl Kojo {
         &self,
         id_or_email: &str,
     ) -> Result<Option<(KojoContact, bytes::Bytes)>, Error> {
-        let url = self.api.url_segment(&self.path, id_or_email, false);
+        let url = self.api.url_segment(&self.path, id_or_email, false)?;
         let reply = self
             .call(Method::GET, url, Body::Empty, Retry::Idempotent)
             .await?;
@@ -186,7 +221,7 @@ impl Kojo {
         let reply = self
             .call(
                 Method::POST,
-                self.api.url(&self.path),
+                self.api.url(&self.path)?,
                 Body::Json(serde_json::to_vec(&body).expect("json")),
                 Retry::Create,
             )
@@ -201,7 +236,7 @@ impl Kojo {
         fields: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<KojoContact, Error> {
         debug_assert!(!fields.contains_key("orgName"));
-        let url = self.api.url_segment(&self.path, id, false);
+        let url = self.api.url_segment(&self.path, id, false)?;
         let reply = self
             .call(
                 Method::PATCH,

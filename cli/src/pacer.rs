@@ -22,8 +22,12 @@ impl Pacer {
     /// A pacer for `rate` requests a second; a rate of 0 spaces nothing but still pauses.
     pub fn new(rate: f64) -> Pacer {
         Pacer {
-            interval: if rate > 0.0 {
-                Duration::from_secs_f64(1.0 / rate)
+            // A rate that is not a positive number spaces nothing; a tiny one is a request an
+            // hour at most, so no slot ever lies past what a clock can hold.
+            interval: if rate > 0.0 && rate.is_finite() {
+                Duration::try_from_secs_f64(1.0 / rate)
+                    .unwrap_or(Duration::MAX)
+                    .min(Duration::from_secs(3600))
             } else {
                 Duration::ZERO
             },
@@ -50,6 +54,7 @@ impl Pacer {
     /// Pushes every later slot back by `d` (after a 429: the provider asked for a pause).
     pub fn pause(&self, d: Duration) {
         let mut st = self.state.lock().expect("pacer lock");
+        let d = d.min(crate::retry::MAX_WAIT);
         let until = Instant::now() + d;
         if st.0 < until {
             st.0 = until;
@@ -90,5 +95,22 @@ mod tests {
         free.pause(Duration::from_secs(2));
         free.wait().await;
         assert_eq!(start.elapsed(), Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn absurd_rates_never_panic() {
+        for rate in [
+            1e-300,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
+            -1.0,
+            1e300,
+        ] {
+            let p = Pacer::new(rate);
+            p.wait().await;
+            p.wait().await;
+            p.pause(Duration::MAX);
+        }
     }
 }

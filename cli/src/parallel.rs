@@ -148,6 +148,11 @@ pub fn convert(
 
     let pool = Pool::default();
     let pool = &pool;
+    // Set by the writer at the first failure: the producer stops cutting chunks. Every chunk
+    // before the failed one was already sent (chunks go out in order), so the first failure in
+    // input order is still the one reported.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let stop = &stop;
     std::thread::scope(|scope| -> anyhow::Result<Result<Report, Input>> {
         // Workers: one converter per chunk.
         for _ in 0..workers {
@@ -229,7 +234,11 @@ pub fn convert(
                 };
                 body = next_body;
                 byte += end as u64;
-                if token_rx.recv().is_err() || work_tx.send(work).is_err() {
+                if stop.load(std::sync::atomic::Ordering::Relaxed)
+                    || token_rx.recv().is_err()
+                    || stop.load(std::sync::atomic::Ordering::Relaxed)
+                    || work_tx.send(work).is_err()
+                {
                     break;
                 }
                 seq += 1;
@@ -254,11 +263,26 @@ pub fn convert(
         let mut failure: Option<(u64, Error)> = None;
         for (seq, res) in done_rx.iter() {
             match res {
+                // Past a failure nothing is written: the chunk's token goes straight back.
+                Ok(_) if failure.as_ref().is_some_and(|(s, _)| seq > *s) => {
+                    let _ = token_tx.try_send(());
+                    continue;
+                }
                 Ok(r) => {
                     pending.insert(seq, r);
                 }
                 Err(e) => {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                    // Its token goes back so a producer waiting for one sees the stop.
+                    let _ = token_tx.try_send(());
                     if failure.as_ref().is_none_or(|(s, _)| seq < *s) {
+                        // Chunks after it that were waiting to be written are dropped.
+                        pending.retain(|&k, _| {
+                            if k > seq {
+                                let _ = token_tx.try_send(());
+                            }
+                            k < seq
+                        });
                         failure = Some((seq, e));
                     }
                     continue;
@@ -292,6 +316,8 @@ pub fn convert(
         if let Some((_, e)) = failure {
             return Err(e.into());
         }
+        // (`next == chunks` below also holds when the producer stopped early: only a failure
+        // stops it, and a failure returned above.)
         anyhow::ensure!(next == chunks, "a chunk was lost ({next} of {chunks})");
         if let Some(j) = joiner.as_mut() {
             j.finish(&mut out)?;

@@ -44,14 +44,40 @@ pub fn classify_error(e: &reqwest::Error) -> Verdict {
     }
 }
 
-/// `Retry-After` in seconds (the header), or Kojo's `retryAfter` in its 429 body.
+/// The longest wait a provider's answer can impose on one request: a bogus header never stalls
+/// a run for days.
+pub const MAX_WAIT: Duration = Duration::from_secs(3600);
+
+/// How long the provider asks to wait: `Retry-After` in seconds or as an HTTP date (RFC 9110),
+/// else Kojo's `retryAfter` (seconds) or `resetAt` (ISO 8601) in its 429 body. Whatever the
+/// server sends, the answer is a finite duration of at most [`MAX_WAIT`], or `None`.
 pub fn retry_after(header: Option<&str>, body: &[u8]) -> Option<Duration> {
-    if let Some(secs) = header.and_then(|h| h.trim().parse::<f64>().ok()) {
-        return Some(Duration::from_secs_f64(secs.clamp(0.0, 3600.0)));
-    }
-    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let secs = v.get("retryAfter")?.as_f64()?;
-    Some(Duration::from_secs_f64(secs.clamp(0.0, 3600.0)))
+    let now = chrono::Utc::now();
+    let until = |t: chrono::DateTime<chrono::FixedOffset>| {
+        let ms = (t.with_timezone(&chrono::Utc) - now).num_milliseconds();
+        Duration::from_millis(ms.max(0) as u64)
+    };
+    let secs = |s: f64| {
+        s.is_finite()
+            .then(|| Duration::try_from_secs_f64(s.max(0.0)).unwrap_or(MAX_WAIT))
+    };
+    let from_header = header.map(str::trim).and_then(|h| {
+        h.parse::<f64>()
+            .ok()
+            .and_then(secs)
+            .or_else(|| chrono::DateTime::parse_from_rfc2822(h).ok().map(until))
+    });
+    let from_body = || {
+        let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+        v.get("retryAfter")
+            .and_then(|x| x.as_f64().or_else(|| x.as_str()?.trim().parse().ok()))
+            .and_then(secs)
+            .or_else(|| {
+                let at = v.get("resetAt")?.as_str()?;
+                chrono::DateTime::parse_from_rfc3339(at).ok().map(until)
+            })
+    };
+    from_header.or_else(from_body).map(|d| d.min(MAX_WAIT))
 }
 
 /// Exponential backoff with full jitter, bounded in attempts.
@@ -117,6 +143,60 @@ mod tests {
         let body = br#"{"code":"RATE_LIMIT_EXCEEDED","error":"Too many requests","message":"slow down","retryAfter":0.5,"resetAt":"2026-01-01T00:00:00Z"}"#;
         assert_eq!(retry_after(None, body), Some(Duration::from_millis(500)));
         assert_eq!(retry_after(None, b"not json"), None);
+        // An HTTP date, and Kojo's resetAt, both in the past: no wait.
+        assert_eq!(
+            retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT"), b""),
+            Some(Duration::ZERO)
+        );
+        let soon = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc3339();
+        let body = format!(r#"{{"code":"RATE_LIMIT_EXCEEDED","resetAt":"{soon}"}}"#);
+        let d = retry_after(None, body.as_bytes()).unwrap();
+        assert!(
+            d > Duration::from_secs(25) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn hostile_waits_are_bounded_and_never_panic() {
+        for h in [
+            "NaN",
+            "inf",
+            "-inf",
+            "-5",
+            "1e309",
+            "99999999999999999999",
+            "",
+            "soon",
+        ] {
+            let d = retry_after(Some(h), b"");
+            assert!(d.is_none_or(|d| d <= MAX_WAIT), "{h}: {d:?}");
+        }
+        assert_eq!(retry_after(Some("NaN"), b""), None);
+        assert_eq!(
+            retry_after(Some("1e309"), b""),
+            None,
+            "inf is no wait at all"
+        );
+        assert_eq!(retry_after(Some("1e12"), b""), Some(MAX_WAIT));
+        assert_eq!(
+            retry_after(None, br#"{"retryAfter":1e300}"#),
+            Some(MAX_WAIT)
+        );
+        assert_eq!(
+            retry_after(None, br#"{"resetAt":"9999-12-31T23:59:59Z"}"#),
+            Some(MAX_WAIT)
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_header_or_body_gives_a_bounded_wait(h in ".{0,40}", body in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            let d = retry_after(Some(&h), &body);
+            proptest::prop_assert!(d.is_none_or(|d| d <= MAX_WAIT));
+            let d = retry_after(None, &body);
+            proptest::prop_assert!(d.is_none_or(|d| d <= MAX_WAIT));
+        }
     }
 
     #[test]

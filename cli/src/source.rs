@@ -192,17 +192,19 @@ pub fn file(
 
 /// Streams the whole Covage list into `feed`, page by page.
 pub async fn covage(client: Arc<Covage>, mut feed: Feed) -> anyhow::Result<Report> {
-    let (mut items, mut next) = client.first_page().await?;
+    let mut check = crate::covage::PageCheck::default();
+    let mut page = client.first_page().await?;
     loop {
-        for item in &items {
+        check.page(&page)?;
+        for item in &page.items {
             let mut bytes = serde_json::to_vec(item)?;
             bytes.push(b'\n');
             if !feed.push(&bytes).await? {
                 return feed.finish().await;
             }
         }
-        match next {
-            Some(u) => (items, next) = client.next_page(u).await?,
+        match page.next {
+            Some(u) => page = client.next_page(u).await?,
             None => break,
         }
     }
@@ -254,6 +256,7 @@ pub async fn kojo(
                 }
             }
             Ok(None) => failures.push(fail(Some(404), format!("Kojo has no contact {id}"), None)),
+            Err(e @ crate::error::Error::Auth { .. }) => return Err(e.into()),
             Err(e) => {
                 let (s, m, r) = e.details();
                 failures.push(fail(s, m, r));

@@ -136,8 +136,9 @@ enum Action {
     Updated(String, Vec<&'static str>),
     Unchanged(String),
     Skipped(String),
-    /// A Covage create whose answer was lost, settled after the stream.
-    Uncertain,
+    /// A Covage create whose answer was lost, settled after the stream (once the write must
+    /// have landed: the duration).
+    Uncertain(std::time::Duration),
     Failed(Error),
 }
 
@@ -212,7 +213,7 @@ async fn covage_upsert(
         want.contact_uuid = None;
         return match client.create(&want).await {
             Ok(made) => Action::Created(made.contact_uuid.unwrap_or_default()),
-            Err(Error::Ambiguous { .. }) => Action::Uncertain,
+            Err(Error::Ambiguous { settle, .. }) => Action::Uncertain(settle),
             Err(e) => Action::Failed(e),
         };
     };
@@ -254,7 +255,38 @@ async fn covage_upsert(
     if s.dry_run {
         return Action::Updated(id, changed);
     }
-    match client.update(&want).await {
+    // The list was read at the start; the contact may have been edited since. PUT replaces the
+    // whole object, so it is read again now and only the fields this run changes are applied
+    // to what the server has: an edit made meanwhile to another field is kept.
+    let mut now = match client.get(&id).await {
+        Ok(Some(now)) => now,
+        // Deleted meanwhile: it is created again, as any contact the provider lacks.
+        Ok(None) => {
+            want.contact_uuid = None;
+            return match client.create(&want).await {
+                Ok(made) => Action::Created(made.contact_uuid.unwrap_or_default()),
+                Err(Error::Ambiguous { settle, .. }) => Action::Uncertain(settle),
+                Err(e) => Action::Failed(e),
+            };
+        }
+        Err(e) => return Action::Failed(e),
+    };
+    let before = now.clone();
+    for name in &changed {
+        match *name {
+            "first_name" => now.first_name.clone_from(&want.first_name),
+            "last_name" => now.last_name.clone_from(&want.last_name),
+            "phone_number" => now.phone_number.clone_from(&want.phone_number),
+            "cell_phone_number" => now.cell_phone_number.clone_from(&want.cell_phone_number),
+            "email" => now.email.clone_from(&want.email),
+            _ => {}
+        }
+    }
+    if now == before {
+        return Action::Unchanged(id);
+    }
+    now.contact_uuid = Some(id.clone());
+    match client.update(&now).await {
         Ok(_) => Action::Updated(id, changed),
         Err(e) => Action::Failed(e),
     }
@@ -271,7 +303,7 @@ async fn kojo_upsert(
     pos: Position,
 ) -> Action {
     let want = mapping::to_kojo(c, s.kojo_phone);
-    let have = match client.get(&c.email).await {
+    let have = match kojo_find(client, &c.email).await {
         Ok(h) => h,
         Err(e) => return Action::Failed(e),
     };
@@ -283,11 +315,16 @@ async fn kojo_upsert(
             match client.create(&want).await {
                 Ok(made) => return Action::Created(made.id.unwrap_or_default()),
                 // The answer was lost: the contact may exist now. Look before sending again.
-                Err(Error::Ambiguous { .. }) => match client.get(&c.email).await {
-                    Ok(Some(found)) => return Action::Created(found.id.unwrap_or_default()),
-                    Ok(None) => continue,
-                    Err(e) => return Action::Failed(e),
-                },
+                Err(Error::Ambiguous { settle, .. }) => {
+                    // A create still on its way would be missed by a look right now, and
+                    // then sent twice: wait until it must have landed, then look.
+                    tokio::time::sleep(settle).await;
+                    match kojo_find(client, &c.email).await {
+                        Ok(Some(found)) => return Action::Created(found.id.unwrap_or_default()),
+                        Ok(None) => continue,
+                        Err(e) => return Action::Failed(e),
+                    }
+                }
                 Err(e) => return Action::Failed(e),
             }
         }
@@ -327,6 +364,18 @@ async fn kojo_upsert(
         Ok(_) => Action::Updated(id, fields),
         Err(e) => Action::Failed(e),
     }
+}
+
+/// Looks a Kojo contact up by email. Our key is case-insensitive but Kojo's lookup may not be:
+/// an address with capitals in its local part that is not found is looked up lower-cased too,
+/// so a contact stored that way is not created a second time.
+async fn kojo_find(client: &Kojo, email: &str) -> Result<Option<KojoContact>, Error> {
+    let found = client.get(email).await?;
+    let lower = email.to_lowercase();
+    if found.is_some() || lower == email {
+        return Ok(found);
+    }
+    client.get(&lower).await
 }
 
 /// The fields of `want` that differ from `have`; empty values never erase, orgName never goes.
@@ -372,7 +421,7 @@ pub async fn run(
     let seen: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::new());
     let conflicts = Mutex::new(Vec::new());
     let mut rejected = Vec::new();
-    let mut uncertain: Vec<(Position, Contact)> = Vec::new();
+    let mut uncertain: Vec<(Position, Contact, std::time::Duration)> = Vec::new();
     let target = sink.name();
 
     let records = futures::stream::poll_fn(|cx| rx.poll_recv(cx));
@@ -451,6 +500,8 @@ pub async fn run(
                     ),
                 ));
             }
+            // Refused credentials stop the run: every other record would be refused too.
+            Ok((_, _, Some(Action::Failed(e @ Error::Auth { .. })))) => return Err(e.into()),
             Ok((pos, c, action)) => {
                 tally(&mut report, pos, &c, action, &mut uncertain, plan.as_ref());
             }
@@ -472,9 +523,14 @@ pub async fn run(
         let mut round = 0;
         while !uncertain.is_empty() {
             round += 1;
+            // A create still on its way would be missed by the list: wait until each must
+            // have landed.
+            if let Some(settle) = uncertain.iter().map(|u| u.2).max() {
+                tokio::time::sleep(settle).await;
+            }
             let now = index(client.list().await.map_err(anyhow::Error::from)?);
             let mut again = Vec::new();
-            for (pos, c) in std::mem::take(&mut uncertain) {
+            for (pos, c, _) in std::mem::take(&mut uncertain) {
                 let action = if let Some(found) = now.get(&email::key(&c.email)) {
                     Action::Created(found.contact_uuid.clone().unwrap_or_default())
                 } else if round > CREATE_ROUNDS as usize {
@@ -488,7 +544,8 @@ pub async fn run(
                     want.contact_uuid = None;
                     match client.create(&want).await {
                         Ok(made) => Action::Created(made.contact_uuid.unwrap_or_default()),
-                        Err(Error::Ambiguous { .. }) => Action::Uncertain,
+                        Err(Error::Ambiguous { settle, .. }) => Action::Uncertain(settle),
+                        Err(e @ Error::Auth { .. }) => return Err(e.into()),
                         Err(e) => Action::Failed(e),
                     }
                 };
@@ -526,7 +583,7 @@ fn tally(
     pos: Position,
     c: &Contact,
     action: Option<Action>,
-    uncertain: &mut Vec<(Position, Contact)>,
+    uncertain: &mut Vec<(Position, Contact, std::time::Duration)>,
     plan: Option<&mpsc::UnboundedSender<String>>,
 ) {
     let say = |s: String| {
@@ -552,7 +609,7 @@ fn tally(
             report.skipped += 1;
             say(format!("skip\t{}", c.email));
         }
-        Some(Action::Uncertain) => uncertain.push((pos, c.clone())),
+        Some(Action::Uncertain(settle)) => uncertain.push((pos, c.clone(), settle)),
         Some(Action::Failed(e)) => {
             let (status, message, request_id) = e.details();
             say(format!("fail\t{}\t{}", c.email, message));

@@ -89,6 +89,48 @@ impl Dir {
         Run(self.cmd(args).stdin(Stdio::null()).output().unwrap())
     }
 
+    /// Runs with `args` and `env`, stdin closed; killed (and the test failed) after `secs`
+    /// seconds, so a hang is a failure, not a stuck test run.
+    pub fn run_within(&self, secs: u64, args: &[&str], env: &[(&str, String)]) -> Run {
+        let mut child = self
+            .cmd_env(args, env)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Drained as it comes, so a chatty child never blocks on a full pipe.
+        let mut out = child.stdout.take().unwrap();
+        let mut err = child.stderr.take().unwrap();
+        let o = std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut out, &mut v);
+            v
+        });
+        let e = std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut err, &mut v);
+            v
+        });
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(st) = child.try_wait().unwrap() {
+                break st;
+            }
+            if start.elapsed().as_secs() >= secs {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("{args:?} did not end within {secs} s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        Run(Output {
+            status,
+            stdout: o.join().unwrap(),
+            stderr: e.join().unwrap(),
+        })
+    }
+
     /// Runs with `args`, feeding `stdin`.
     pub fn run_stdin(&self, args: &[&str], stdin: &[u8]) -> Run {
         use std::io::Write;

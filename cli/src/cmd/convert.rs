@@ -64,6 +64,12 @@ pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
         mapping: a.mapping.mapping()?,
         ..Options::default()
     };
+    files::distinct(&[
+        ("the input", a.input.as_deref()),
+        ("-o", a.output.as_deref()),
+        ("--rejects", a.rejects.as_deref()),
+        ("--report", a.report.as_deref()),
+    ])?;
     let input = files::open_input(a.input.as_deref())?;
     let bar = progress::bytes_bar(input.len, quiet);
     let mut out = Output::create(a.output.as_deref())?;

@@ -69,6 +69,12 @@ pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
         }
         (Provider::Covage, _) => vec![],
     };
+    crate::files::distinct(&[
+        ("--ids", a.ids.as_deref()),
+        ("-o", a.output.as_deref()),
+        ("--rejects", a.rejects.as_deref()),
+        ("--report", a.report.as_deref()),
+    ])?;
     let output = Output::create(a.output.as_deref())?;
     let rejects = Output::optional(a.rejects.as_deref())?;
     let feed = Feed::bytes(opts, output, rejects);

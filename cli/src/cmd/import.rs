@@ -1,8 +1,9 @@
 //! `contactport import`: a contact file into a provider.
 
-use super::{channel, finish_sync, settings, upsert};
+use super::{channel, finish_sync, open_journal, settings, upsert};
 use crate::args::{InputArgs, MappingArgs, Provider, ProviderArgs, SyncArgs};
 use crate::files::{self, Output};
+use crate::journal::Owner;
 use crate::progress;
 use crate::source::{self, Feed};
 use crate::sync::Sink;
@@ -55,22 +56,45 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
         mapping,
         ..Options::default()
     };
+    files::distinct(&[
+        ("the input", a.input.as_deref()),
+        ("--journal", a.sync.journal.as_deref()),
+        ("--rejects", a.sync.rejects.as_deref()),
+        ("--report", a.sync.report.as_deref()),
+    ])?;
     let input = files::open_input(a.input.as_deref())?;
     let rejects = Output::optional(a.sync.rejects.as_deref())?;
     super::runtime()?.block_on(async {
-        let sink = match a.provider {
-            Provider::Covage => Sink::covage(a.providers.covage(true)?).await?,
-            Provider::Kojo => Sink::kojo(a.providers.kojo()?),
+        let file = || "file".to_string();
+        let (sink, journal) = match a.provider {
+            Provider::Covage => {
+                let client = a.providers.covage(true)?;
+                let owner = Owner::new(
+                    "import",
+                    file(),
+                    "covage",
+                    client.contacts_url(),
+                    client.account(),
+                );
+                let journal = open_journal(&a.sync, owner)?;
+                (Sink::covage(client).await?, journal)
+            }
+            Provider::Kojo => {
+                let client = a.providers.kojo()?;
+                let owner = Owner::new(
+                    "import",
+                    file(),
+                    "kojo",
+                    client.contacts_url(),
+                    client.account(),
+                );
+                (Sink::kojo(client), open_journal(&a.sync, owner)?)
+            }
         };
         let bar = progress::records_bar(quiet);
         let (tx, rx) = channel();
         let reading = source::file(input, Feed::records(opts, tx, rejects), progress::hidden());
-        let name = if a.provider == Provider::Covage {
-            "covage"
-        } else {
-            "kojo"
-        };
-        let report = upsert(rx, sink, &a.sync, settings, name, bar).await?;
+        let report = upsert(rx, sink, &a.sync, settings, journal, bar).await?;
         let read = reading.await??;
         finish_sync(report, read, &a.sync, quiet)
     })

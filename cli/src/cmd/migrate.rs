@@ -1,9 +1,10 @@
 //! `contactport migrate`: provider to provider, streamed: records flow from the source while
 //! earlier ones are being written.
 
-use super::{channel, finish_sync, settings, upsert};
+use super::{channel, finish_sync, open_journal, settings, upsert};
 use crate::args::{MappingArgs, Provider, ProviderArgs, SyncArgs};
 use crate::files::Output;
+use crate::journal::Owner;
 use crate::progress;
 use crate::source::{self, Feed};
 use crate::sync::Sink;
@@ -52,6 +53,12 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
         }
         (Provider::Covage, _) => vec![],
     };
+    crate::files::distinct(&[
+        ("--ids", a.ids.as_deref()),
+        ("--journal", a.sync.journal.as_deref()),
+        ("--rejects", a.sync.rejects.as_deref()),
+        ("--report", a.sync.report.as_deref()),
+    ])?;
     let mapping = a.mapping.mapping()?;
     let settings = settings(&a.sync, mapping.kojo_phone);
     let opts = Options {
@@ -68,17 +75,39 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
         match a.from {
             Provider::Covage => {
                 let from = a.providers.covage(false)?;
-                let sink = Sink::kojo(a.providers.kojo()?);
+                let to = a.providers.kojo()?;
+                let journal = open_journal(
+                    &a.sync,
+                    Owner::new(
+                        "migrate",
+                        format!("covage {} {}", from.contacts_url(), from.account()),
+                        "kojo",
+                        to.contacts_url(),
+                        to.account(),
+                    ),
+                )?;
+                let sink = Sink::kojo(to);
                 let reading = tokio::spawn(source::covage(from, feed));
-                let report = upsert(rx, sink, &a.sync, settings, "kojo", bar).await?;
+                let report = upsert(rx, sink, &a.sync, settings, journal, bar).await?;
                 let read = reading.await??;
                 finish_sync(report, read, &a.sync, quiet)
             }
             Provider::Kojo => {
                 let from = a.providers.kojo()?;
-                let sink = Sink::covage(a.providers.covage(true)?).await?;
+                let to = a.providers.covage(true)?;
+                let journal = open_journal(
+                    &a.sync,
+                    Owner::new(
+                        "migrate",
+                        format!("kojo {} {}", from.contacts_url(), from.account()),
+                        "covage",
+                        to.contacts_url(),
+                        to.account(),
+                    ),
+                )?;
+                let sink = Sink::covage(to).await?;
                 let reading = tokio::spawn(source::kojo(from, ids, settings.concurrency, feed));
-                let mut report = upsert(rx, sink, &a.sync, settings, "covage", bar).await?;
+                let mut report = upsert(rx, sink, &a.sync, settings, journal, bar).await?;
                 let (read, failures) = reading.await??;
                 report.failed.extend(failures);
                 finish_sync(report, read, &a.sync, quiet)

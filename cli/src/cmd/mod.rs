@@ -20,7 +20,10 @@ pub fn pump(
     entries: &mut Entries,
     bar: &ProgressBar,
 ) -> anyhow::Result<Report> {
-    let mut input = match crate::parallel::convert(input, &opts, out, rejects, entries, bar)? {
+    let name = input.name.clone();
+    let parallel = crate::parallel::convert(input, &opts, out, rejects, entries, bar)
+        .with_context(|| format!("in {name}"))?;
+    let mut input = match parallel {
         Ok(report) => {
             bar.finish_and_clear();
             return Ok(report);
@@ -85,7 +88,7 @@ pub mod migrate;
 pub mod sandbox;
 
 use crate::args::SyncArgs;
-use crate::journal::Journal;
+use crate::journal::{Journal, Owner};
 use crate::sync::{self, Settings, Sink, SyncReport};
 use contactport_core::{Contact, Position};
 use std::sync::Arc;
@@ -120,19 +123,32 @@ pub fn settings(a: &SyncArgs, kojo_phone: contactport_core::KojoPhone) -> Settin
     }
 }
 
+/// Opens `--journal` for this run's `owner` (before any request: a journal that is not one, or
+/// another run's, stops the run before it starts).
+pub fn open_journal(a: &SyncArgs, owner: Owner) -> anyhow::Result<Option<Arc<Journal>>> {
+    let Some(p) = &a.journal else {
+        return Ok(None);
+    };
+    let j = Journal::open(p, &owner)?;
+    if !j.skipped_lines.is_empty() {
+        eprintln!(
+            "warning: journal {}: garbled lines skipped: {:?}",
+            p.display(),
+            j.skipped_lines
+        );
+    }
+    Ok(Some(Arc::new(j)))
+}
+
 /// Upserts what arrives on `rx` into `sink`; prints the plan on stdout in a dry run.
 pub async fn upsert(
     rx: mpsc::Receiver<(Position, Contact)>,
     sink: Sink,
     a: &SyncArgs,
     settings: Settings,
-    target: &str,
+    journal: Option<Arc<Journal>>,
     bar: indicatif::ProgressBar,
 ) -> anyhow::Result<SyncReport> {
-    let journal = match &a.journal {
-        Some(p) => Some(Arc::new(Journal::open(p, target)?)),
-        None => None,
-    };
     let (plan_tx, printer) = if a.dry_run {
         let (tx, mut prx) = mpsc::unbounded_channel::<String>();
         let printer = tokio::spawn(async move {

@@ -54,6 +54,7 @@ pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
             drop_rate: a.drop_rate,
             latency_ms: a.latency_ms,
             kojo_rps: a.kojo_rps,
+            next_link: None,
         },
         page_size: a.page_size,
         covage_email: "sandbox@covage.test".into(),

@@ -49,6 +49,10 @@ pub fn run(a: ValidateArgs, quiet: bool) -> anyhow::Result<u8> {
         mapping: a.mapping.mapping()?,
         ..Options::default()
     };
+    files::distinct(&[
+        ("the input", a.input.as_deref()),
+        ("--report", a.report.as_deref()),
+    ])?;
     let input = files::open_input(a.input.as_deref())?;
     let bar = progress::bytes_bar(input.len, quiet);
     // Every entry is listed, so every entry is kept (on disk, not in memory).

@@ -115,11 +115,23 @@ fn list(st: &State, ctx: &Ctx) -> Answer {
         .take(size)
         .collect();
     let link = |n: usize| Value::String(format!("http://{}/api/contacts/?page={n}", ctx.host));
-    let next = if page * size < st.covage.len() {
+    let mut next = if page * size < st.covage.len() {
         link(page + 1)
     } else {
         Value::Null
     };
+    let mut count = st.covage.len();
+    match st.cfg.faults.next_link.as_deref() {
+        Some("loop") if page == 2 => next = link(2),
+        Some("bad-port") if !next.is_null() => {
+            next = Value::String(format!(
+                "http://{}:99999/api/contacts/?page=2",
+                ctx.host.split(':').next().unwrap_or("127.0.0.1")
+            ))
+        }
+        Some("count") => count += 1,
+        _ => {}
+    }
     let previous = if page > 1 {
         link(page - 1)
     } else {
@@ -127,7 +139,7 @@ fn list(st: &State, ctx: &Ctx) -> Answer {
     };
     Answer::json(
         200,
-        json!({"count": st.covage.len(), "next": next, "previous": previous, "results": results}),
+        json!({"count": count, "next": next, "previous": previous, "results": results}),
     )
 }
 

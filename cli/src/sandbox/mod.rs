@@ -32,6 +32,10 @@ pub struct Faults {
     pub latency_ms: u64,
     /// Kojo requests a second (burst as large); past it, 429. 0 for no limit.
     pub kojo_rps: f64,
+    /// A broken Covage page chain, to test the client: `loop` (the next link repeats the
+    /// page), `bad-port` (a next link that is not a URL), `count` (a count the pages disagree
+    /// with). None for a sane chain.
+    pub next_link: Option<String>,
 }
 
 /// Sandbox settings.

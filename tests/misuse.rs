@@ -1,0 +1,302 @@
+//! End-to-end: what a user gets wrong, and what a server answers strangely (issue 11). Each
+//! test failed on the main branch before the fix: a hang, an emptied input file, a migration
+//! that silently did nothing, a wrong key answered by one request per record.
+
+mod util;
+use serde_json::json;
+use util::sandbox::Sandbox;
+use util::Dir;
+
+fn s(p: &std::path::Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// A CSV of `n` contacts under `header`, several parallel chunks long.
+fn csv(header: &str, n: usize) -> String {
+    let mut t = format!("{header}\n");
+    for i in 0..n {
+        t.push_str(&format!("Prénom{i},Nom{i},user{i}@exemple.fr\n"));
+    }
+    t
+}
+
+#[test]
+fn a_large_csv_with_no_known_column_exits_2_instead_of_hanging() {
+    let d = Dir::new();
+    let input = d.write("big.csv", csv("foo,bar,baz", 200_000));
+    assert!(std::fs::metadata(&input).unwrap().len() > 2_000_000);
+    let run = d
+        .run_within(60, &["convert", s(&input), "-o", "out.ndjson"], &[])
+        .expect(2);
+    assert!(run.stderr().contains("foo"), "{}", run.stderr());
+    assert!(!d.path("out.ndjson").exists());
+    // The one-thread path (stdin is not cut in parallel below 64 KiB, so a small file) says
+    // the same thing.
+    let small = d.write("small.csv", csv("foo,bar,baz", 10));
+    let serial = d.run(&["convert", s(&small)]).expect(2);
+    let first_line = |t: String| t.lines().next().unwrap_or_default().to_string();
+    assert_eq!(
+        first_line(run.stderr()).replace("big.csv", "X"),
+        first_line(serial.stderr()).replace("small.csv", "X")
+    );
+}
+
+#[test]
+fn an_output_naming_the_input_is_refused_and_the_input_kept() {
+    let d = Dir::new();
+    let text = csv("first_name,last_name,email", 5);
+    let input = d.write("contacts.csv", &text);
+    for args in [
+        vec!["convert", "contacts.csv", "-o", "contacts.csv"],
+        vec!["convert", "contacts.csv", "--rejects", "./contacts.csv"],
+        vec![
+            "convert",
+            "contacts.csv",
+            "-o",
+            "a.csv",
+            "--report",
+            "a.csv",
+        ],
+        vec!["validate", "contacts.csv", "--report", "contacts.csv"],
+    ] {
+        let run = d.run(&args).expect(2);
+        assert!(run.stderr().contains("both name"), "{}", run.stderr());
+        assert_eq!(std::fs::read_to_string(&input).unwrap(), text, "{args:?}");
+        assert!(!d.path("a.csv").exists());
+    }
+}
+
+#[test]
+fn a_journal_path_typed_by_mistake_never_empties_a_file() {
+    let sb = Sandbox::start(&[]);
+    let d = Dir::new();
+    let json = std::fs::read(util::sample("covage-export.json")).unwrap();
+    d.write("contacts.json", &json);
+    d.write("notes.csv", "email\na@b.fr\n");
+    let env = sb.env();
+    // The journal is the input itself.
+    let run = d
+        .run_env(
+            &[
+                "import",
+                "covage",
+                "contacts.json",
+                "--journal",
+                "contacts.json",
+                "--dry-run",
+            ],
+            &env,
+        )
+        .expect(2);
+    assert!(run.stderr().contains("both name"), "{}", run.stderr());
+    // The journal is some other file that is not a journal.
+    let run = d
+        .run_env(
+            &[
+                "import",
+                "covage",
+                "contacts.json",
+                "--journal",
+                "notes.csv",
+                "--dry-run",
+            ],
+            &env,
+        )
+        .expect(2);
+    assert!(
+        run.stderr().contains("not a contactport journal"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(std::fs::read(d.path("contacts.json")).unwrap(), json);
+    assert_eq!(d.read("notes.csv"), "email\na@b.fr\n");
+    assert!(sb.state()["covage"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_journal_from_another_provider_account_is_refused() {
+    let (first, second) = (Sandbox::start(&[]), Sandbox::start(&[]));
+    let d = Dir::new();
+    d.write("in.csv", csv("first_name,last_name,email", 20));
+    let args = ["import", "covage", "in.csv", "--journal", "move.journal"];
+    d.run_env(&args, &first.env()).expect(0);
+    assert_eq!(first.state()["covage"].as_array().unwrap().len(), 20);
+    let before = d.read("move.journal");
+    // Another Covage (another URL): refused, not 20 "resumed" and nothing written.
+    let run = d.run_env(&args, &second.env()).expect(2);
+    assert!(
+        run.stderr().contains("belongs to another run") && run.stderr().contains("target URL"),
+        "{}",
+        run.stderr()
+    );
+    assert!(second.state()["covage"].as_array().unwrap().is_empty());
+    // The same URL with another account (a login instead of the token): refused too, and no
+    // secret is printed.
+    let env = vec![
+        ("COVAGE_URL", first.url.clone()),
+        ("COVAGE_EMAIL", "sandbox@covage.test".to_string()),
+        ("COVAGE_PASSWORD", "sandbox-password".to_string()),
+    ];
+    let run = d.run_env(&args, &env).expect(2);
+    assert!(run.stderr().contains("account"), "{}", run.stderr());
+    assert!(!run.stderr().contains("covage-jwt"), "{}", run.stderr());
+    assert!(
+        !run.stderr().contains("sandbox-password"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(d.read("move.journal"), before);
+    // The journal's owner line holds no secret.
+    assert!(!before.contains("sandbox-covage-jwt"));
+    // The right place again: everything resumed.
+    d.run_env(&args, &first.env()).expect(0);
+}
+
+#[test]
+fn two_runs_on_one_journal_the_second_is_refused() {
+    let sb = Sandbox::start(&["--latency-ms", "50"]);
+    let d = Dir::new();
+    d.write("in.csv", csv("first_name,last_name,email", 200));
+    let env = sb.env();
+    let args = [
+        "import",
+        "kojo",
+        "in.csv",
+        "--journal",
+        "j",
+        "--org-name",
+        "O",
+        "--vendor-id",
+        "v",
+        "--concurrency",
+        "1",
+        "-q",
+    ];
+    let mut first = d.cmd_env(&args, &env).spawn().unwrap();
+    // Wait until the first run holds the journal (its owner line is written).
+    let start = std::time::Instant::now();
+    while d.path("j").metadata().map(|m| m.len()).unwrap_or(0) == 0 {
+        assert!(start.elapsed().as_secs() < 30);
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let run = d.run_env(&args, &env);
+    let _ = first.kill();
+    let _ = first.wait();
+    let run = run.expect(2);
+    assert!(run.stderr().contains("in use"), "{}", run.stderr());
+}
+
+#[test]
+fn a_refused_kojo_key_stops_at_once() {
+    let sb = Sandbox::start(&[]);
+    let d = Dir::new();
+    d.write("in.csv", csv("first_name,last_name,email", 300));
+    let mut env = sb.env();
+    env[3].1 = "wrong-kojo-key".into();
+    let run = d
+        .run_within(
+            60,
+            &[
+                "import",
+                "kojo",
+                "in.csv",
+                "--org-name",
+                "O",
+                "--vendor-id",
+                "v",
+            ],
+            &env,
+        )
+        .expect(2);
+    assert!(
+        run.stderr().contains("the key in KOJO_API_KEY was refused"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!run.stderr().contains("wrong-kojo-key"));
+    // One request answered 401, then none: not one a record. (Requests already on the wire
+    // when the first answer came back may be answered too: at most the concurrency.)
+    let sent = sb.requests().len();
+    assert!(
+        (1..=8).contains(&sent),
+        "{sent} requests with a refused key"
+    );
+}
+
+#[test]
+fn a_kojo_path_naming_another_host_is_refused_before_any_request() {
+    let sb = Sandbox::start(&[]);
+    let d = Dir::new();
+    d.write("in.csv", csv("first_name,last_name,email", 3));
+    for path in ["http://evil.example/contacts", "https://evil.example/x"] {
+        let run = d
+            .run_env(
+                &[
+                    "import",
+                    "kojo",
+                    "in.csv",
+                    "--org-name",
+                    "O",
+                    "--vendor-id",
+                    "v",
+                    "--kojo-path",
+                    path,
+                ],
+                &sb.env(),
+            )
+            .expect(2);
+        assert!(
+            run.stderr().contains("give a path under"),
+            "{}",
+            run.stderr()
+        );
+    }
+    assert!(sb.requests().is_empty());
+}
+
+#[test]
+fn absurd_flags_are_refused_not_panicked_on() {
+    let d = Dir::new();
+    d.write("in.csv", csv("first_name,last_name,email", 3));
+    for flags in [
+        ["--rate", "1e-300"],
+        ["--rate", "NaN"],
+        ["--rate=-1", "--quiet"],
+        ["--timeout", "0"],
+        ["--timeout", "99999999999"],
+    ] {
+        let mut args = vec!["import", "kojo", "in.csv"];
+        args.extend(flags);
+        let run = d.run(&args).expect(2);
+        assert!(!run.stderr().contains("panicked"), "{}", run.stderr());
+        assert!(run.stderr().contains("--"), "{}", run.stderr());
+    }
+}
+
+#[test]
+fn a_covage_next_link_that_loops_or_breaks_is_an_error_not_a_panic() {
+    let sb = Sandbox::start(&["--page-size", "2"]);
+    sb.reset(
+        json!((0..5)
+            .map(|i| json!({"first_name": "A", "last_name": "B", "email": format!("u{i}@x.fr")}))
+            .collect::<Vec<_>>()),
+        json!([]),
+    );
+    let d = Dir::new();
+    // A sane chain first.
+    d.run_env(&["export", "covage", "-o", "all.csv"], &sb.env())
+        .expect(0);
+    assert_eq!(d.read("all.csv").lines().count(), 6);
+    for (fault, says) in [
+        ("loop", "repeats a page"),
+        ("bad-port", "bad next link"),
+        ("count", "announced"),
+    ] {
+        sb.faults(json!({"next_link": fault}));
+        let run = d
+            .run_within(60, &["export", "covage", "-o", "x.csv"], &sb.env())
+            .expect(2);
+        assert!(run.stderr().contains(says), "{fault}: {}", run.stderr());
+        assert!(!run.stderr().contains("panicked"), "{}", run.stderr());
+    }
+}
