@@ -300,3 +300,94 @@ fn a_covage_next_link_that_loops_or_breaks_is_an_error_not_a_panic() {
         assert!(!run.stderr().contains("panicked"), "{}", run.stderr());
     }
 }
+
+#[test]
+fn json_that_is_not_utf8_is_an_error_naming_its_line_not_mojibake() {
+    let d = Dir::new();
+    let small =
+        b"[\n{\"first_name\": \"Ren\xE9e\", \"last_name\": \"X\", \"email\": \"a@b.fr\"}\n]\n";
+    d.write("small.json", small);
+    let run = d
+        .run(&["convert", "small.json", "--to", "ndjson"])
+        .expect(2);
+    assert!(
+        run.stderr().contains("line 2: not valid UTF-8 (byte 0xE9"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!run.stdout().contains("RenÃ"), "{}", run.stdout());
+    // Given its encoding, the same file converts.
+    let run = d
+        .run(&[
+            "convert",
+            "small.json",
+            "--to",
+            "ndjson",
+            "--encoding",
+            "windows-1252",
+        ])
+        .expect(0);
+    assert!(run.stdout().contains("Renée"), "{}", run.stdout());
+    // A large array (cut into parallel chunks) with the bad byte far into it: the same error,
+    // at once, with the line counted from the file's start.
+    let mut big = b"[\n".to_vec();
+    for i in 0..40_000 {
+        let first: &[u8] = if i == 30_000 { b"Ren\xE9e" } else { b"Renee" };
+        big.extend_from_slice(b"{\"first_name\": \"");
+        big.extend_from_slice(first);
+        big.extend_from_slice(
+            format!("\", \"last_name\": \"X\", \"email\": \"u{i}@b.fr\"}},\n").as_bytes(),
+        );
+    }
+    big.extend_from_slice(b"{\"email\": \"last@b.fr\"}\n]\n");
+    d.write("big.json", &big);
+    let run = d
+        .run_within(60, &["convert", "big.json", "-o", "out.ndjson"], &[])
+        .expect(2);
+    assert!(
+        run.stderr().contains("line 30002: not valid UTF-8"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!d.path("out.ndjson").exists());
+}
+
+#[test]
+fn a_csv_read_as_windows_1252_says_so() {
+    let d = Dir::new();
+    d.write(
+        "excel.csv",
+        b"first_name;last_name;email\nRen\xE9e;Dupr\xE9;a@b.fr\n",
+    );
+    let run = d
+        .run(&[
+            "convert",
+            "excel.csv",
+            "--report",
+            "r.json",
+            "--to",
+            "ndjson",
+        ])
+        .expect(0);
+    assert!(run.stdout().contains("Dupré"), "{}", run.stdout());
+    assert!(
+        run.stderr().contains("read as windows-1252"),
+        "{}",
+        run.stderr()
+    );
+    let r: serde_json::Value = serde_json::from_str(&d.read("r.json")).unwrap();
+    assert!(
+        r["encoding"].as_str().unwrap().starts_with("windows-1252"),
+        "{r}"
+    );
+    // UTF-8 input, or an encoding given: nothing to say.
+    d.write(
+        "utf8.csv",
+        "first_name;last_name;email\nRenée;Dupré;a@b.fr\n",
+    );
+    let run = d
+        .run(&["convert", "utf8.csv", "--report", "r2.json"])
+        .expect(0);
+    assert!(!run.stderr().contains("windows-1252"), "{}", run.stderr());
+    assert!(!d.read("r2.json").contains("encoding"));
+}

@@ -126,6 +126,9 @@ impl Entries {
                 );
             }
         }
+        if let Some(e) = &report.encoding {
+            eprintln!("warning: the input was read as {e}; give --encoding to choose");
+        }
         if !report.unknown_columns.is_empty() {
             eprintln!(
                 "warning: unknown columns ignored (values counted as dropped): {}",
@@ -197,6 +200,9 @@ impl Serialize for Full<'_> {
         if self.any_warnings {
             st.serialize_field("warnings", &Seq(&self.warnings))?;
         }
+        if let Some(e) = &r.encoding {
+            st.serialize_field("encoding", e)?;
+        }
         if !r.unknown_columns.is_empty() {
             st.serialize_field("unknown_columns", &r.unknown_columns)?;
         }
@@ -225,6 +231,7 @@ mod tests {
             }
         }
         r.read = n;
+        r.encoding = Some("windows-1252 (guessed)".into());
         r.unknown_columns = vec!["fax".into()];
         r
     }

@@ -351,16 +351,17 @@ fn suitable(sample: &[u8], opts: &Options, threads: usize) -> Option<(Cut, usize
     if opts.encoding.is_some_and(|e| e != Encoding::Utf8) {
         return None;
     }
-    let (enc, bom) = decode::detect(sample, opts.encoding);
+    let (_, bom) = decode::detect(sample, opts.encoding);
+    let json = match opts.from {
+        Some(f) => !f.is_csv(),
+        None => decode::looks_like_json(&sample[bom..]),
+    };
+    let (enc, bom, _) = decode::detect_input(sample, opts.encoding, json);
     if enc != Encoding::Utf8 {
         return None;
     }
     let text = &sample[bom..];
     let first = text.iter().position(|b| !b.is_ascii_whitespace())?;
-    let json = match opts.from {
-        Some(f) => !f.is_csv(),
-        None => matches!(text[first], b'[' | b'{'),
-    };
     if json {
         // The first element decides the flavour, as in the one-thread path.
         let mut el = None;
@@ -570,8 +571,9 @@ mod tests {
             let par = run(input, &opts)
                 .map_err(|e| format!("{e:#}"))
                 .map(|res| format!("{:?}", res.ok().expect("parallel path taken")));
-            // A cut-off array stops the run; the rest only reject their record.
-            assert_eq!(serial.is_err(), i == 0, "{i}");
+            // A cut-off array and bytes that are not UTF-8 stop the run; the rest only reject
+            // their record.
+            assert_eq!(serial.is_err(), i == 0 || i == 2, "{i}");
             let brief = |r: &Result<String, String>| match r {
                 Ok(s) => format!("Ok({} chars)", s.len()),
                 Err(e) => format!("Err({e})"),

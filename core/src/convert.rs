@@ -258,7 +258,19 @@ impl Converter {
             if self.pending.len() < SNIFF && !eof {
                 return Ok(());
             }
-            let (enc, bom) = decode::detect(&self.pending, self.encoding);
+            let json = match self.opts_from {
+                Some(f) => !f.is_csv(),
+                None => decode::looks_like_json(&self.pending),
+            };
+            let (enc, bom, guessed) = decode::detect_input(&self.pending, self.encoding, json);
+            if guessed {
+                // Said in the report (and by the CLI): the bytes were not UTF-8, so they were
+                // read as what French Excel saves.
+                self.sink.report.encoding = Some(format!(
+                    "{} (guessed: the input is not valid UTF-8)",
+                    enc.name().to_lowercase()
+                ));
+            }
             let mut dec = Decoder::new(enc);
             let pending = std::mem::take(&mut self.pending);
             dec.decode(&pending[bom..], eof, &mut self.text)?;
@@ -425,6 +437,27 @@ impl Sink {
                 .map(|w| mapping::from_kojo(w, &mut self.contact, self.mapping.region)),
         };
         if let Err(e) = parsed {
+            if let Err(bad) = std::str::from_utf8(el) {
+                // JSON is UTF-8 (RFC 8259): bytes that are not are a file in another encoding,
+                // not one bad record. Said with the line and byte, as the CSV path does.
+                let before = &el[..bad.valid_up_to()];
+                let nl = before.iter().filter(|&&b| b == b'\n').count() as u64;
+                let byte = el[bad.valid_up_to()];
+                let col = before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map(|i| before.len() - i);
+                let at = match col {
+                    Some(c) => format!("byte {c} of the line"),
+                    None => format!("{} bytes into the record", before.len()),
+                };
+                return Err(Error::Json {
+                    line: line + nl,
+                    why: format!(
+                        "not valid UTF-8 (byte 0x{byte:02X}, {at}); JSON is UTF-8 — if the file is in another encoding, give it (e.g. windows-1252)"
+                    ),
+                });
+            }
             self.problems.push(Problem::new(
                 "record",
                 format!(

@@ -22,6 +22,10 @@ pub struct Report {
     /// Records that went through with something worth knowing (a one-word name, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Entry>,
+    /// The input's encoding when it was guessed (a CSV that is not valid UTF-8, read as
+    /// Windows-1252); absent when the input was UTF-8 or the encoding was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
     /// Input columns (or JSON keys) that map to no field, listed once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unknown_columns: Vec<String>,

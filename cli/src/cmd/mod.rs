@@ -74,6 +74,9 @@ pub fn list_rejects(report: &Report, limit: usize) {
     for w in report.warnings.iter().take(limit) {
         eprintln!("warning: {w}");
     }
+    if let Some(e) = &report.encoding {
+        eprintln!("warning: the input was read as {e}; give --encoding to choose");
+    }
     if !report.unknown_columns.is_empty() {
         eprintln!(
             "warning: unknown columns ignored (values counted as dropped): {}",

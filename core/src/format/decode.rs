@@ -72,6 +72,33 @@ pub fn detect(sample: &[u8], forced: Option<Encoding>) -> (Encoding, usize) {
     }
 }
 
+/// Like [`detect`], knowing whether the input is JSON (`json`): JSON is UTF-8 by its RFC (8259
+/// §8.1), so without a BOM or a forced encoding it is never guessed to be Windows-1252 — a bad
+/// byte is then reported where it is instead of read as mojibake. Also returns whether the
+/// encoding was a guess from invalid UTF-8 (a CSV read as Windows-1252), which the caller says.
+pub fn detect_input(
+    sample: &[u8],
+    forced: Option<Encoding>,
+    json: bool,
+) -> (Encoding, usize, bool) {
+    let (enc, bom) = detect(sample, forced);
+    if forced.is_none() && bom == 0 && enc == Encoding::Windows1252 {
+        if json {
+            return (Encoding::Utf8, 0, false);
+        }
+        return (enc, bom, true);
+    }
+    (enc, bom, false)
+}
+
+/// True when `text` (after any BOM) starts, past whitespace, like JSON: `[` or `{`.
+pub fn looks_like_json(text: &[u8]) -> bool {
+    matches!(
+        text.iter().copied().find(|b| !b.is_ascii_whitespace()),
+        Some(b'[' | b'{')
+    )
+}
+
 /// Streams bytes in one encoding out as UTF-8.
 pub struct Decoder {
     encoding: Encoding,
