@@ -391,3 +391,109 @@ fn a_csv_read_as_windows_1252_says_so() {
     assert!(!run.stderr().contains("windows-1252"), "{}", run.stderr());
     assert!(!d.read("r2.json").contains("encoding"));
 }
+
+/// Sends `sig` (`INT`, `TERM`) to a child.
+fn kill(child: &std::process::Child, sig: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([format!("-{sig}"), child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{sig}");
+}
+
+/// Waits for `child` to exit, at most `secs` seconds.
+fn wait_within(child: &mut std::process::Child, secs: u64) -> std::process::ExitStatus {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            return st;
+        }
+        if start.elapsed().as_secs() >= secs {
+            let _ = child.kill();
+            panic!("did not exit within {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Lines in the journal past its owner line.
+fn journalled(d: &Dir, name: &str) -> usize {
+    std::fs::read_to_string(d.path(name))
+        .map(|s| s.lines().count().saturating_sub(1))
+        .unwrap_or(0)
+}
+
+#[test]
+fn ctrl_c_or_sigterm_stops_cleanly_and_the_rerun_ends_with_exactly_every_contact() {
+    for sig in ["INT", "TERM"] {
+        let sb = Sandbox::start(&["--latency-ms", "20"]);
+        let d = Dir::new();
+        d.write("in.csv", csv("first_name,last_name,email", 400));
+        let env = sb.env();
+        let args = [
+            "import",
+            "kojo",
+            "in.csv",
+            "--org-name",
+            "O",
+            "--vendor-id",
+            "v",
+            "--journal",
+            "j",
+            "--report",
+            "r.json",
+            "--rejects",
+            "rej.csv",
+            "--rate",
+            "0",
+            "--concurrency",
+            "4",
+        ];
+        let mut child = d
+            .cmd_env(&args, &env)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while journalled(&d, "j") < 40 {
+            assert!(start.elapsed().as_secs() < 60, "no progress");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        kill(&child, sig);
+        let stopped_at = std::time::Instant::now();
+        let status = wait_within(&mut child, 30);
+        let waited = stopped_at.elapsed();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(130), "{sig}: {stderr}");
+        assert!(stderr.contains("--journal j"), "{sig}: {stderr}");
+        // The report was written, and says what was done.
+        let r: serde_json::Value = serde_json::from_str(&d.read("r.json")).unwrap();
+        assert_eq!(r["interrupted"], true, "{r}");
+        let created = r["created"].as_u64().unwrap() as usize;
+        assert!(created > 0 && created < 400, "{r}");
+        assert_eq!(
+            created,
+            journalled(&d, "j"),
+            "every write is in the journal"
+        );
+        assert_eq!(sb.state()["kojo"].as_array().unwrap().len(), created);
+        eprintln!("{sig}: exited {waited:?} after the signal, {created} created");
+        // The re-run goes on and ends with exactly the 400 contacts, none twice.
+        d.run_env(&args, &env).expect(0);
+        let r: serde_json::Value = serde_json::from_str(&d.read("r.json")).unwrap();
+        assert_eq!(r["resumed"].as_u64().unwrap() as usize, created, "{r}");
+        let mut emails: Vec<String> = sb.state()["kojo"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["email"].as_str().unwrap().to_string())
+            .collect();
+        emails.sort();
+        emails.dedup();
+        assert_eq!(emails.len(), 400);
+        assert_eq!(sb.state()["kojo"].as_array().unwrap().len(), 400);
+    }
+}

@@ -104,18 +104,27 @@ pub struct SyncReport {
     pub conflicts: Vec<Conflict>,
     /// True for `--dry-run`: the counts are what would have been done.
     pub dry_run: bool,
+    /// True when the run was stopped (Ctrl-C, SIGTERM) before the end of its input: what is
+    /// counted was done; the rest was not attempted.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 impl SyncReport {
-    /// 0 when every record went through, 1 when some were rejected or failed.
+    /// 0 when every record went through, 1 when some were rejected or failed, 130 (as a
+    /// shell says of SIGINT) when the run was stopped.
     pub fn exit_code(&self) -> u8 {
+        if self.interrupted {
+            return 130;
+        }
         u8::from(self.read.rejected > 0 || !self.failed.is_empty())
     }
 
     /// One line.
     pub fn summary(&self) -> String {
         format!(
-            "{}read {}, rejected {}, created {}, updated {}, unchanged {}, skipped {}, resumed {}, failed {}",
+            "{}{}read {}, rejected {}, created {}, updated {}, unchanged {}, skipped {}, resumed {}, failed {}",
+            if self.interrupted { "interrupted: " } else { "" },
             if self.dry_run { "dry run: " } else { "" },
             self.read.read,
             self.read.rejected,
@@ -413,10 +422,19 @@ pub async fn run(
     journal: Option<Arc<Journal>>,
     bar: indicatif::ProgressBar,
     plan: Option<mpsc::UnboundedSender<String>>,
+    stop: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<SyncReport> {
     let mut report = SyncReport {
         dry_run: settings.dry_run,
         ..SyncReport::default()
+    };
+    // Once `stop` turns true (Ctrl-C, SIGTERM) no new record is taken; the ones in flight
+    // finish (each is journalled as it does), then the run ends with what it has.
+    let stopped = {
+        let mut stop = stop.clone();
+        async move {
+            let _ = stop.wait_for(|s| *s).await;
+        }
     };
     let seen: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::new());
     let conflicts = Mutex::new(Vec::new());
@@ -424,7 +442,7 @@ pub async fn run(
     let mut uncertain: Vec<(Position, Contact, std::time::Duration)> = Vec::new();
     let target = sink.name();
 
-    let records = futures::stream::poll_fn(|cx| rx.poll_recv(cx));
+    let records = futures::stream::poll_fn(|cx| rx.poll_recv(cx)).take_until(Box::pin(stopped));
     let mut results = records
         .filter_map(|(pos, c)| {
             let key = email::key(&c.email);
@@ -573,6 +591,7 @@ pub async fn run(
     for (pos, p) in rejected {
         report.read.reject(pos, [p]);
     }
+    report.interrupted = *stop.borrow();
     report.conflicts = conflicts.into_inner().expect("lock");
     bar.finish_and_clear();
     Ok(report)

@@ -164,11 +164,46 @@ pub async fn upsert(
     } else {
         (None, None)
     };
-    let report = sync::run(rx, Arc::new(sink), settings, journal, bar, plan_tx).await;
+    let stop = stop_on_signal();
+    let report = sync::run(rx, Arc::new(sink), settings, journal, bar, plan_tx, stop).await;
     if let Some(p) = printer {
         let _ = p.await;
     }
     report
+}
+
+/// A flag that turns true at the first Ctrl-C or SIGTERM: the run stops taking records, ends
+/// what is in flight and writes its report. A second one exits at once with 130 (the journal
+/// stays consistent: each group of lines is fsync'd, and a torn last line is cut on reopening).
+fn stop_on_signal() -> tokio::sync::watch::Receiver<bool> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        signal().await;
+        eprintln!(
+            "\nstopping: no new records; finishing those in flight (Ctrl-C again to quit at once)"
+        );
+        let _ = tx.send(true);
+        signal().await;
+        eprintln!("stopped at once");
+        std::process::exit(130);
+    });
+    rx
+}
+
+/// The next SIGINT or SIGTERM.
+async fn signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Merges the reading report into the sync report, writes `--report`, prints the summary;
@@ -209,6 +244,18 @@ pub fn finish_sync(
             );
         }
         eprintln!("{}", report.summary());
+    }
+    if report.interrupted {
+        // Said even with --quiet: the run did not do all it was asked.
+        match &a.journal {
+            Some(j) => eprintln!(
+                "interrupted: run the same command again with --journal {} to go on where it stopped",
+                j.display()
+            ),
+            None => eprintln!(
+                "interrupted: run the same command again to go on (contacts already written are found by email, not created twice)"
+            ),
+        }
     }
     Ok(report.exit_code())
 }
