@@ -497,3 +497,76 @@ fn ctrl_c_or_sigterm_stops_cleanly_and_the_rerun_ends_with_exactly_every_contact
         assert_eq!(sb.state()["kojo"].as_array().unwrap().len(), 400);
     }
 }
+
+#[test]
+fn kojo_hourly_quota_waits_are_not_failures_and_are_said() {
+    // The sandbox's "hour" is 3 s long and holds 30 requests; the client, told the same quota
+    // is an hour, would wait an hour: it paces by the answers instead (429 with resetAt).
+    let sb = Sandbox::start(&["--kojo-per-hour", "30", "--kojo-hour-secs", "3"]);
+    let d = Dir::new();
+    d.write("in.csv", csv("first_name,last_name,email", 40));
+    let run = d
+        .run_within(
+            120,
+            &[
+                "import",
+                "kojo",
+                "in.csv",
+                "--org-name",
+                "O",
+                "--vendor-id",
+                "v",
+                "--hourly-limit",
+                "0",
+                "--rate",
+                "0",
+                "--report",
+                "r.json",
+            ],
+            &sb.env(),
+        )
+        .expect(0);
+    let r: serde_json::Value = serde_json::from_str(&d.read("r.json")).unwrap();
+    assert_eq!(r["created"], 40, "{r}");
+    assert_eq!(r["failed"].as_array().unwrap().len(), 0, "{r}");
+    assert_eq!(sb.state()["kojo"].as_array().unwrap().len(), 40);
+    // 80 requests through a quota of 30 every 3 s: at least two waits of the quota.
+    let throttled = sb.requests().iter().filter(|r| r["status"] == 429).count();
+    assert!(throttled >= 2, "{throttled} answered 429");
+    // Said on stderr (no terminal here, so no progress line): a long wait is not a hang.
+    assert!(
+        run.stderr().contains("waiting for kojo's quota until"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn dry_run_says_how_many_requests_and_how_long_at_kojo_limits() {
+    let sb = Sandbox::start(&[]);
+    let d = Dir::new();
+    d.write("in.csv", csv("first_name,last_name,email", 10));
+    let run = d
+        .run_env(
+            &[
+                "import",
+                "kojo",
+                "in.csv",
+                "--org-name",
+                "O",
+                "--vendor-id",
+                "v",
+                "--dry-run",
+            ],
+            &sb.env(),
+        )
+        .expect(0);
+    // 10 lookups, then 10 creates.
+    assert!(
+        run.stderr()
+            .contains("plan: the real run sends about 20 requests to Kojo: 0 s at its documented limits (20 a second, 3600 an hour)"),
+        "{}",
+        run.stderr()
+    );
+    assert!(sb.state()["kojo"].as_array().unwrap().is_empty());
+}

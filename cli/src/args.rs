@@ -166,6 +166,10 @@ pub struct ProviderArgs {
     /// burst limit; none for Covage). 0 for no limit.
     #[arg(long, value_name = "R", value_parser = parse_rate)]
     pub rate: Option<f64>,
+    /// Requests an hour to the provider (default: 3600 for Kojo, its documented quota; none
+    /// for Covage). 0 for no limit. Past it, requests wait for the hour to roll on.
+    #[arg(long, value_name = "N")]
+    pub hourly_limit: Option<u32>,
     /// Seconds before a request is given up (and retried), 1 to 3600.
     #[arg(long, value_name = "SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -176,9 +180,13 @@ pub struct ProviderArgs {
 }
 
 impl ProviderArgs {
-    fn tuning(&self, rate: f64) -> crate::http::Tuning {
+    fn tuning(&self, rate: f64, per_hour: u32) -> crate::http::Tuning {
         crate::http::Tuning {
             rate,
+            quota: (per_hour > 0).then_some(crate::pacer::Quota {
+                requests: per_hour,
+                window: std::time::Duration::from_secs(3600),
+            }),
             backoff: crate::retry::Backoff {
                 attempts: self.attempts.max(1),
                 ..Default::default()
@@ -198,7 +206,14 @@ impl ProviderArgs {
         Ok(std::sync::Arc::new(crate::covage::Covage::new(
             &self.covage_url,
             creds,
-            self.tuning(rate),
+            self.tuning(
+                rate,
+                if writing {
+                    self.hourly_limit.unwrap_or(0)
+                } else {
+                    0
+                },
+            ),
         )?))
     }
 
@@ -209,7 +224,10 @@ impl ProviderArgs {
             &self.kojo_url,
             &self.kojo_path,
             creds,
-            self.tuning(self.rate.unwrap_or(20.0)),
+            self.tuning(
+                self.rate.unwrap_or(crate::kojo::RATE),
+                self.hourly_limit.unwrap_or(crate::kojo::PER_HOUR),
+            ),
         )?))
     }
 }

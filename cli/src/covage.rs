@@ -152,6 +152,11 @@ impl Covage {
             .unwrap_or_default()
     }
 
+    /// While requests wait for a quota or a pause the provider asked for: until when.
+    pub fn waiting_until(&self) -> Option<tokio::time::Instant> {
+        self.api.waiting_until()
+    }
+
     /// The account, for a journal's owner.
     pub fn account(&self) -> String {
         self.creds.account()

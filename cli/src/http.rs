@@ -53,10 +53,14 @@ pub struct Tuning {
     pub backoff: Backoff,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// A quota over a window (Kojo: 3,600 an hour), paced as the rate is.
+    pub quota: Option<crate::pacer::Quota>,
 }
 
-/// 429 answers one request may get before it counts them as failed attempts.
-const MAX_THROTTLED: u32 = 100;
+/// 429 answers one request may get before it counts them as failed attempts. A quota wait
+/// (Kojo's hourly limit) is not a failure: each 429 waits as long as the provider asks, so this
+/// only bounds a server that answers 429 for ever.
+const MAX_THROTTLED: u32 = 10_000;
 
 /// One provider's endpoint.
 #[derive(Debug)]
@@ -120,11 +124,16 @@ impl Api {
             provider,
             client,
             base,
-            pacer: Pacer::new(tuning.rate),
+            pacer: Pacer::new(tuning.rate).with_quota(tuning.quota),
             backoff: tuning.backoff,
             timeout: tuning.timeout,
             refused: std::sync::OnceLock::new(),
         })
+    }
+
+    /// While requests wait for a quota (or a long pause the provider asked for): until when.
+    pub fn waiting_until(&self) -> Option<tokio::time::Instant> {
+        self.pacer.waiting_until()
     }
 
     /// Marks the credentials refused (`message` says which): every later request fails at once
@@ -388,6 +397,7 @@ mod tests {
             rate: 0.0,
             backoff: Backoff::default(),
             timeout: Duration::from_secs(5),
+            quota: None,
         }
     }
 

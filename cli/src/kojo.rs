@@ -16,6 +16,10 @@ pub const DEFAULT_URL: &str = "https://api.kojo.tech";
 /// The contacts path: the docs name `/contacts` while their examples say `/contact`.
 pub const DEFAULT_PATH: &str = "/contacts";
 const PROVIDER: &str = "Kojo";
+/// Kojo's documented burst limit, per organisation: requests a second.
+pub const RATE: f64 = 20.0;
+/// Kojo's documented quota, per organisation: requests an hour.
+pub const PER_HOUR: u32 = 3600;
 const TOKEN: &str = "/oauth2/token";
 
 /// How to authenticate.
@@ -87,6 +91,11 @@ impl Kojo {
             .url(&self.path)
             .map(|u| u.to_string())
             .unwrap_or_default()
+    }
+
+    /// While requests wait for a quota or a pause the provider asked for: until when.
+    pub fn waiting_until(&self) -> Option<tokio::time::Instant> {
+        self.api.waiting_until()
     }
 
     /// The account, for a journal's owner.

@@ -1,9 +1,20 @@
-//! A client-side rate limiter: requests are spaced evenly at `rate` per second, so a run stays
-//! under the provider's limit (Kojo: 20 requests a second) instead of bouncing off it.
+//! A client-side rate limiter: requests are spaced evenly at `rate` per second, and at most
+//! `quota` go out in any window (an hour), so a run stays under the provider's limits (Kojo: 20
+//! requests a second and 3,600 an hour) instead of bouncing off them.
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::time::Instant;
+
+/// A quota: at most `requests` in any `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    /// Requests a window.
+    pub requests: u32,
+    /// The window (an hour for Kojo).
+    pub window: Duration,
+}
 
 /// Spaces requests `1 / rate` seconds apart, across all tasks, and holds them all back when
 /// the provider asks for a pause (429).
@@ -16,6 +27,12 @@ use tokio::time::Instant;
 pub struct Pacer {
     interval: Duration,
     state: Mutex<(Instant, Duration)>,
+    quota: Option<Quota>,
+    /// The slots of the last `quota.requests` requests, oldest first.
+    slots: Mutex<VecDeque<Instant>>,
+    /// The end of the current wait for the quota (or a long pause asked by the provider), for
+    /// the progress line.
+    waiting: Mutex<Option<Instant>>,
 }
 
 impl Pacer {
@@ -32,7 +49,22 @@ impl Pacer {
                 Duration::ZERO
             },
             state: Mutex::new((Instant::now(), Duration::ZERO)),
+            quota: None,
+            slots: Mutex::new(VecDeque::new()),
+            waiting: Mutex::new(None),
         }
+    }
+
+    /// Adds a quota: at most `q.requests` in any `q.window` (none when 0).
+    pub fn with_quota(mut self, q: Option<Quota>) -> Pacer {
+        self.quota = q.filter(|q| q.requests > 0 && !q.window.is_zero());
+        self
+    }
+
+    /// While requests wait for the quota (or a long pause the provider asked for): until when.
+    pub fn waiting_until(&self) -> Option<Instant> {
+        let w = *self.waiting.lock().expect("pacer lock");
+        w.filter(|w| *w > Instant::now())
     }
 
     /// Waits for this request's slot.
@@ -40,7 +72,19 @@ impl Pacer {
         let slot = {
             let mut st = self.state.lock().expect("pacer lock");
             let now = Instant::now();
-            let slot = st.0.max(now);
+            let mut slot = st.0.max(now);
+            if let Some(q) = self.quota {
+                // The window's oldest request must be a window old before another goes.
+                let mut slots = self.slots.lock().expect("pacer lock");
+                if slots.len() >= q.requests as usize {
+                    let oldest = slots.pop_front().expect("full window");
+                    if oldest + q.window > slot {
+                        slot = oldest + q.window;
+                        *self.waiting.lock().expect("pacer lock") = Some(slot);
+                    }
+                }
+                slots.push_back(slot);
+            }
             st.0 = slot + self.interval.max(st.1);
             slot
         };
@@ -59,6 +103,12 @@ impl Pacer {
         if st.0 < until {
             st.0 = until;
         }
+        if d >= Duration::from_secs(2) {
+            // A quota answer (Kojo's hourly limit): worth showing. The spacing stays as it is:
+            // once the quota is back, the rate is the limit again.
+            *self.waiting.lock().expect("pacer lock") = Some(until);
+            return;
+        }
         let cap = d.clamp(Duration::from_millis(1), Duration::from_secs(1));
         st.1 = (st.1 * 2).max(Duration::from_millis(1)).min(cap.max(st.1));
     }
@@ -72,6 +122,36 @@ impl Pacer {
                 st.1 = Duration::ZERO;
             }
         }
+    }
+}
+
+/// How long `n` requests take at `rate` a second and at most `quota`: the time from the first
+/// request to the last.
+pub fn duration_for(n: u64, rate: f64, quota: Option<Quota>) -> Duration {
+    if n == 0 {
+        return Duration::ZERO;
+    }
+    let gap = if rate > 0.0 {
+        Duration::from_secs_f64(1.0 / rate)
+    } else {
+        Duration::ZERO
+    };
+    match quota.filter(|q| q.requests > 0) {
+        Some(q) => {
+            let (windows, rest) = ((n - 1) / q.requests as u64, (n - 1) % q.requests as u64);
+            q.window * windows as u32 + gap * rest as u32
+        }
+        None => gap * (n - 1) as u32,
+    }
+}
+
+/// A duration as people say it: `2 h 05 min`, `3 min 20 s`, `45 s`.
+pub fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    match (s / 3600, (s % 3600) / 60, s % 60) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, s) => format!("{m} min {s:02} s"),
+        (h, m, _) => format!("{h} h {m:02} min"),
     }
 }
 
@@ -95,6 +175,67 @@ mod tests {
         free.pause(Duration::from_secs(2));
         free.wait().await;
         assert_eq!(start.elapsed(), Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_hourly_quota_holds_back_the_request_past_it() {
+        let hour = Duration::from_secs(3600);
+        let p = Pacer::new(20.0).with_quota(Some(Quota {
+            requests: 3600,
+            window: hour,
+        }));
+        let start = Instant::now();
+        for _ in 0..3600 {
+            p.wait().await;
+        }
+        // 3,600 requests at 20 a second: three minutes.
+        assert_eq!(start.elapsed(), Duration::from_millis(179_950));
+        assert!(p.waiting_until().is_none());
+        // The next ones wait for the first to be an hour old, then go at the rate again.
+        let next = tokio::spawn(async move {
+            p.wait().await;
+            let at = Instant::now();
+            p.wait().await;
+            (at, Instant::now())
+        });
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let (first, second) = next.await.unwrap();
+        assert_eq!(first - start, hour);
+        assert_eq!(second - start, hour + Duration::from_millis(50));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_quota_wait_is_said() {
+        let p = std::sync::Arc::new(Pacer::new(0.0).with_quota(Some(Quota {
+            requests: 2,
+            window: Duration::from_secs(60),
+        })));
+        let start = Instant::now();
+        p.wait().await;
+        p.wait().await;
+        assert!(p.waiting_until().is_none());
+        let waiter = tokio::spawn({
+            let p = p.clone();
+            async move { p.wait().await }
+        });
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(p.waiting_until(), Some(start + Duration::from_secs(60)));
+        waiter.await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_secs(60));
+        assert!(p.waiting_until().is_none(), "the wait is over");
+    }
+
+    #[test]
+    fn how_long_a_plan_takes_at_the_documented_limits() {
+        let kojo = Some(Quota {
+            requests: 3600,
+            window: Duration::from_secs(3600),
+        });
+        assert_eq!(human(duration_for(1, 20.0, kojo)), "0 s");
+        assert_eq!(human(duration_for(3600, 20.0, kojo)), "2 min 59 s");
+        // 10,000 requests: two full hours, then 2,799 more at 20 a second.
+        assert_eq!(human(duration_for(10_000, 20.0, kojo)), "2 h 02 min");
+        assert_eq!(human(duration_for(101, 0.0, None)), "0 s");
     }
 
     #[tokio::test(start_paused = true)]

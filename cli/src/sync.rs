@@ -46,6 +46,8 @@ pub struct Settings {
     pub dry_run: bool,
     /// Kojo's one phone.
     pub kojo_phone: KojoPhone,
+    /// Say nothing on stderr (waits for the provider's quota included).
+    pub quiet: bool,
 }
 
 /// A record the provider did not take.
@@ -104,6 +106,12 @@ pub struct SyncReport {
     pub conflicts: Vec<Conflict>,
     /// True for `--dry-run`: the counts are what would have been done.
     pub dry_run: bool,
+    /// The provider written to.
+    #[serde(skip)]
+    pub target: &'static str,
+    /// For `--dry-run`: the requests the real run would send to the provider written to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub planned_requests: Option<u64>,
     /// True when the run was stopped (Ctrl-C, SIGTERM) before the end of its input: what is
     /// counted was done; the rest was not attempted.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -177,6 +185,14 @@ impl Sink {
     /// Kojo.
     pub fn kojo(client: Arc<Kojo>) -> Sink {
         Sink::Kojo { client }
+    }
+
+    /// While requests wait for the provider's quota: until when.
+    fn waiting_until(&self) -> Option<tokio::time::Instant> {
+        match self {
+            Sink::Covage { client, .. } => client.waiting_until(),
+            Sink::Kojo { client } => client.waiting_until(),
+        }
     }
 
     fn name(&self) -> &'static str {
@@ -425,6 +441,7 @@ pub async fn run(
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<SyncReport> {
     let mut report = SyncReport {
+        target: sink.name(),
         dry_run: settings.dry_run,
         ..SyncReport::default()
     };
@@ -436,6 +453,7 @@ pub async fn run(
             let _ = stop.wait_for(|s| *s).await;
         }
     };
+    let watcher = tokio::spawn(say_quota_waits(sink.clone(), bar.clone(), settings.quiet));
     let seen: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::new());
     let conflicts = Mutex::new(Vec::new());
     let mut rejected = Vec::new();
@@ -592,9 +610,49 @@ pub async fn run(
         report.read.reject(pos, [p]);
     }
     report.interrupted = *stop.borrow();
+    if settings.dry_run {
+        // Each record looked up (Kojo: GET by email; Covage: the list, read once), then a
+        // POST per create; an update is a PATCH (Kojo) or a GET and a PUT (Covage).
+        let looked = report.created + report.updated + report.unchanged + report.skipped;
+        report.planned_requests = Some(match &*sink {
+            Sink::Kojo { .. } => looked + report.created + report.updated,
+            Sink::Covage { existing, .. } => {
+                let pages = (existing.len() as u64).div_ceil(100).max(1);
+                pages + report.created + 2 * report.updated
+            }
+        });
+    }
+    watcher.abort();
     report.conflicts = conflicts.into_inner().expect("lock");
     bar.finish_and_clear();
     Ok(report)
+}
+
+/// Says when requests wait for the provider's quota (Kojo: 3,600 an hour), on the progress line
+/// and, once a wait, on stderr: a run that waits an hour in silence looks hung.
+async fn say_quota_waits(sink: Arc<Sink>, bar: indicatif::ProgressBar, quiet: bool) {
+    let mut said: Option<tokio::time::Instant> = None;
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let Some(until) = sink.waiting_until() else {
+            continue;
+        };
+        let left = until - tokio::time::Instant::now();
+        let at = chrono::Local::now()
+            + chrono::Duration::from_std(left).unwrap_or_else(|_| chrono::Duration::zero());
+        let msg = format!(
+            "waiting for {}'s quota until {}",
+            sink.name(),
+            at.format("%H:%M:%S")
+        );
+        bar.set_message(msg.clone());
+        if said != Some(until) && left > std::time::Duration::from_secs(1) {
+            said = Some(until);
+            if !quiet && bar.is_hidden() {
+                eprintln!("{msg}");
+            }
+        }
+    }
 }
 
 fn tally(

@@ -16,6 +16,12 @@ impl Sandbox {
         let mut child = Command::new(env!("CARGO_BIN_EXE_contactport"))
             .args(["sandbox", "--port", "0"])
             .args(flags)
+            // Fixed fault draws: a failure replays with the same seed.
+            .args(if flags.contains(&"--seed") {
+                &[][..]
+            } else {
+                &["--seed", "20261201"][..]
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

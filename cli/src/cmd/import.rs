@@ -47,7 +47,7 @@ pub struct ImportArgs {
 /// Runs `import`.
 pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
     let mapping = a.mapping.mapping()?;
-    let settings = settings(&a.sync, mapping.kojo_phone);
+    let settings = settings(&a.sync, mapping.kojo_phone, quiet);
     let opts = Options {
         from: a.input_args.from,
         to: Some(a.provider.format()),

@@ -60,7 +60,7 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
         ("--report", a.sync.report.as_deref()),
     ])?;
     let mapping = a.mapping.mapping()?;
-    let settings = settings(&a.sync, mapping.kojo_phone);
+    let settings = settings(&a.sync, mapping.kojo_phone, quiet);
     let opts = Options {
         from: Some(a.from.format()),
         to: Some(a.to.format()),

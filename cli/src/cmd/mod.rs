@@ -117,8 +117,9 @@ pub fn server_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// The sync settings of `a`.
-pub fn settings(a: &SyncArgs, kojo_phone: contactport_core::KojoPhone) -> Settings {
+pub fn settings(a: &SyncArgs, kojo_phone: contactport_core::KojoPhone, quiet: bool) -> Settings {
     Settings {
+        quiet,
         concurrency: a.concurrency.max(1),
         on_existing: a.on_existing,
         dry_run: a.dry_run,
@@ -206,6 +207,26 @@ async fn signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// "the real run sends N requests to P: about T at its documented limits".
+fn plan_time(n: u64, provider: &str) -> String {
+    use crate::pacer::{duration_for, human, Quota};
+    if provider == "kojo" {
+        let q = Quota {
+            requests: crate::kojo::PER_HOUR,
+            window: std::time::Duration::from_secs(3600),
+        };
+        let d = duration_for(n, crate::kojo::RATE, Some(q));
+        format!(
+            "plan: the real run sends about {n} requests to Kojo: {} at its documented limits ({} a second, {} an hour)",
+            human(d),
+            crate::kojo::RATE,
+            crate::kojo::PER_HOUR
+        )
+    } else {
+        format!("plan: the real run sends about {n} requests to Covage (no documented rate limit)")
+    }
+}
+
 /// Merges the reading report into the sync report, writes `--report`, prints the summary;
 /// returns the exit code.
 pub fn finish_sync(
@@ -244,6 +265,9 @@ pub fn finish_sync(
             );
         }
         eprintln!("{}", report.summary());
+    }
+    if let (Some(n), false) = (report.planned_requests, quiet) {
+        eprintln!("{}", plan_time(n, report.target));
     }
     if report.interrupted {
         // Said even with --quiet: the run did not do all it was asked.

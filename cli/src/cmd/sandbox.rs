@@ -37,6 +37,15 @@ pub struct SandboxArgs {
     /// Kojo's rate limit in requests a second (429 past it); 0 for none.
     #[arg(long, default_value_t = 0.0)]
     pub kojo_rps: f64,
+    /// Kojo's hourly quota in requests (3,600 documented); 429 past it. 0 for none.
+    #[arg(long, default_value_t = 0)]
+    pub kojo_per_hour: u32,
+    /// The hourly quota's window in seconds (shorter to rehearse).
+    #[arg(long, default_value_t = 3600.0)]
+    pub kojo_hour_secs: f64,
+    /// Seed of the random faults, so a failing run can be replayed (default: random, printed).
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Covage list page size (Django envelope); 0 answers a bare array.
     #[arg(long, default_value_t = 0)]
     pub page_size: usize,
@@ -47,6 +56,7 @@ pub struct SandboxArgs {
 
 /// Runs the sandbox until stopped.
 pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
+    let seed = a.seed.unwrap_or_else(|| fastrand::u64(..));
     // Rehearsal credentials: not secrets, printed so they can be pasted.
     let cfg = Config {
         faults: Faults {
@@ -55,6 +65,8 @@ pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
             latency_ms: a.latency_ms,
             kojo_rps: a.kojo_rps,
             next_link: None,
+            kojo_per_hour: a.kojo_per_hour,
+            kojo_hour_secs: a.kojo_hour_secs,
         },
         page_size: a.page_size,
         covage_email: "sandbox@covage.test".into(),
@@ -64,12 +76,14 @@ pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
         kojo_client_id: "sandbox-client".into(),
         kojo_client_secret: "sandbox-client-secret".into(),
         kojo_token_ttl: a.kojo_token_ttl,
+        seed,
     };
     super::server_runtime()?.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", a.port)).await?;
         let addr = listener.local_addr()?;
         let mut out = std::io::stdout().lock();
         writeln!(out, "contactport sandbox listening on http://{addr}")?;
+        writeln!(out, "# faults seeded with --seed {seed}")?;
         writeln!(
             out,
             "export COVAGE_URL=http://{addr} KOJO_URL=http://{addr}"

@@ -43,7 +43,14 @@ pub(super) fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
             false,
         );
     }
-    if let Some(wait) = st.kojo_rate_limited() {
+    let limited = st
+        .kojo_quota_spent()
+        .map(|w| (w, "Rate limit exceeded: hourly quota spent"))
+        .or_else(|| {
+            st.kojo_rate_limited()
+                .map(|w| (w, "Rate limit exceeded: 20 requests per second"))
+        });
+    if let Some((wait, message)) = limited {
         let reset = chrono::Utc::now() + chrono::Duration::milliseconds((wait * 1000.0) as i64);
         return (
             Answer::json(
@@ -51,7 +58,7 @@ pub(super) fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
                 json!({
                     "code": "RATE_LIMIT_EXCEEDED",
                     "error": "Too many requests",
-                    "message": "Rate limit exceeded: 20 requests per second",
+                    "message": message,
                     "retryAfter": (wait * 1000.0).ceil() / 1000.0,
                     "resetAt": reset.to_rfc3339(),
                 }),

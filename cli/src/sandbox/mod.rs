@@ -36,6 +36,10 @@ pub struct Faults {
     /// page), `bad-port` (a next link that is not a URL), `count` (a count the pages disagree
     /// with). None for a sane chain.
     pub next_link: Option<String>,
+    /// Kojo's hourly quota (3,600 documented); past it, 429 until the window's end. 0 for none.
+    pub kojo_per_hour: u32,
+    /// The quota's window in seconds: 3600 as documented, shorter to test.
+    pub kojo_hour_secs: f64,
 }
 
 /// Sandbox settings.
@@ -59,6 +63,8 @@ pub struct Config {
     pub kojo_client_secret: String,
     /// Kojo access token lifetime in seconds (3600 in production).
     pub kojo_token_ttl: u64,
+    /// Seed of the fault draws: the same seed and the same requests give the same faults.
+    pub seed: u64,
 }
 
 /// One API call, as `/_sandbox/requests` lists it.
@@ -83,7 +89,11 @@ struct State {
     kojo_tokens: HashMap<String, Instant>,
     log: Vec<Logged>,
     bucket: (f64, Instant),
+    /// Kojo requests counted in the current hourly window, and when it started.
+    quota: (u32, Instant),
     seq: u64,
+    /// Fault draws, seeded (`--seed`), under the state's lock so their order is the requests'.
+    rng: fastrand::Rng,
 }
 
 type Shared = Arc<Mutex<State>>;
@@ -133,6 +143,8 @@ pub(crate) fn random_id(n: usize) -> String {
 pub async fn serve(listener: tokio::net::TcpListener, cfg: Config) -> anyhow::Result<()> {
     let state: Shared = Arc::new(Mutex::new(State {
         bucket: (cfg.faults.kojo_rps, Instant::now()),
+        quota: (0, Instant::now()),
+        rng: fastrand::Rng::with_seed(cfg.seed),
         cfg,
         covage: vec![],
         kojo: vec![],
@@ -257,10 +269,10 @@ impl State {
     /// to drop the answer after applying.
     fn fault(&mut self) -> (Option<u16>, bool) {
         let f = &self.cfg.faults;
-        if f.fail_rate > 0.0 && fastrand::f64() < f.fail_rate {
-            return (Some([500, 502, 503][fastrand::usize(..3)]), false);
+        if f.fail_rate > 0.0 && self.rng.f64() < f.fail_rate {
+            return (Some([500, 502, 503][self.rng.usize(..3)]), false);
         }
-        (None, f.drop_rate > 0.0 && fastrand::f64() < f.drop_rate)
+        (None, f.drop_rate > 0.0 && self.rng.f64() < f.drop_rate)
     }
 
     /// Kojo's per-organisation limit: a token bucket of `kojo_rps` with as large a burst.
@@ -278,6 +290,26 @@ impl State {
         } else {
             self.bucket = (tokens, now);
             Some((1.0 - tokens) / rps)
+        }
+    }
+
+    /// Kojo's hourly quota: `kojo_per_hour` requests a window; past it, the seconds left in
+    /// the window.
+    fn kojo_quota_spent(&mut self) -> Option<f64> {
+        let per_hour = self.cfg.faults.kojo_per_hour;
+        if per_hour == 0 {
+            return None;
+        }
+        let window = Duration::from_secs_f64(self.cfg.faults.kojo_hour_secs.clamp(0.001, 86_400.0));
+        let now = Instant::now();
+        if now.duration_since(self.quota.1) >= window {
+            self.quota = (0, now);
+        }
+        if self.quota.0 < per_hour {
+            self.quota.0 += 1;
+            None
+        } else {
+            Some((self.quota.1 + window - now).as_secs_f64())
         }
     }
 
@@ -357,6 +389,7 @@ fn admin_route(state: &Shared, method: &hyper::Method, what: &str, body: &[u8]) 
                 match serde_json::from_value::<Faults>(f) {
                     Ok(f) => {
                         st.bucket = (f.kojo_rps, Instant::now());
+                        st.quota = (0, Instant::now());
                         st.cfg.faults = f;
                         Answer::json(200, json!(st.cfg.faults))
                     }
