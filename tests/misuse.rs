@@ -570,3 +570,37 @@ fn dry_run_says_how_many_requests_and_how_long_at_kojo_limits() {
     );
     assert!(sb.state()["kojo"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn an_input_that_breaks_off_still_reports_what_was_written() {
+    let sb = Sandbox::start(&[]);
+    let d = Dir::new();
+    let mut text = String::from("[\n");
+    for i in 0..50 {
+        text.push_str(&format!(
+            "{{\"first_name\": \"A\", \"last_name\": \"B{i}\", \"email\": \"u{i}@x.fr\"}},\n"
+        ));
+    }
+    // Cut off: no closing bracket, as a download that broke.
+    text.push_str("{\"first_name\": \"A\", \"last_na");
+    d.write("cut.json", text);
+    let run = d
+        .run_env(
+            &[
+                "import",
+                "covage",
+                "cut.json",
+                "--report",
+                "r.json",
+                "--journal",
+                "j",
+            ],
+            &sb.env(),
+        )
+        .expect(2);
+    assert!(run.stderr().contains("in cut.json"), "{}", run.stderr());
+    let r: serde_json::Value = serde_json::from_str(&d.read("r.json")).unwrap();
+    assert_eq!(r["created"], 50, "{r}");
+    assert!(r["error"].as_str().unwrap().contains("line 52"), "{r}");
+    assert_eq!(sb.state()["covage"].as_array().unwrap().len(), 50);
+}

@@ -109,7 +109,7 @@ impl Feed {
 
     /// Ends the input: the last records sent, the files committed, the report.
     pub async fn finish(self) -> anyhow::Result<Report> {
-        let (report, records, tx) = self.close()?;
+        let (report, records, tx) = self.close();
         if let Some(tx) = tx {
             for rec in records {
                 if tx.send(rec).await.is_err() {
@@ -117,12 +117,14 @@ impl Feed {
                 }
             }
         }
-        Ok(report)
+        report
     }
 
-    /// Like [`Feed::finish`], from a blocking thread.
-    pub fn finish_blocking(self) -> anyhow::Result<Report> {
-        let (report, records, tx) = self.close()?;
+    /// Like [`Feed::finish`], from a blocking thread. On failure (the input's end is broken),
+    /// the records read before it are still sent, and the report so far comes with the error.
+    pub fn finish_blocking(self) -> Result<Report, (Report, anyhow::Error)> {
+        let so_far = self.conv.report().clone();
+        let (report, records, tx) = self.close();
         if let Some(tx) = tx {
             for rec in records {
                 if tx.blocking_send(rec).is_err() {
@@ -130,18 +132,19 @@ impl Feed {
                 }
             }
         }
-        Ok(report)
+        report.map_err(|e| (so_far, e))
     }
 
-    /// Ends the converter, writes and commits the files; returns what is left to send.
+    /// Ends the converter, writes and commits the files; returns what is left to send (the
+    /// records read before a failure too).
     #[allow(clippy::type_complexity)]
     fn close(
         self,
-    ) -> anyhow::Result<(
-        Report,
+    ) -> (
+        anyhow::Result<Report>,
         Vec<(Position, Contact)>,
         Option<mpsc::Sender<(Position, Contact)>>,
-    )> {
+    ) {
         let Feed {
             mut conv,
             mut out,
@@ -150,43 +153,56 @@ impl Feed {
             rejects,
             tx,
         } = self;
-        let report = conv.finish(&mut out, &mut rej)?;
+        let finished = conv.finish(&mut out, &mut rej);
         let records = conv.take_records();
-        if let Some(mut o) = output {
-            o.write_all(&out)?;
-            o.commit()?;
-        }
-        if let Some(mut r) = rejects {
-            r.write_all(&rej)?;
-            r.commit()?;
-        }
-        Ok((report, records, tx))
+        let report = finished.map_err(anyhow::Error::from).and_then(|report| {
+            if let Some(mut o) = output {
+                o.write_all(&out)?;
+                o.commit()?;
+            }
+            if let Some(mut r) = rejects {
+                r.write_all(&rej)?;
+                r.commit()?;
+            }
+            Ok(report)
+        });
+        (report, records, tx)
     }
 }
 
-/// Reads a file on a blocking thread into `feed`; returns the reading report.
+/// Reads a file on a blocking thread into `feed`; returns the reading report, and the error
+/// that stopped the reading, if one did (with the report of what was read before it, so the
+/// records already written are still reported).
 pub fn file(
     mut input: Input,
     mut feed: Feed,
     bar: indicatif::ProgressBar,
-) -> tokio::task::JoinHandle<anyhow::Result<Report>> {
+) -> tokio::task::JoinHandle<(Report, Option<anyhow::Error>)> {
     tokio::task::spawn_blocking(move || {
         let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = input.read_chunk(&mut buf)?;
-            if n == 0 {
-                break;
-            }
+        let failed = loop {
+            let n = match input.read_chunk(&mut buf) {
+                Ok(0) => break None,
+                Ok(n) => n,
+                Err(e) => break Some(e),
+            };
             bar.inc(n as u64);
-            if !feed
+            match feed
                 .push_blocking(&buf[..n])
-                .with_context(|| format!("in {}", input.name))?
+                .with_context(|| format!("in {}", input.name))
             {
-                break;
+                Ok(true) => {}
+                Ok(false) => break None,
+                Err(e) => break Some(e),
             }
+        };
+        if let Some(e) = failed {
+            return (feed.report().clone(), Some(e));
         }
-        feed.finish_blocking()
-            .with_context(|| format!("in {}", input.name))
+        match feed.finish_blocking() {
+            Ok(r) => (r, None),
+            Err((so_far, e)) => (so_far, Some(e.context(format!("in {}", input.name)))),
+        }
     })
 }
 

@@ -112,6 +112,9 @@ pub struct SyncReport {
     /// For `--dry-run`: the requests the real run would send to the provider written to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub planned_requests: Option<u64>,
+    /// What stopped the run before the end of its input (a read error), when something did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// True when the run was stopped (Ctrl-C, SIGTERM) before the end of its input: what is
     /// counted was done; the rest was not attempted.
     #[serde(skip_serializing_if = "std::ops::Not::not")]

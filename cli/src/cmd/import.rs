@@ -95,7 +95,19 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
         let (tx, rx) = channel();
         let reading = source::file(input, Feed::records(opts, tx, rejects), progress::hidden());
         let report = upsert(rx, sink, &a.sync, settings, journal, bar).await?;
-        let read = reading.await??;
-        finish_sync(report, read, &a.sync, quiet)
+        let (read, failed) = reading.await?;
+        match failed {
+            None => finish_sync(report, read, &a.sync, quiet),
+            // The input broke off: what was written before is still reported (and journalled),
+            // then the run fails.
+            Some(e) => {
+                let report = crate::sync::SyncReport {
+                    error: Some(format!("{e:#}")),
+                    ..report
+                };
+                finish_sync(report, read, &a.sync, quiet)?;
+                Err(e)
+            }
+        }
     })
 }
