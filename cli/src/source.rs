@@ -122,7 +122,7 @@ impl Feed {
 
     /// Like [`Feed::finish`], from a blocking thread. On failure (the input's end is broken),
     /// the records read before it are still sent, and the report so far comes with the error.
-    pub fn finish_blocking(self) -> Result<Report, (Report, anyhow::Error)> {
+    pub fn finish_blocking(self) -> Result<Report, Box<(Report, anyhow::Error)>> {
         let so_far = self.conv.report().clone();
         let (report, records, tx) = self.close();
         if let Some(tx) = tx {
@@ -132,7 +132,7 @@ impl Feed {
                 }
             }
         }
-        report.map_err(|e| (so_far, e))
+        report.map_err(|e| Box::new((so_far, e)))
     }
 
     /// Ends the converter, writes and commits the files; returns what is left to send (the
@@ -201,7 +201,10 @@ pub fn file(
         }
         match feed.finish_blocking() {
             Ok(r) => (r, None),
-            Err((so_far, e)) => (so_far, Some(e.context(format!("in {}", input.name)))),
+            Err(failed) => {
+                let (so_far, e) = *failed;
+                (so_far, Some(e.context(format!("in {}", input.name))))
+            }
         }
     })
 }
