@@ -604,3 +604,68 @@ fn an_input_that_breaks_off_still_reports_what_was_written() {
     assert!(r["error"].as_str().unwrap().contains("line 52"), "{r}");
     assert_eq!(sb.state()["covage"].as_array().unwrap().len(), 50);
 }
+
+#[test]
+fn a_record_over_the_bound_is_rejected_with_its_line_and_the_run_goes_on() {
+    let d = Dir::new();
+    let field = "z".repeat(3 << 20);
+    let mut text = String::from("first_name,last_name,email\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("A{i},B,u{i}@x.fr\n"));
+        if i == 10 {
+            text.push_str(&format!("\"{field}\",B,big@x.fr\n"));
+        }
+    }
+    d.write("big.csv", &text);
+    // Through the parallel path, then the one-thread path (Windows-1252 is never cut in
+    // parallel; the text is ASCII, so the same bytes).
+    let run = d
+        .run_within(
+            60,
+            &[
+                "convert",
+                "big.csv",
+                "-o",
+                "out.csv",
+                "--rejects",
+                "rej.csv",
+            ],
+            &[],
+        )
+        .expect(1);
+    assert!(
+        run.stderr()
+            .contains("read 20001, written 20000, rejected 1"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr()
+            .contains("line 13, field: record): longer than 1048576 bytes"),
+        "{}",
+        run.stderr()
+    );
+    let serial = d
+        .run(&[
+            "convert",
+            "big.csv",
+            "--rejects",
+            "rej2.csv",
+            "--encoding",
+            "windows-1252",
+        ])
+        .expect(1);
+    assert_eq!(serial.stdout(), d.read("out.csv"));
+    assert_eq!(d.read("rej.csv"), d.read("rej2.csv"));
+    // Raised, the same record is read.
+    d.run(&[
+        "convert",
+        "big.csv",
+        "-o",
+        "all.csv",
+        "--max-record-bytes",
+        "4194304",
+    ])
+    .expect(0);
+    assert!(d.read("all.csv").contains(&field));
+}

@@ -55,6 +55,19 @@ pub struct InputArgs {
     /// CSV delimiter (one character). Default: sniffed among , ; TAB |.
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+    /// The largest record (CSV row, JSON element) read, in bytes: a longer one is rejected
+    /// with its line, so memory stays flat whatever the file.
+    #[arg(long, value_name = "BYTES", default_value_t = contactport_core::format::csv_read::MAX_RECORD,
+          value_parser = parse_record_bytes)]
+    pub max_record_bytes: usize,
+}
+
+fn parse_record_bytes(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (64..=1 << 30).contains(&n) => Ok(n),
+        Ok(_) => Err("expected a number of bytes from 64 to 1073741824".into()),
+        Err(e) => Err(format!("not a number: {e}")),
+    }
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {

@@ -61,6 +61,29 @@ impl Cut {
         }
     }
 
+    /// What goes in a chunk in place of a record over the bound: a record just over it, which
+    /// the converter rejects on the real record's line as the one-thread path does. `complete`:
+    /// the real record ended (else the input ended inside it, and so does the stand-in).
+    fn stand_in(&self, chunk: &mut Vec<u8>, limit: usize, complete: bool) {
+        let filler = std::iter::repeat_n(b'x', limit + 1);
+        match self {
+            Cut::Csv { .. } => {
+                chunk.push(b'"');
+                chunk.extend(filler);
+                if complete {
+                    chunk.extend_from_slice(b"\"\n");
+                }
+            }
+            Cut::Json { .. } => {
+                chunk.extend_from_slice(b"{\"x\":\"");
+                chunk.extend(filler);
+                if complete {
+                    chunk.extend_from_slice(b"\"}");
+                }
+            }
+        }
+    }
+
     fn options(&self, opts: &Options, offset: Position) -> Options {
         let (from, delimiter) = match self {
             Cut::Csv { delimiter, .. } => (opts.from, Some(*delimiter)),
@@ -75,6 +98,106 @@ impl Cut {
             bom: false,
             ..opts.clone()
         }
+    }
+}
+
+/// Reads through a record too long to keep, piece by piece: where it ends and how many lines it
+/// spans. It starts where the record (or, for JSON, the whitespace and comma before it) starts.
+struct Skip {
+    json: bool,
+    /// JSON: the array's `[` is still to come (the first chunk of an array).
+    before_array: bool,
+    started: bool,
+    scalar: bool,
+    quoted: bool,
+    escaped: bool,
+    depth: u32,
+    lines: u64,
+    ended: bool,
+    /// Bytes before the record itself (JSON: whitespace, a comma, the array's `[`), counted
+    /// from the first byte fed, once the record has started.
+    lead: Option<usize>,
+    fed: usize,
+}
+
+impl Skip {
+    fn new(cut: &Cut, first: bool) -> Skip {
+        let json = matches!(cut, Cut::Json { .. });
+        Skip {
+            json,
+            before_array: json && first && matches!(cut, Cut::Json { in_array: true, .. }),
+            started: !json,
+            scalar: false,
+            quoted: false,
+            escaped: false,
+            depth: 0,
+            lines: 0,
+            ended: false,
+            lead: (!json).then_some(0),
+            fed: 0,
+        }
+    }
+
+    /// Takes the next bytes; the index just past the record's end when it is in them.
+    fn feed(&mut self, bytes: &[u8]) -> Option<usize> {
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' {
+                self.lines += 1;
+            }
+            let end = if !self.json {
+                match b {
+                    b'"' => self.quoted = !self.quoted,
+                    b'\n' if !self.quoted => self.ended = true,
+                    _ => {}
+                }
+                self.ended
+            } else if self.quoted {
+                match b {
+                    _ if self.escaped => self.escaped = false,
+                    b'\\' => self.escaped = true,
+                    b'"' => self.quoted = false,
+                    _ => {}
+                }
+                self.ended = !self.quoted && self.scalar && self.depth == 0;
+                self.ended
+            } else if !self.started {
+                match b {
+                    b'[' if self.before_array => self.before_array = false,
+                    b' ' | b'\t' | b'\r' | b'\n' | b',' => {}
+                    b'{' | b'[' => (self.started, self.depth) = (true, 1),
+                    b'"' => (self.started, self.scalar, self.quoted) = (true, true, true),
+                    _ => (self.started, self.scalar) = (true, true),
+                }
+                if self.started {
+                    self.lead = Some(self.fed + i);
+                }
+                false
+            } else {
+                match b {
+                    b'"' => self.quoted = true,
+                    b'{' | b'[' => self.depth += 1,
+                    b'}' | b']' if !self.scalar => {
+                        self.depth -= 1;
+                        self.ended = self.depth == 0;
+                    }
+                    b',' | b']' | b' ' | b'\t' | b'\r' | b'\n' if self.scalar => {
+                        // A bare scalar ends before this byte.
+                        self.ended = true;
+                        if b == b'\n' {
+                            self.lines -= 1;
+                        }
+                        return Some(i);
+                    }
+                    _ => {}
+                }
+                self.ended
+            };
+            if end {
+                return Some(i + 1);
+            }
+        }
+        self.fed += bytes.len();
+        None
     }
 }
 
@@ -193,6 +316,14 @@ pub fn convert(
                 bar.inc(n as u64);
                 Ok(n == 0)
             };
+            // Sends a chunk once a token is free; false when the run stops.
+            let send = |work: Work| {
+                !(stop.load(std::sync::atomic::Ordering::Relaxed)
+                    || token_rx.recv().is_err()
+                    || stop.load(std::sync::atomic::Ordering::Relaxed)
+                    || work_tx.send(work).is_err())
+            };
+            let limit = opts.max_record_bytes;
             let mut buf = pool.get(2 * CHUNK);
             buf.extend_from_slice(cut.prefix(true));
             let mut body = buf.len();
@@ -208,9 +339,65 @@ pub fn convert(
                 let first = seq == 0;
                 let scan = cut.scan(&buf[body..], first);
                 let end = if eof { buf.len() - body } else { scan.end };
-                if end == 0 && !eof {
+                if end == 0 && !eof && buf.len() - body <= limit + CHUNK {
                     // One record longer than a chunk: read on.
                     eof = read(&mut buf)?;
+                    continue;
+                }
+                if end == 0 && !eof {
+                    // A record over the bound: read through, not kept. Its chunk holds a
+                    // stand-in just over the bound, rejected on the record's line; lines and
+                    // bytes go on counting the real one. Memory stays flat.
+                    let mut skip = Skip::new(cut, first);
+                    let (real, tail) = match skip.feed(&buf[body..]) {
+                        Some(k) => (k, buf[body + k..].to_vec()),
+                        None => {
+                            let mut real = buf.len() - body;
+                            let mut scratch = Vec::with_capacity(CHUNK);
+                            loop {
+                                scratch.clear();
+                                eof = read(&mut scratch)?;
+                                if let Some(k) = skip.feed(&scratch) {
+                                    break (real + k, scratch[k..].to_vec());
+                                }
+                                real += scratch.len();
+                                if eof {
+                                    break (real, Vec::new());
+                                }
+                            }
+                        }
+                    };
+                    // What came before the record stays, so its line is counted as before.
+                    let lead = skip.lead.unwrap_or(0).min(real);
+                    buf.truncate(body + lead);
+                    cut.stand_in(&mut buf, limit, skip.ended);
+                    let last = eof && tail.is_empty();
+                    cut.seal(&mut buf, body, first, last);
+                    let mut next = pool.get(2 * CHUNK);
+                    next.extend_from_slice(cut.prefix(false));
+                    let next_body = next.len();
+                    next.extend_from_slice(&tail);
+                    let work = Work {
+                        seq,
+                        chunk: std::mem::replace(&mut buf, next),
+                        offset: Position {
+                            record: records,
+                            line: lines,
+                        },
+                        byte,
+                        prefix: body,
+                    };
+                    records += 1;
+                    lines += skip.lines;
+                    body = next_body;
+                    byte += real as u64;
+                    if !send(work) {
+                        break;
+                    }
+                    seq += 1;
+                    if last {
+                        break;
+                    }
                     continue;
                 }
                 let mut next = pool.get(2 * CHUNK);
@@ -234,11 +421,7 @@ pub fn convert(
                 };
                 body = next_body;
                 byte += end as u64;
-                if stop.load(std::sync::atomic::Ordering::Relaxed)
-                    || token_rx.recv().is_err()
-                    || stop.load(std::sync::atomic::Ordering::Relaxed)
-                    || work_tx.send(work).is_err()
-                {
+                if !send(work) {
                     break;
                 }
                 seq += 1;
@@ -579,6 +762,89 @@ mod tests {
                 Err(e) => format!("Err({e})"),
             };
             assert!(par == serial, "{i}: {} vs {}", brief(&par), brief(&serial));
+        }
+    }
+
+    #[test]
+    fn records_over_the_bound_are_rejected_as_in_the_one_thread_path() {
+        let huge = "y".repeat(300_000);
+        let mut csv = String::from("first_name,last_name,email\n");
+        csv.push_str(&format!("\"{huge}\nstill {huge}\",B,first@x.fr\n"));
+        for i in 0..30_000 {
+            csv.push_str(&format!("A{i},B,u{i}@x.fr\n"));
+            if i == 15_000 {
+                csv.push_str(&format!("{huge},B,mid@x.fr\n"));
+            }
+        }
+        let cut_off = format!("{csv}\"{huge}");
+        // (The first element decides the flavour, so it must be whole in the sample.)
+        let mut json = String::from("[\n{\"email\": \"first@x.fr\"},\n");
+        json.push_str(&format!(
+            "{{\"first_name\": \"{huge}\", \"email\": \"a@x.fr\"}},\n"
+        ));
+        let mut ndjson = String::new();
+        for i in 0..20_000 {
+            let el = format!(
+                "{{\"first_name\": \"A{i}\", \"last_name\": \"B\", \"email\": \"u{i}@x.fr\"}}"
+            );
+            json.push_str(&el);
+            json.push_str(",\n");
+            ndjson.push_str(&el);
+            ndjson.push('\n');
+            if i == 9_000 {
+                json.push_str(&format!(
+                    "{{\"first_name\": \"{huge}\",\n \"email\": \"m@x.fr\"}},\n"
+                ));
+                ndjson.push_str(&format!("{{\"first_name\": \"{huge}\"}}\n"));
+            }
+        }
+        json.push_str("{\"email\": \"z@x.fr\"}\n]\n");
+        let json_cut_off = format!("{ndjson}{{\"first_name\": \"{huge}");
+        for (i, input) in [csv, cut_off, json, ndjson, json_cut_off]
+            .into_iter()
+            .enumerate()
+        {
+            let opts = Options {
+                to: Some(Format::Ndjson),
+                max_record_bytes: 64 * 1024,
+                ..Options::default()
+            };
+            let (mut o, mut r) = (vec![], vec![]);
+            let serial =
+                contactport_core::convert::convert(input.as_bytes(), &mut o, &mut r, opts.clone())
+                    .map(|rep| (o, r, rep))
+                    .map_err(|e| format!("{:#}", anyhow::Error::from(e)));
+            let par = run(input.into_bytes(), &opts)
+                .map_err(|e| format!("{e:#}"))
+                .map(|res| res.ok().expect("parallel path taken"));
+            match (&serial, &par) {
+                (Ok((so, sr, srep)), Ok((po, pr, prep))) => {
+                    assert!(srep.rejected >= 1, "{i}: {srep:?}");
+                    assert!(
+                        srep.rejects[0].reason.contains("longer than 65536 bytes"),
+                        "{i}"
+                    );
+                    assert!(po == so, "{i}: output differs");
+                    assert!(
+                        pr == sr,
+                        "{i}: rejects differ: {}\n{}",
+                        String::from_utf8_lossy(pr),
+                        String::from_utf8_lossy(sr)
+                    );
+                    assert_eq!(prep, srep, "{i}: report differs");
+                }
+                (Err(s), Err(p)) => assert_eq!(s, p, "{i}"),
+                _ => panic!(
+                    "{i}: serial {:?} vs parallel {:?}",
+                    serial.is_ok(),
+                    par.is_ok()
+                ),
+            }
+            assert_eq!(
+                serial.is_err(),
+                i == 4,
+                "{i}: only the cut-off JSON element fails"
+            );
         }
     }
 

@@ -49,6 +49,9 @@ pub struct Options {
     pub fragment: bool,
     /// Added to every record number and line (a chunk's place in the whole input).
     pub offset: Position,
+    /// The largest record (a CSV row, a JSON element) read, in bytes: a longer one is rejected
+    /// with its line and not kept, so memory stays flat whatever the input.
+    pub max_record_bytes: usize,
 }
 
 impl Default for Options {
@@ -65,6 +68,7 @@ impl Default for Options {
             preview: 0,
             fragment: false,
             offset: Position::default(),
+            max_record_bytes: crate::format::csv_read::MAX_RECORD,
         }
     }
 }
@@ -91,6 +95,8 @@ enum Input {
 
 /// Where records go once read: everything but the parser, so the parser can lend it records.
 struct Sink {
+    /// The bound of a record, for the message of one over it.
+    max_record: usize,
     target: Target,
     to: Option<Format>,
     mapping: Mapping,
@@ -114,6 +120,7 @@ struct Sink {
 /// A streaming conversion. Feed it with [`Converter::push`], end with [`Converter::finish`].
 pub struct Converter {
     opts_from: Option<Format>,
+    max_record: usize,
     encoding: Option<Encoding>,
     delimiter: Option<u8>,
     pending: Vec<u8>,
@@ -132,6 +139,7 @@ impl Converter {
             .unwrap_or_else(|| opts.to.map_or(Target::Any, Format::target));
         Converter {
             opts_from: opts.from,
+            max_record: opts.max_record_bytes,
             encoding: opts.encoding,
             delimiter: opts.delimiter,
             pending: Vec::new(),
@@ -139,6 +147,7 @@ impl Converter {
             text: Vec::with_capacity(SNIFF),
             input: None,
             sink: Sink {
+                max_record: opts.max_record_bytes,
                 target,
                 to: opts.to,
                 writer: opts.to.filter(|_| !opts.collect).map(|f| {
@@ -316,7 +325,7 @@ impl Converter {
                 None => None,
             };
             Input::Json {
-                splitter: JsonSplitter::default(),
+                splitter: JsonSplitter::default().with_max(self.max_record),
                 flavor,
             }
         } else {
@@ -324,7 +333,7 @@ impl Converter {
                 .delimiter
                 .unwrap_or_else(|| sniff_delimiter(&self.text));
             Input::Csv {
-                splitter: Box::new(CsvSplitter::new(delim)),
+                splitter: Box::new(CsvSplitter::new(delim).with_max(self.max_record)),
                 plan: None,
                 from: self.opts_from,
             }
@@ -343,6 +352,16 @@ impl Sink {
         line: u64,
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
+        if ends.is_empty() {
+            // Over the bound (the splitter kept none of it).
+            if plan.is_none() {
+                return Err(Error::Header(format!(
+                    "the header is longer than {} bytes: not a CSV header",
+                    self.max_record
+                )));
+            }
+            return self.too_long(line, out);
+        }
         // On the stack for any usual width: this runs once a record.
         let (mut stack, mut heap) = ([""; 32], Vec::new());
         let fields: &mut [&str] = if ends.len() <= stack.len() {
@@ -427,6 +446,10 @@ impl Sink {
         line: u64,
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
+        if el.is_empty() {
+            // Over the bound (the splitter kept none of it).
+            return self.too_long(line, out);
+        }
         let flavor = *flavor.get_or_insert_with(|| sniff_flavor(el));
         self.contact.clear();
         let parsed = match flavor {
@@ -468,6 +491,22 @@ impl Sink {
                 "",
             ));
         }
+        let pos = self.position(line);
+        self.finish_record(pos, out);
+        Ok(())
+    }
+
+    /// Rejects a record longer than the bound, on its line: it was read through, not kept.
+    fn too_long(&mut self, line: u64, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.contact.clear();
+        self.problems.push(Problem::new(
+            "record",
+            format!(
+                "longer than {} bytes: not read (the limit keeps memory flat; raise it to read such a record)",
+                self.max_record
+            ),
+            "",
+        ));
         let pos = self.position(line);
         self.finish_record(pos, out);
         Ok(())

@@ -14,7 +14,8 @@
 //! Options (all optional): `from`, `to` (format names as in the CLI; `to` defaults to `csv`),
 //! `for` (`covage` | `kojo` | `any`, for `validate`), `encoding`, `delimiter`, `defaultRegion`,
 //! `kojoPhone` (`mobile-first` | `fixed-first`), `orgName`, `vendorId`, `vendorMap` (the CSV
-//! text), `bom`, `preview` (how many converted records to return in canonical form).
+//! text), `bom`, `preview` (how many converted records to return in canonical form),
+//! `maxRecordBytes` (a longer record is rejected, not kept: 1 MiB by default).
 
 use contactport_core::{Format, KojoPhone, Mapping, Options, Target, VendorMap};
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,7 @@ struct JsOptions {
     vendor_map: Option<String>,
     bom: bool,
     preview: usize,
+    max_record_bytes: Option<usize>,
 }
 
 /// Every error reaches JavaScript as an `Error` with the CLI's message.
@@ -89,6 +91,10 @@ fn options(js: JsValue, validate_only: bool) -> Result<Options, JsValue> {
             .transpose()
             .map_err(into_error)?,
         delimiter,
+        max_record_bytes: o
+            .max_record_bytes
+            .unwrap_or(contactport_core::format::csv_read::MAX_RECORD)
+            .max(64),
         bom: o.bom,
         mapping: Mapping {
             region: o

@@ -60,6 +60,7 @@ pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
         target: None,
         encoding: a.input_args.encoding,
         delimiter: a.input_args.delimiter,
+        max_record_bytes: a.input_args.max_record_bytes,
         bom: a.bom,
         mapping: a.mapping.mapping()?,
         ..Options::default()

@@ -53,6 +53,7 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
         to: Some(a.provider.format()),
         encoding: a.input_args.encoding,
         delimiter: a.input_args.delimiter,
+        max_record_bytes: a.input_args.max_record_bytes,
         mapping,
         ..Options::default()
     };

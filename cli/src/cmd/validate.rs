@@ -45,6 +45,7 @@ pub fn run(a: ValidateArgs, quiet: bool) -> anyhow::Result<u8> {
         target: Some(a.target),
         encoding: a.input_args.encoding,
         delimiter: a.input_args.delimiter,
+        max_record_bytes: a.input_args.max_record_bytes,
         bom: false,
         mapping: a.mapping.mapping()?,
         ..Options::default()

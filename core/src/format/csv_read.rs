@@ -1,5 +1,9 @@
 //! A push CSV record splitter over `csv-core`: fed UTF-8 chunks, it hands out whole records
 //! (quoted commas, quotes, newlines and CRLF handled) with the line each starts on.
+//!
+//! A record is bounded ([`CsvSplitter::with_max`], 1 MiB by default): one larger is read
+//! through without being kept, and handed out with no fields at all (csv-core never makes a
+//! record without fields), so the caller rejects it with its line and memory stays flat.
 
 use super::Scan;
 use crate::error::Error;
@@ -17,7 +21,14 @@ pub struct CsvSplitter {
     /// Line the next record starts on, counted over consumed input.
     line: u64,
     start_line: Option<u64>,
+    /// The largest record kept, in bytes.
+    max: usize,
+    /// The record being read is over `max`: its bytes are dropped as they come.
+    too_long: bool,
 }
+
+/// The default bound of a record (and a JSON element): 1 MiB.
+pub const MAX_RECORD: usize = 1 << 20;
 
 impl CsvSplitter {
     /// A splitter for `delimiter`.
@@ -32,6 +43,38 @@ impl CsvSplitter {
             nend: 0,
             line: 1,
             start_line: None,
+            max: MAX_RECORD,
+            too_long: false,
+        }
+    }
+
+    /// Bounds a record to `max` bytes (fields and their count): a longer one is handed out with
+    /// no fields.
+    pub fn with_max(mut self, max: usize) -> CsvSplitter {
+        self.max = max.max(1);
+        self
+    }
+
+    /// csv-core filled the output: grows it, or past the bound drops what the record holds so
+    /// far and marks it too long.
+    fn out_full(&mut self) {
+        if self.too_long || self.out.len() >= self.max {
+            self.too_long = true;
+            self.nout = 0;
+            self.nend = 0;
+        } else {
+            self.grow_out();
+        }
+    }
+
+    /// Likewise for the field ends (a record of a million empty fields is long too).
+    fn ends_full(&mut self) {
+        if self.too_long || self.ends.len() * std::mem::size_of::<usize>() >= self.max {
+            self.too_long = true;
+            self.nout = 0;
+            self.nend = 0;
+        } else {
+            self.grow_ends();
         }
     }
 
@@ -91,14 +134,14 @@ impl CsvSplitter {
                         self.nend += nend;
                         match res {
                             Record => self.emit(&mut on_record)?,
-                            OutputFull => self.grow_out(),
-                            OutputEndsFull => self.grow_ends(),
+                            OutputFull => self.out_full(),
+                            OutputEndsFull => self.ends_full(),
                             InputEmpty | End => return Ok(()),
                         }
                     }
                 }
-                OutputFull => self.grow_out(),
-                OutputEndsFull => self.grow_ends(),
+                OutputFull => self.out_full(),
+                OutputEndsFull => self.ends_full(),
                 Record => self.emit(&mut on_record)?,
                 End => return Ok(()),
             }
@@ -126,6 +169,14 @@ impl CsvSplitter {
         if memchr::memchr2(b'"', b'\r', line).is_some() {
             return Ok(None);
         }
+        if line.len() > self.max {
+            self.too_long = true;
+            self.nout = 0;
+            self.nend = 0;
+            self.emit(on_record)?;
+            self.line += u64::from(taken > end);
+            return Ok(Some(taken));
+        }
         if self.out.len() < line.len() {
             self.out.resize(line.len().next_power_of_two(), 0);
         }
@@ -152,7 +203,11 @@ impl CsvSplitter {
         on_record: &mut impl FnMut(&[u8], &[usize], u64) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let line = self.start_line.take().unwrap_or(self.line);
-        let r = on_record(&self.out[..self.nout], &self.ends[..self.nend], line);
+        let r = if std::mem::take(&mut self.too_long) {
+            on_record(&[], &[], line)
+        } else {
+            on_record(&self.out[..self.nout], &self.ends[..self.nend], line)
+        };
         self.nout = 0;
         self.nend = 0;
         r
@@ -281,6 +336,38 @@ mod tests {
             proptest::prop_assert_eq!(
                 split_with(text.as_bytes(), chunk, b';', true),
                 split_with(text.as_bytes(), chunk, b';', false)
+            );
+        }
+    }
+
+    #[test]
+    fn a_record_over_the_bound_is_handed_out_without_fields_and_the_rest_goes_on() {
+        let big = "x".repeat(5000);
+        let text = format!(
+            "a,b\n\"{big}\n{big}\",1\n{big},2\nlast,row\n,{}\n",
+            ",".repeat(3000)
+        );
+        for chunk in [7, 100, 10_000, 100_000] {
+            let mut s = CsvSplitter::new(b',').with_max(1024);
+            let mut got = vec![];
+            let mut push = |rec: &[u8], ends: &[usize], line: u64| {
+                got.push((rec.len(), ends.len(), line));
+                Ok(())
+            };
+            for c in text.as_bytes().chunks(chunk) {
+                s.feed(c, false, &mut push).unwrap();
+            }
+            s.feed(&[], true, &mut push).unwrap();
+            // Quoted (csv-core) and unquoted (quick path) long records, and one of 3001
+            // fields: each without fields, on its line; the others whole.
+            assert_eq!(
+                got,
+                [(2, 2, 1), (0, 0, 2), (0, 0, 4), (7, 2, 5), (0, 0, 6)],
+                "chunk {chunk}"
+            );
+            assert!(
+                s.out.len() <= 4096 && s.ends.len() * 8 <= 2048,
+                "memory bounded"
             );
         }
     }

@@ -1,6 +1,10 @@
 //! A push JSON splitter: fed UTF-8 chunks of a JSON array (`[{…},{…}]`) or of a stream of objects
 //! (NDJSON, or a single object), it hands out each element's bytes and its first line, so a file
 //! of any size is read one record at a time. Each element is then parsed with `serde_json`.
+//!
+//! An element is bounded ([`JsonSplitter::with_max`], 1 MiB by default): a longer one is read
+//! through without being kept and handed out empty (an element is never empty otherwise), so
+//! the caller rejects it with its line and memory stays flat.
 
 use super::Scan;
 use crate::error::Error;
@@ -34,6 +38,10 @@ pub struct JsonSplitter {
     elem_at: Option<usize>,
     line: u64,
     elem_line: u64,
+    /// The largest element kept, in bytes.
+    max: usize,
+    /// The element being read is over `max`: its bytes are dropped as they come.
+    too_long: bool,
 }
 
 impl Default for JsonSplitter {
@@ -49,6 +57,8 @@ impl Default for JsonSplitter {
             elem_at: None,
             line: 1,
             elem_line: 1,
+            max: super::csv_read::MAX_RECORD,
+            too_long: false,
         }
     }
 }
@@ -58,6 +68,39 @@ fn is_ws(b: u8) -> bool {
 }
 
 impl JsonSplitter {
+    /// Bounds an element to `max` bytes: a longer one is handed out empty.
+    pub fn with_max(mut self, max: usize) -> JsonSplitter {
+        self.max = max.max(1);
+        self
+    }
+
+    /// Gathers a piece of an element that spans inputs, unless it is over the bound.
+    fn gather(&mut self, piece: &[u8]) {
+        if !self.too_long && self.elem.len() + piece.len() > self.max {
+            self.too_long = true;
+            self.elem = Vec::with_capacity(512);
+        }
+        if !self.too_long {
+            self.elem.extend_from_slice(piece);
+        }
+    }
+
+    /// Hands out the element gathered (or lying at `here`): empty when it was too long.
+    fn hand_out(
+        &mut self,
+        here: Option<&[u8]>,
+        on_element: &mut impl FnMut(&[u8], u64) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let r = match here {
+            _ if std::mem::take(&mut self.too_long) => on_element(&[], self.elem_line),
+            Some(el) if el.len() > self.max => on_element(&[], self.elem_line),
+            Some(el) => on_element(el, self.elem_line),
+            None => on_element(&self.elem, self.elem_line),
+        };
+        self.elem.clear();
+        r
+    }
+
     /// Feeds `input`; `eof` on the last call. Calls `on_element` with each element's bytes and
     /// the line it starts on.
     pub fn feed(
@@ -117,13 +160,12 @@ impl JsonSplitter {
                     }
                     i += 1;
                 }
-                if end_here && self.elem.is_empty() {
-                    on_element(&input[start..i], self.elem_line)?;
+                if end_here && self.elem.is_empty() && !self.too_long {
+                    self.hand_out(Some(&input[start..i]), &mut on_element)?;
                 } else {
-                    self.elem.extend_from_slice(&input[start..i]);
+                    self.gather(&input[start..i]);
                     if end_here {
-                        on_element(&self.elem, self.elem_line)?;
-                        self.elem.clear();
+                        self.hand_out(None, &mut on_element)?;
                     }
                 }
                 if end_here {
@@ -174,13 +216,12 @@ impl JsonSplitter {
         }
         // An element begun on this input's last byte: keep that byte for the next input.
         if let Some(at) = self.elem_at.take() {
-            self.elem.extend_from_slice(&input[at..]);
+            self.gather(&input[at..]);
         }
         if eof {
             match self.state {
                 State::Element if self.scalar && !self.in_string => {
-                    on_element(&self.elem, self.elem_line)?;
-                    self.elem.clear();
+                    self.hand_out(None, &mut on_element)?;
                     return Err(self.err("missing closing `]`"));
                 }
                 State::Element => {
@@ -363,6 +404,40 @@ mod tests {
         let got = split("[1, \"x\", null]", 1).unwrap();
         let els: Vec<&str> = got.iter().map(|(e, _)| e.as_str()).collect();
         assert_eq!(els, ["1", "\"x\"", "null"]);
+    }
+
+    #[test]
+    fn an_element_over_the_bound_is_handed_out_empty_and_the_rest_goes_on() {
+        let big = "x".repeat(5000);
+        for text in [
+            format!("[\n{{\"a\": 1}},\n{{\"b\": \"{big}\"}},\n\"{big}\",\n{{\"c\": 2}}\n]"),
+            format!("{{\"a\": 1}}\n{{\"b\": \"{big}\"}}\n{{\"b\": \"{big}\"}}\n{{\"c\": 2}}\n"),
+        ] {
+            for chunk in [3, 100, 4000, 100_000] {
+                let mut s = JsonSplitter::default().with_max(1024);
+                let mut got = vec![];
+                let mut push = |e: &[u8], line: u64| {
+                    got.push((e.len(), line));
+                    Ok(())
+                };
+                for c in text.as_bytes().chunks(chunk) {
+                    s.feed(c, false, &mut push).unwrap();
+                }
+                s.feed(&[], true, &mut push).unwrap();
+                let first_line = u64::from(text.starts_with('['));
+                assert_eq!(
+                    got,
+                    [
+                        (8, 1 + first_line),
+                        (0, 2 + first_line),
+                        (0, 3 + first_line),
+                        (8, 4 + first_line)
+                    ],
+                    "chunk {chunk}"
+                );
+                assert!(s.elem.capacity() <= 2048, "memory bounded");
+            }
+        }
     }
 
     #[test]
