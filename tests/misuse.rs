@@ -669,3 +669,49 @@ fn a_record_over_the_bound_is_rejected_with_its_line_and_the_run_goes_on() {
     .expect(0);
     assert!(d.read("all.csv").contains(&field));
 }
+
+#[test]
+fn csv_for_excel_guards_formula_cells_and_reads_them_back() {
+    let d = Dir::new();
+    d.write(
+        "in.csv",
+        "first_name,last_name,email,phone,org_name\n\
+         \"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",@SUM(A1),a@x.fr,+33 1 42 84 54 03,-2+3\n\
+         Anne,Dupont,b@x.fr,,Colibrix\n",
+    );
+    // --bom (Excel) turns it on.
+    d.run(&["convert", "in.csv", "-o", "excel.csv", "--bom"])
+        .expect(0);
+    let excel = d.read("excel.csv");
+    assert!(excel.contains("\"'=HYPERLINK("), "{excel}");
+    assert!(excel.contains(",'@SUM(A1),"), "{excel}");
+    assert!(excel.contains(",'-2+3,"), "{excel}");
+    assert!(
+        excel.contains(",+33142845403,"),
+        "a phone is not a formula: {excel}"
+    );
+    assert!(excel.contains("Anne,Dupont,Anne Dupont,b@x.fr"), "{excel}");
+    // Read back: the values as they were.
+    let back = d.run(&["convert", "excel.csv", "--to", "ndjson"]).expect(0);
+    let first: serde_json::Value =
+        serde_json::from_str(back.stdout().lines().next().unwrap()).unwrap();
+    assert_eq!(first["first_name"], "=HYPERLINK(\"http://x\",\"y\")");
+    assert_eq!(first["last_name"], "@SUM(A1)");
+    assert_eq!(first["org_name"], "-2+3");
+    // Without --bom it is off, and it can be asked for or refused.
+    d.run(&["convert", "in.csv", "-o", "plain.csv"]).expect(0);
+    assert!(!d.read("plain.csv").contains("'@SUM"));
+    d.run(&["convert", "in.csv", "-o", "safe.csv", "--excel-safe"])
+        .expect(0);
+    assert!(d.read("safe.csv").contains("'@SUM"));
+    d.run(&[
+        "convert",
+        "in.csv",
+        "-o",
+        "raw.csv",
+        "--bom",
+        "--excel-safe=false",
+    ])
+    .expect(0);
+    assert!(!d.read("raw.csv").contains("'@SUM"));
+}

@@ -49,6 +49,9 @@ pub struct Options {
     pub fragment: bool,
     /// Added to every record number and line (a chunk's place in the whole input).
     pub offset: Position,
+    /// CSV output for Excel: cells Excel would run as formulas (`=`, `+`, `-`, `@`…) get a
+    /// leading `'` ([`crate::format::write::is_formula`]). Reading always takes it off again.
+    pub excel_safe: bool,
     /// The largest record (a CSV row, a JSON element) read, in bytes: a longer one is rejected
     /// with its line and not kept, so memory stays flat whatever the input.
     pub max_record_bytes: usize,
@@ -69,6 +72,7 @@ impl Default for Options {
             fragment: false,
             offset: Position::default(),
             max_record_bytes: crate::format::csv_read::MAX_RECORD,
+            excel_safe: false,
         }
     }
 }
@@ -105,6 +109,8 @@ struct Sink {
     preview: Vec<Contact>,
     preview_len: usize,
     rejects: Option<CsvOut>,
+    /// Rejects written Excel-safe too (they are opened in Excel to be fixed).
+    excel_safe: bool,
     rejects_buf: Vec<u8>,
     fragment: bool,
     offset: Position,
@@ -152,9 +158,10 @@ impl Converter {
                 to: opts.to,
                 writer: opts.to.filter(|_| !opts.collect).map(|f| {
                     if opts.fragment {
-                        Writer::fragment(f, opts.mapping.kojo_phone)
+                        Writer::fragment(f, opts.mapping.kojo_phone).excel_safe(opts.excel_safe)
                     } else {
                         Writer::new(f, opts.mapping.kojo_phone, opts.bom)
+                            .excel_safe(opts.excel_safe)
                     }
                 }),
                 fragment: opts.fragment,
@@ -164,6 +171,7 @@ impl Converter {
                 preview_len: opts.preview,
                 mapping: opts.mapping,
                 rejects: None,
+                excel_safe: opts.excel_safe,
                 rejects_buf: Vec::new(),
                 report: Report::default(),
                 row_drops: Report::default(),
@@ -381,7 +389,8 @@ impl Sink {
                 None => std::str::from_utf8(&rec[start..end]).map_err(|_| ()),
             };
             match field {
-                Ok(s) => fields[i] = s,
+                // A cell guarded for Excel is read as it was written before.
+                Ok(s) => fields[i] = crate::format::write::unguard(s),
                 Err(()) => {
                     bad_utf8.get_or_insert(i);
                 }
@@ -561,8 +570,9 @@ impl Sink {
     fn write_reject(&mut self, pos: Position) {
         let buf = &mut self.rejects_buf;
         let fragment = self.fragment;
+        let excel_safe = self.excel_safe;
         let w = self.rejects.get_or_insert_with(|| {
-            let mut w = CsvOut::default();
+            let mut w = CsvOut::excel_safe(excel_safe);
             if !fragment {
                 w.row(&rejects_header(), buf);
             }

@@ -15,7 +15,8 @@
 //! `for` (`covage` | `kojo` | `any`, for `validate`), `encoding`, `delimiter`, `defaultRegion`,
 //! `kojoPhone` (`mobile-first` | `fixed-first`), `orgName`, `vendorId`, `vendorMap` (the CSV
 //! text), `bom`, `preview` (how many converted records to return in canonical form),
-//! `maxRecordBytes` (a longer record is rejected, not kept: 1 MiB by default).
+//! `maxRecordBytes` (a longer record is rejected, not kept: 1 MiB by default), `excelSafe`
+//! (CSV cells Excel would run as formulas get a leading `'`; default: as `bom`).
 
 use contactport_core::{Format, KojoPhone, Mapping, Options, Target, VendorMap};
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,7 @@ struct JsOptions {
     bom: bool,
     preview: usize,
     max_record_bytes: Option<usize>,
+    excel_safe: Option<bool>,
 }
 
 /// Every error reaches JavaScript as an `Error` with the CLI's message.
@@ -96,6 +98,7 @@ fn options(js: JsValue, validate_only: bool) -> Result<Options, JsValue> {
             .unwrap_or(contactport_core::format::csv_read::MAX_RECORD)
             .max(64),
         bom: o.bom,
+        excel_safe: o.excel_safe.unwrap_or(o.bom),
         mapping: Mapping {
             region: o
                 .default_region

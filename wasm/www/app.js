@@ -30,6 +30,8 @@ drop.addEventListener("drop", (e) => {
   pick(e.dataTransfer.files[0]);
 });
 $("convert").addEventListener("click", run);
+// A BOM means the file is for Excel: guard formula cells too (the user may untick it).
+$("bom").addEventListener("change", () => { $("excel-safe").checked = $("bom").checked; });
 
 function options() {
   const o = {
@@ -37,6 +39,7 @@ function options() {
     defaultRegion: $("region").value || "FR",
     kojoPhone: $("kojo-phone").value,
     bom: $("bom").checked,
+    excelSafe: $("excel-safe").checked,
   };
   for (const [k, id] of [["from", "from"], ["encoding", "encoding"], ["delimiter", "delimiter"],
     ["orgName", "org-name"], ["vendorId", "vendor-id"]]) {

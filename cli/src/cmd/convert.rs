@@ -45,6 +45,11 @@ pub struct ConvertArgs {
     /// Start CSV output with a UTF-8 BOM (for Excel).
     #[arg(long)]
     pub bom: bool,
+    /// CSV for Excel: cells Excel would run as formulas (starting with = + - @, a tab or a
+    /// CR; not signed numbers) get a leading '. On by default with --bom;
+    /// --excel-safe=false turns it off. contactport reads such files back as they were.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub excel_safe: Option<bool>,
     #[command(flatten)]
     pub input_args: InputArgs,
     #[command(flatten)]
@@ -62,6 +67,7 @@ pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
         delimiter: a.input_args.delimiter,
         max_record_bytes: a.input_args.max_record_bytes,
         bom: a.bom,
+        excel_safe: a.excel_safe.unwrap_or(a.bom),
         mapping: a.mapping.mapping()?,
         ..Options::default()
     };

@@ -46,6 +46,11 @@ pub struct ExportArgs {
     /// Start CSV output with a UTF-8 BOM (for Excel).
     #[arg(long)]
     pub bom: bool,
+    /// CSV for Excel: cells Excel would run as formulas (starting with = + - @, a tab or a
+    /// CR; not signed numbers) get a leading '. On by default with --bom;
+    /// --excel-safe=false turns it off. contactport reads such files back as they were.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub excel_safe: Option<bool>,
     #[command(flatten)]
     pub mapping: MappingArgs,
     #[command(flatten)]
@@ -59,6 +64,7 @@ pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
         from: Some(a.provider.format()),
         to: Some(to),
         bom: a.bom,
+        excel_safe: a.excel_safe.unwrap_or(a.bom),
         mapping: a.mapping.mapping()?,
         ..Options::default()
     };

@@ -9,11 +9,60 @@ use crate::mapping::{self, KojoPhone};
 #[derive(Debug, Default)]
 pub struct CsvOut {
     w: csv_core::Writer,
+    excel_safe: bool,
+}
+
+/// True for a cell Excel (or LibreOffice) would run as a formula: it starts with `=`, `+`, `-`,
+/// `@`, a tab or a CR (OWASP's CSV injection list). A signed number (`+33 1 42 84 54 03`, `-5`)
+/// runs nothing and is left as it is; so is a cell already guarded, unless it would be read
+/// back as guarded (`'=x` is written `''=x`).
+pub fn is_formula(cell: &[u8]) -> bool {
+    match cell.first() {
+        Some(b'=' | b'@' | b'\t' | b'\r') => true,
+        Some(b'+' | b'-') => !cell[1..]
+            .iter()
+            .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'.' | b'(' | b')' | b'-')),
+        Some(b'\'') => is_formula(&cell[1..]),
+        _ => false,
+    }
+}
+
+/// A cell read back from an Excel-safe file: the guarding `'` is taken off again.
+pub fn unguard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if is_formula(rest.as_bytes()) => rest,
+        _ => cell,
+    }
 }
 
 impl CsvOut {
+    /// A writer that guards formula cells with a leading `'` ([`is_formula`]).
+    pub fn excel_safe(on: bool) -> CsvOut {
+        CsvOut {
+            excel_safe: on,
+            ..CsvOut::default()
+        }
+    }
+
     /// Appends one row to `out`.
     pub fn row<S: AsRef<[u8]>>(&mut self, fields: &[S], out: &mut Vec<u8>) {
+        if self.excel_safe && fields.iter().any(|f| is_formula(f.as_ref())) {
+            let guarded: Vec<Vec<u8>> = fields
+                .iter()
+                .map(|f| {
+                    let f = f.as_ref();
+                    if is_formula(f) {
+                        [&b"'"[..], f].concat()
+                    } else {
+                        f.to_vec()
+                    }
+                })
+                .collect();
+            self.excel_safe = false;
+            self.row(&guarded, out);
+            self.excel_safe = true;
+            return;
+        }
         // Most rows need no quoting at all: copied as they are (csv-core would copy them too,
         // through a zero-filled buffer a field).
         let plain = |f: &[u8]| !f.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
@@ -89,6 +138,14 @@ impl Writer {
             count: 0,
             fragment: true,
         }
+    }
+
+    /// Guards CSV cells that Excel would run as formulas ([`is_formula`]).
+    pub fn excel_safe(mut self, on: bool) -> Writer {
+        if let Some(w) = self.csv.as_mut() {
+            w.excel_safe = on;
+        }
+        self
     }
 
     /// Appends `c` to `out`.
@@ -209,6 +266,45 @@ impl Joiner {
         let mut tail = Vec::new();
         epilogue(self.format, self.any, &mut tail);
         out.write_all(&tail)
+    }
+}
+
+#[cfg(test)]
+mod excel_tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_guarded_and_read_back_as_they_were() {
+        for (cell, guarded) in [
+            ("=HYPERLINK(\"http://x\")", true),
+            ("+cmd|' /C calc'!A0", true),
+            ("-2+3", true),
+            ("@SUM(A1)", true),
+            ("\tx", true),
+            ("'=x", true),
+            ("+33 1 42 84 54 03", false),
+            ("+33142845403", false),
+            ("-5", false),
+            ("Dupont", false),
+            ("l'=x", false),
+            ("", false),
+        ] {
+            assert_eq!(is_formula(cell.as_bytes()), guarded, "{cell:?}");
+            let mut out = vec![];
+            CsvOut::excel_safe(true).row(&["a", cell], &mut out);
+            let mut plain = vec![];
+            CsvOut::default().row(&["a", cell], &mut plain);
+            assert_eq!(out != plain, guarded, "{cell:?}");
+            // Read back: the cell as it was.
+            let text = String::from_utf8(out).unwrap();
+            let back = text.trim_end_matches('\n').split_once(',').unwrap().1;
+            let back = back
+                .strip_prefix('"')
+                .and_then(|b| b.strip_suffix('"'))
+                .map(|b| b.replace("\"\"", "\""))
+                .unwrap_or(back.to_string());
+            assert_eq!(unguard(&back), cell, "{cell:?}");
+        }
     }
 }
 
