@@ -715,3 +715,143 @@ fn csv_for_excel_guards_formula_cells_and_reads_them_back() {
     .expect(0);
     assert!(!d.read("raw.csv").contains("'@SUM"));
 }
+
+#[test]
+fn a_kojo_create_that_lands_after_the_timeout_is_not_created_twice() {
+    let sb = Sandbox::start(&[]);
+    sb.faults(json!({"slow_write_ms": 1500}));
+    let d = Dir::new();
+    d.write("in.csv", csv("first_name,last_name,email", 3));
+    let run = d
+        .run_within(
+            120,
+            &[
+                "import",
+                "kojo",
+                "in.csv",
+                "--org-name",
+                "O",
+                "--vendor-id",
+                "v",
+                "--timeout",
+                "1",
+                "--report",
+                "r.json",
+            ],
+            &sb.env(),
+        )
+        .expect(0);
+    let kojo = sb.state()["kojo"].as_array().unwrap().clone();
+    assert_eq!(
+        kojo.len(),
+        3,
+        "each created once: {kojo:?}\n{}",
+        run.stderr()
+    );
+    let r: serde_json::Value = serde_json::from_str(&d.read("r.json")).unwrap();
+    assert_eq!(r["created"], 3, "{r}");
+}
+
+#[test]
+fn a_kojo_lookup_that_is_case_sensitive_does_not_make_a_second_contact() {
+    let sb = Sandbox::start(&[]);
+    sb.reset(
+        json!([]),
+        json!([{"id": "k1", "displayName": "John Doe", "email": "john.doe@x.fr",
+                "orgName": "O", "vendorId": "v"}]),
+    );
+    sb.faults(json!({"kojo_exact_email": true}));
+    let d = Dir::new();
+    d.write(
+        "in.csv",
+        "first_name,last_name,email\nJohn,Doe,John.Doe@x.fr\n",
+    );
+    d.run_env(
+        &[
+            "import",
+            "kojo",
+            "in.csv",
+            "--org-name",
+            "O",
+            "--vendor-id",
+            "v",
+            "--report",
+            "r.json",
+        ],
+        &sb.env(),
+    )
+    .expect(0);
+    assert_eq!(sb.state()["kojo"].as_array().unwrap().len(), 1);
+    let r: serde_json::Value = serde_json::from_str(&d.read("r.json")).unwrap();
+    assert_eq!(r["unchanged"], 1, "{r}");
+}
+
+#[test]
+fn a_covage_edit_made_during_the_run_is_kept() {
+    let sb = Sandbox::start(&["--latency-ms", "30"]);
+    let mut seed: Vec<serde_json::Value> = (0..60)
+        .map(|i| json!({"first_name": "A", "last_name": "Old", "email": format!("u{i}@x.fr"), "phone_number": "0142845403"}))
+        .collect();
+    seed.push(json!({"first_name": "Zoé", "last_name": "Old", "email": "zoe@x.fr", "phone_number": "0142845403"}));
+    sb.reset(json!(seed), json!([]));
+    let zoe = sb.state()["covage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["email"] == "zoe@x.fr")
+        .unwrap()["contact_uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d = Dir::new();
+    // Every last name changes; Zoé comes last.
+    let mut text = String::from("first_name,last_name,email\n");
+    for i in 0..60 {
+        text.push_str(&format!("A,New,u{i}@x.fr\n"));
+    }
+    text.push_str("Zoé,New,zoe@x.fr\n");
+    d.write("in.csv", text);
+    let mut child = d
+        .cmd_env(
+            &[
+                "import",
+                "covage",
+                "in.csv",
+                "--concurrency",
+                "1",
+                "--journal",
+                "j",
+            ],
+            &sb.env(),
+        )
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Once the run has read the list and is writing, someone edits Zoé's phone.
+    let start = std::time::Instant::now();
+    while journalled(&d, "j") < 3 {
+        assert!(start.elapsed().as_secs() < 60);
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let edit = reqwest::blocking::Client::new()
+        .put(format!("{}/api/contacts/{zoe}/", sb.url))
+        .header("Authorization", "JWT sandbox-covage-jwt")
+        .json(
+            &json!({"contact_uuid": zoe, "first_name": "Zoé", "last_name": "Old",
+                      "email": "zoe@x.fr", "phone_number": "0299999999", "cell_phone_number": ""}),
+        )
+        .send()
+        .unwrap();
+    assert!(edit.status().is_success());
+    assert!(journalled(&d, "j") < 61, "the edit came before Zoé's turn");
+    assert_eq!(wait_within(&mut child, 60).code(), Some(0));
+    let now = sb.state()["covage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["email"] == "zoe@x.fr")
+        .unwrap()
+        .clone();
+    assert_eq!(now["last_name"], "New", "{now}");
+    assert_eq!(now["phone_number"], "0299999999", "the edit is kept: {now}");
+}

@@ -67,6 +67,8 @@ pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
             next_link: None,
             kojo_per_hour: a.kojo_per_hour,
             kojo_hour_secs: a.kojo_hour_secs,
+            slow_write_ms: 0,
+            kojo_exact_email: false,
         },
         page_size: a.page_size,
         covage_email: "sandbox@covage.test".into(),

@@ -105,7 +105,8 @@ fn find(st: &State, key: &str) -> Option<usize> {
     let by_id = st.kojo_index.get(&index_key("id", key));
     let by_email = st
         .kojo_index
-        .get(&index_key("email", &key.to_ascii_lowercase()));
+        .get(&index_key("email", &key.to_ascii_lowercase()))
+        .filter(|&&i| !st.cfg.faults.kojo_exact_email || st.kojo[i].email.as_deref() == Some(key));
     by_id.into_iter().chain(by_email).copied().min()
 }
 

@@ -40,6 +40,12 @@ pub struct Faults {
     pub kojo_per_hour: u32,
     /// The quota's window in seconds: 3600 as documented, shorter to test.
     pub kojo_hour_secs: f64,
+    /// Writes (POST, PUT, PATCH of a contact) are applied this long after they arrive, even
+    /// when the client has given up waiting: a write that lands after the client's timeout.
+    pub slow_write_ms: u64,
+    /// Kojo's lookup by email matches the exact case only (an API may; the client must not
+    /// create a contact twice because of it).
+    pub kojo_exact_email: bool,
 }
 
 /// Sandbox settings.
@@ -195,7 +201,16 @@ async fn handle(
         simulate_latency(Duration::from_millis(latency)).await;
     }
     let is_auth = path.starts_with("/api/account/token") || path.starts_with("/oauth2/token");
-    let (answer, drop) = {
+    let slow = state.lock().expect("lock").cfg.faults.slow_write_ms;
+    let slow = if !is_auth && matches!(method.as_str(), "POST" | "PUT" | "PATCH") {
+        slow
+    } else {
+        0
+    };
+    let work = async move {
+        if slow > 0 {
+            tokio::time::sleep(Duration::from_millis(slow)).await;
+        }
         let mut st = state.lock().expect("lock");
         let ctx = Ctx {
             method: &method,
@@ -228,6 +243,12 @@ async fn handle(
             status: if drop { 0 } else { answer.status.as_u16() },
         });
         (answer, drop)
+    };
+    // A slow write runs on its own task: it lands even if the client hangs up first.
+    let (answer, drop) = if slow > 0 {
+        tokio::spawn(work).await.map_err(|_| Dropped)?
+    } else {
+        work.await
     };
     if drop {
         return Err(Dropped);
