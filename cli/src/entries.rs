@@ -5,7 +5,7 @@
 
 use anyhow::Context;
 use contactport_core::{Entry, Report};
-use serde::ser::{Error as _, SerializeStruct};
+use serde::ser::{Error as _, SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 use std::cell::RefCell;
 use std::fs::File;
@@ -60,6 +60,9 @@ impl Kind {
         })))
     }
 }
+
+/// Entries shared between a source's reading thread and the command that writes the report.
+pub type Shared = std::sync::Arc<std::sync::Mutex<Entries>>;
 
 /// Reject and warning entries of one run.
 pub struct Entries {
@@ -138,6 +141,23 @@ impl Entries {
         Ok(())
     }
 
+    /// Shared between threads.
+    pub fn shared(self) -> Shared {
+        std::sync::Arc::new(std::sync::Mutex::new(self))
+    }
+
+    /// Writes `fields` (a report serialised without its entries: an import's or an export's)
+    /// as the `--report` JSON, `rejects` and `warnings` streamed back from the spill.
+    pub fn write_merged(&mut self, path: &Path, fields: serde_json::Value) -> anyhow::Result<()> {
+        let merged = Merged {
+            fields,
+            rejects: RefCell::new(Some(self.rejects.all()?)),
+            warnings: RefCell::new(Some(self.warnings.all()?)),
+            any_warnings: self.warnings.count > 0,
+        };
+        crate::files::write_json(path, &merged)
+    }
+
     /// Writes `report` with every entry as the `--report` JSON, the entries streamed back
     /// from the spill.
     pub fn write_report(&mut self, path: &Path, report: &Report) -> anyhow::Result<()> {
@@ -184,6 +204,35 @@ impl Serialize for Seq<'_> {
             Some(err) => Err(S::Error::custom(format!("{err:#}"))),
             None => Ok(ok),
         }
+    }
+}
+
+/// A report's fields with the entries put in, streamed.
+struct Merged {
+    fields: serde_json::Value,
+    rejects: RefCell<Option<Stream>>,
+    warnings: RefCell<Option<Stream>>,
+    any_warnings: bool,
+}
+
+impl Serialize for Merged {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let empty = serde_json::Map::new();
+        let fields = self.fields.as_object().unwrap_or(&empty);
+        let mut m = s.serialize_map(None)?;
+        for (k, v) in fields {
+            match k.as_str() {
+                "rejects" => {
+                    m.serialize_entry("rejects", &Seq(&self.rejects))?;
+                    if self.any_warnings {
+                        m.serialize_entry("warnings", &Seq(&self.warnings))?;
+                    }
+                }
+                "warnings" => {}
+                _ => m.serialize_entry(k, v)?,
+            }
+        }
+        m.end()
     }
 }
 

@@ -22,6 +22,8 @@ pub struct Feed {
     output: Option<Output>,
     rejects: Option<Output>,
     tx: Option<mpsc::Sender<(Position, Contact)>>,
+    /// Where the report's entries go as they come, so memory stays flat.
+    entries: crate::entries::Shared,
 }
 
 impl Feed {
@@ -30,6 +32,7 @@ impl Feed {
         mut opts: Options,
         tx: mpsc::Sender<(Position, Contact)>,
         rejects: Option<Output>,
+        entries: crate::entries::Shared,
     ) -> Feed {
         opts.collect = true;
         Feed {
@@ -39,11 +42,17 @@ impl Feed {
             output: None,
             rejects,
             tx: Some(tx),
+            entries,
         }
     }
 
     /// Bytes to `output`.
-    pub fn bytes(opts: Options, output: Output, rejects: Option<Output>) -> Feed {
+    pub fn bytes(
+        opts: Options,
+        output: Output,
+        rejects: Option<Output>,
+        entries: crate::entries::Shared,
+    ) -> Feed {
         Feed {
             conv: Converter::new(opts),
             out: vec![],
@@ -51,6 +60,7 @@ impl Feed {
             output: Some(output),
             rejects,
             tx: None,
+            entries,
         }
     }
 
@@ -83,7 +93,20 @@ impl Feed {
         Ok(true)
     }
 
+    /// Moves the converter's entries so far to the shared [`crate::entries::Entries`].
+    fn drain_entries(&mut self) -> anyhow::Result<()> {
+        let mut e = self.conv.take_entries();
+        if !e.rejects.is_empty() || !e.warnings.is_empty() {
+            self.entries
+                .lock()
+                .expect("entries lock")
+                .take_from(&mut e)?;
+        }
+        Ok(())
+    }
+
     fn write_bytes(&mut self) -> anyhow::Result<()> {
+        self.drain_entries()?;
         if let Some(o) = self.output.as_mut() {
             o.write_all(&self.out)?;
         }
@@ -152,10 +175,20 @@ impl Feed {
             output,
             rejects,
             tx,
+            entries,
         } = self;
-        let finished = conv.finish(&mut out, &mut rej);
+        // `finish` hands back the report with the entries still in the converter.
+        let finished = conv.finish(&mut out, &mut rej).map(|mut report| {
+            let taken = entries.lock().expect("entries lock").take_from(&mut report);
+            (report, taken)
+        });
+        let finished = match finished {
+            Ok((report, Ok(()))) => Ok(report),
+            Ok((_, Err(e))) => Err(e),
+            Err(e) => Err(e.into()),
+        };
         let records = conv.take_records();
-        let report = finished.map_err(anyhow::Error::from).and_then(|report| {
+        let report = finished.and_then(|report| {
             if let Some(mut o) = output {
                 o.write_all(&out)?;
                 o.commit()?;

@@ -83,7 +83,8 @@ pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
     ])?;
     let output = Output::create(a.output.as_deref())?;
     let rejects = Output::optional(a.rejects.as_deref())?;
-    let feed = Feed::bytes(opts, output, rejects);
+    let entries = crate::entries::Entries::new(a.report.is_some())?.shared();
+    let feed = Feed::bytes(opts, output, rejects, entries.clone());
     let (read, failed) = super::runtime()?.block_on(async {
         match a.provider {
             Provider::Covage => Ok::<_, anyhow::Error>((
@@ -98,11 +99,12 @@ pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
         failed,
         ..SyncReport::default()
     };
+    let mut entries = entries.lock().expect("entries lock");
     if let Some(p) = &a.report {
-        crate::files::write_json(p, &report)?;
+        entries.write_merged(p, serde_json::to_value(&report)?)?;
     }
     if !quiet {
-        super::list_rejects(&report.read, 20);
+        entries.list(&report.read, 20)?;
         for f in report.failed.iter().take(20) {
             eprintln!("failed: {}: {}", f.email, f.message);
         }

@@ -94,11 +94,13 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
         };
         let bar = progress::records_bar(quiet);
         let (tx, rx) = channel();
-        let reading = source::file(input, Feed::records(opts, tx, rejects), progress::hidden());
+        let entries = crate::entries::Entries::new(a.sync.report.is_some())?.shared();
+        let feed = Feed::records(opts, tx, rejects, entries.clone());
+        let reading = source::file(input, feed, progress::hidden());
         let report = upsert(rx, sink, &a.sync, settings, journal, bar).await?;
         let (read, failed) = reading.await?;
         match failed {
-            None => finish_sync(report, read, &a.sync, quiet),
+            None => finish_sync(report, read, &entries, &a.sync, quiet),
             // The input broke off: what was written before is still reported (and journalled),
             // then the run fails.
             Some(e) => {
@@ -106,7 +108,7 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
                     error: Some(format!("{e:#}")),
                     ..report
                 };
-                finish_sync(report, read, &a.sync, quiet)?;
+                finish_sync(report, read, &entries, &a.sync, quiet)?;
                 Err(e)
             }
         }

@@ -71,7 +71,8 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
     super::runtime()?.block_on(async {
         let bar = progress::records_bar(quiet);
         let (tx, rx) = channel();
-        let feed = Feed::records(opts, tx, rejects);
+        let entries = crate::entries::Entries::new(a.sync.report.is_some())?.shared();
+        let feed = Feed::records(opts, tx, rejects, entries.clone());
         match a.from {
             Provider::Covage => {
                 let from = a.providers.covage(false)?;
@@ -90,7 +91,7 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
                 let reading = tokio::spawn(source::covage(from, feed));
                 let report = upsert(rx, sink, &a.sync, settings, journal, bar).await?;
                 let read = reading.await??;
-                finish_sync(report, read, &a.sync, quiet)
+                finish_sync(report, read, &entries, &a.sync, quiet)
             }
             Provider::Kojo => {
                 let from = a.providers.kojo()?;
@@ -110,7 +111,7 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
                 let mut report = upsert(rx, sink, &a.sync, settings, journal, bar).await?;
                 let (read, failures) = reading.await??;
                 report.failed.extend(failures);
-                finish_sync(report, read, &a.sync, quiet)
+                finish_sync(report, read, &entries, &a.sync, quiet)
             }
         }
     })

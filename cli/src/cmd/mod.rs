@@ -60,31 +60,6 @@ pub fn pump(
     Ok(report)
 }
 
-/// Prints the first `limit` problems of `report` on stderr, then how many more there are.
-pub fn list_rejects(report: &Report, limit: usize) {
-    for e in report.rejects.iter().take(limit) {
-        eprintln!("rejected: {e}");
-    }
-    if report.rejects.len() > limit {
-        eprintln!(
-            "… and {} more problems (see --report)",
-            report.rejects.len() - limit
-        );
-    }
-    for w in report.warnings.iter().take(limit) {
-        eprintln!("warning: {w}");
-    }
-    if let Some(e) = &report.encoding {
-        eprintln!("warning: the input was read as {e}; give --encoding to choose");
-    }
-    if !report.unknown_columns.is_empty() {
-        eprintln!(
-            "warning: unknown columns ignored (values counted as dropped): {}",
-            report.unknown_columns.join(", ")
-        );
-    }
-}
-
 pub mod export;
 pub mod import;
 pub mod migrate;
@@ -232,19 +207,23 @@ fn plan_time(n: u64, provider: &str) -> String {
 pub fn finish_sync(
     mut report: SyncReport,
     read: contactport_core::Report,
+    entries: &crate::entries::Shared,
     a: &SyncArgs,
     quiet: bool,
 ) -> anyhow::Result<u8> {
-    let dup_rejects = std::mem::take(&mut report.read);
+    let mut dup_rejects = std::mem::take(&mut report.read);
     report.read = read;
     report.read.rejected += dup_rejects.rejected;
-    report.read.rejects.extend(dup_rejects.rejects);
     report.read.written = report.created + report.updated;
+    let mut entries = entries.lock().expect("entries lock");
+    // Reading's entries first, then the duplicates the sync found: input order.
+    entries.take_from(&mut report.read)?;
+    entries.take_from(&mut dup_rejects)?;
     if let Some(p) = &a.report {
-        crate::files::write_json(p, &report)?;
+        entries.write_merged(p, serde_json::to_value(&report)?)?;
     }
     if !quiet {
-        list_rejects(&report.read, 20);
+        entries.list(&report.read, 20)?;
         for f in report.failed.iter().take(20) {
             eprintln!(
                 "failed: record {} (line {}, {}): {}{}",
