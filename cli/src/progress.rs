@@ -25,14 +25,17 @@ pub fn bytes_bar(len: Option<u64>, quiet: bool) -> ProgressBar {
     bar
 }
 
-/// A counter of records with their rate, on a terminal only.
+/// A counter of records with the total (once the source knows or estimates it), the rate and
+/// the time left, on a terminal only.
 pub fn records_bar(quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new_spinner().with_style(
-        ProgressStyle::with_template("{spinner} {pos} records {per_sec} {elapsed} {msg}")
-            .expect("template"),
+    let bar = ProgressBar::no_length().with_style(
+        ProgressStyle::with_template(
+            "{spinner} {pos}/{len} records {per_sec} {elapsed}, ETA {eta} {msg}",
+        )
+        .expect("template"),
     );
     bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
     bar

@@ -24,6 +24,10 @@ pub struct Feed {
     tx: Option<mpsc::Sender<(Position, Contact)>>,
     /// Where the report's entries go as they come, so memory stays flat.
     entries: crate::entries::Shared,
+    /// The records bar, whose total this source sets (exact, or estimated from the bytes read
+    /// so far and the file's size), and that size.
+    total: Option<(indicatif::ProgressBar, Option<u64>)>,
+    bytes: u64,
 }
 
 impl Feed {
@@ -43,6 +47,8 @@ impl Feed {
             rejects,
             tx: Some(tx),
             entries,
+            total: None,
+            bytes: 0,
         }
     }
 
@@ -61,6 +67,35 @@ impl Feed {
             rejects,
             tx: None,
             entries,
+            total: None,
+            bytes: 0,
+        }
+    }
+
+    /// Sets the total on `bar`: records of a file of `size` bytes are estimated from those read
+    /// so far; without a size, the total is what the source says ([`Feed::set_total`]).
+    pub fn with_total(mut self, bar: indicatif::ProgressBar, size: Option<u64>) -> Feed {
+        self.total = Some((bar, size));
+        self
+    }
+
+    /// The total, when the source knows it (the Covage list's count, the ids given).
+    pub fn set_total(&self, n: u64) {
+        if let Some((bar, _)) = &self.total {
+            bar.set_length(n);
+        }
+    }
+
+    /// After a push of `n` bytes: the total estimated from the file's size.
+    fn estimate(&mut self, n: usize) {
+        self.bytes += n as u64;
+        if let Some((bar, Some(size))) = &self.total {
+            let r = self.conv.report();
+            let sent = r.read.saturating_sub(r.rejected);
+            if self.bytes > 0 && sent > 0 {
+                let est = (sent as f64 * (*size as f64 / self.bytes as f64)).round() as u64;
+                bar.set_length(est.max(sent));
+            }
         }
     }
 
@@ -72,12 +107,14 @@ impl Feed {
     /// Pushes input bytes; false when the receiving side has stopped.
     pub async fn push(&mut self, bytes: &[u8]) -> anyhow::Result<bool> {
         self.conv.push(bytes, &mut self.out, &mut self.rej)?;
+        self.estimate(bytes.len());
         self.flush().await
     }
 
     /// Like [`Feed::push`], from a blocking thread.
     pub fn push_blocking(&mut self, bytes: &[u8]) -> anyhow::Result<bool> {
         self.conv.push(bytes, &mut self.out, &mut self.rej)?;
+        self.estimate(bytes.len());
         self.write_bytes()?;
         for rec in self.conv.take_records() {
             if self
@@ -176,12 +213,18 @@ impl Feed {
             rejects,
             tx,
             entries,
+            total,
+            bytes: _,
         } = self;
         // `finish` hands back the report with the entries still in the converter.
         let finished = conv.finish(&mut out, &mut rej).map(|mut report| {
             let taken = entries.lock().expect("entries lock").take_from(&mut report);
             (report, taken)
         });
+        if let (Some((bar, _)), Ok((r, _))) = (&total, &finished) {
+            // Now exact.
+            bar.set_length(r.read.saturating_sub(r.rejected));
+        }
         let finished = match finished {
             Ok((report, Ok(()))) => Ok(report),
             Ok((_, Err(e))) => Err(e),
@@ -246,6 +289,11 @@ pub fn file(
 pub async fn covage(client: Arc<Covage>, mut feed: Feed) -> anyhow::Result<Report> {
     let mut check = crate::covage::PageCheck::default();
     let mut page = client.first_page().await?;
+    if let Some(n) = page.count {
+        feed.set_total(n);
+    } else if page.next.is_none() {
+        feed.set_total(page.items.len() as u64);
+    }
     loop {
         check.page(&page)?;
         for item in &page.items {
@@ -284,6 +332,7 @@ pub async fn kojo(
     mut feed: Feed,
 ) -> anyhow::Result<(Report, Vec<Failure>)> {
     let mut failures = Vec::new();
+    feed.set_total(ids.len() as u64);
     let mut fetched = futures::stream::iter(ids.into_iter().enumerate())
         .map(|(i, id)| {
             let client = client.clone();

@@ -95,7 +95,8 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
         let bar = progress::records_bar(quiet);
         let (tx, rx) = channel();
         let entries = crate::entries::Entries::new(a.sync.report.is_some())?.shared();
-        let feed = Feed::records(opts, tx, rejects, entries.clone());
+        let size = input.len;
+        let feed = Feed::records(opts, tx, rejects, entries.clone()).with_total(bar.clone(), size);
         let reading = source::file(input, feed, progress::hidden());
         let report = upsert(rx, sink, &a.sync, settings, journal, bar).await?;
         let (read, failed) = reading.await?;

@@ -72,7 +72,7 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
         let bar = progress::records_bar(quiet);
         let (tx, rx) = channel();
         let entries = crate::entries::Entries::new(a.sync.report.is_some())?.shared();
-        let feed = Feed::records(opts, tx, rejects, entries.clone());
+        let feed = Feed::records(opts, tx, rejects, entries.clone()).with_total(bar.clone(), None);
         match a.from {
             Provider::Covage => {
                 let from = a.providers.covage(false)?;
