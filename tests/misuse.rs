@@ -855,3 +855,23 @@ fn a_covage_edit_made_during_the_run_is_kept() {
     assert_eq!(now["last_name"], "New", "{now}");
     assert_eq!(now["phone_number"], "0299999999", "the edit is kept: {now}");
 }
+
+#[test]
+fn loopback_requests_never_go_through_a_proxy() {
+    // A proxy that refuses everything: had the token gone to it, the run would fail.
+    let sb = Sandbox::start(&[]);
+    let d = Dir::new();
+    d.write("in.csv", csv("first_name,last_name,email", 2));
+    let mut env = sb.env();
+    for v in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+    ] {
+        env.push((v, "http://127.0.0.1:9".to_string()));
+    }
+    d.run_env(&["import", "covage", "in.csv"], &env).expect(0);
+    assert_eq!(sb.state()["covage"].as_array().unwrap().len(), 2);
+}
