@@ -205,6 +205,8 @@ fn kojo_to_covage_splits_names_and_sorts_phones() {
 #[test]
 fn bad_records_go_to_rejects_and_the_rest_goes_on() {
     let d = Dir::new();
+    // A file backup keeps what the user had: bad phones and emails are kept as written, with
+    // warnings; only records that are not contacts at all are rejected.
     let run = d
         .run(&[
             "convert",
@@ -217,30 +219,55 @@ fn bad_records_go_to_rejects_and_the_rest_goes_on() {
             "r.json",
         ])
         .expect(1);
-    assert_eq!(
-        d.read("ok.csv").lines().count(),
-        2,
-        "header + the one good record"
-    );
+    assert_eq!(d.read("ok.csv").lines().count(), 7, "header + six contacts");
+    assert!(d.read("ok.csv").contains(",call me,06 12,"));
+    let report: Value = serde_json::from_str(&d.read("r.json")).unwrap();
+    assert_eq!(report["read"], 8);
+    assert_eq!(report["written"], 6);
+    assert_eq!(report["rejected"], 2);
+    assert_eq!(report["warnings"][0]["field"], "email");
+    assert_eq!(report["warnings"][0]["value"], "marie@@colibrix.fr");
+    assert_eq!(report["unknown_columns"][0], "nickname");
+    assert!(run.stderr().contains(
+        "rejected: record 7 (line 8, field: record): row has 7 fields but the header has 6"
+    ));
+    assert!(run
+        .stderr()
+        .contains("warning: record 3 (line 4, field: phone): not a phone number: kept as written"));
+
+    // Strict about phones: those records go to the rejects, fixable and fed back.
+    let run = d
+        .run(&[
+            "convert",
+            s(&sample("bad-records.csv")),
+            "-o",
+            "strict.csv",
+            "--rejects",
+            "rej.csv",
+            "--invalid-phone",
+            "reject",
+        ])
+        .expect(1);
+    assert_eq!(d.read("strict.csv").lines().count(), 4, "{}", run.stderr());
     let rej = d.read("rej.csv");
     assert!(rej.starts_with("record,line,errors,first_name,"));
     assert!(
         rej.contains("3,4,phone: not a phone number; mobile: not a valid phone number"),
         "{rej}"
     );
-    let report: Value = serde_json::from_str(&d.read("r.json")).unwrap();
-    assert_eq!(report["read"], 8);
-    assert_eq!(report["written"], 1);
-    assert_eq!(report["rejected"], 7);
-    let first = &report["rejects"][0];
-    assert_eq!(first["record"], 2);
-    assert_eq!(first["line"], 3);
-    assert_eq!(first["field"], "email");
-    assert_eq!(first["value"], "marie@@colibrix.fr");
-    assert_eq!(report["unknown_columns"][0], "nickname");
-    assert!(run.stderr().contains(
-        "rejected: record 7 (line 8, field: record): row has 7 fields but the header has 6"
-    ));
+    // Dropped instead: the contact goes on without the number.
+    d.run(&[
+        "convert",
+        s(&sample("bad-records.csv")),
+        "-o",
+        "drop.csv",
+        "--invalid-phone",
+        "drop",
+    ])
+    .expect(1);
+    assert!(d
+        .read("drop.csv")
+        .contains("Paul,Martin,Paul Martin,paul.martin@colibrix.fr,,,"));
 }
 
 #[test]

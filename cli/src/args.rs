@@ -60,6 +60,59 @@ pub struct InputArgs {
     #[arg(long, value_name = "BYTES", default_value_t = contactport_core::format::csv_read::MAX_RECORD,
           value_parser = parse_record_bytes)]
     pub max_record_bytes: usize,
+    /// Map CSV columns to fields, for headers nobody would guess: 'Courriel=email,Tél.
+    /// bureau=phone,Notes=-' (`-` drops a column). Repeatable. Fields: first_name, last_name,
+    /// display_name, email, phone, mobile, org_name, vendor_id, covage_uuid, kojo_id,
+    /// created_at, updated_at.
+    #[arg(long, value_name = "COLUMN=FIELD,…")]
+    pub map: Vec<String>,
+    /// The same mapping from a file: one `column=field` a line (`#` comments).
+    #[arg(long, value_name = "FILE")]
+    pub map_file: Option<PathBuf>,
+    /// An invalid phone number (`pager`, `+1-555-0123`): keep it as written, drop it, or reject
+    /// the record. Default: keep (with a warning) for files, reject for Covage and Kojo.
+    #[arg(long, value_name = "POLICY")]
+    pub invalid_phone: Option<contactport_core::normalize::InvalidPhone>,
+}
+
+impl InputArgs {
+    /// The column mapping of `--map` and `--map-file`.
+    pub fn columns(&self) -> anyhow::Result<Vec<(String, Option<contactport_core::Field>)>> {
+        use anyhow::Context;
+        let mut pairs: Vec<String> = self
+            .map
+            .iter()
+            .flat_map(|m| m.split(',').map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        if let Some(p) = &self.map_file {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            pairs.extend(
+                text.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(String::from),
+            );
+        }
+        pairs
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| {
+                let (column, field) = p
+                    .rsplit_once('=')
+                    .ok_or_else(|| anyhow::anyhow!("--map {p:?}: expected COLUMN=FIELD"))?;
+                let field = match field.trim() {
+                    "-" | "" => None,
+                    f => Some(contactport_core::Field::from_name(f).ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "--map {p:?}: {f:?} is not a field (first_name, last_name, display_name, email, phone, mobile, org_name, vendor_id, covage_uuid, kojo_id, created_at, updated_at, or - to drop)"
+                        )
+                    })?),
+                };
+                Ok((column.trim().to_string(), field))
+            })
+            .collect()
+    }
 }
 
 fn parse_record_bytes(s: &str) -> Result<usize, String> {

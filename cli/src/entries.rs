@@ -132,7 +132,32 @@ impl Entries {
         if let Some(e) = &report.encoding {
             eprintln!("warning: the input was read as {e}; give --encoding to choose");
         }
-        if !report.unknown_columns.is_empty() {
+        if report.skipped_lines > 0 {
+            eprintln!(
+                "note: {} line(s) before the header skipped",
+                report.skipped_lines
+            );
+        }
+        if !report.mapping.is_empty() {
+            let read: Vec<String> = report
+                .mapping
+                .iter()
+                .filter_map(|m| m.field.as_ref().map(|f| format!("{} → {f}", m.column)))
+                .collect();
+            let dropped: Vec<&str> = report
+                .mapping
+                .iter()
+                .filter(|m| m.field.is_none())
+                .map(|m| m.column.as_str())
+                .collect();
+            eprintln!("columns: {}", read.join(", "));
+            if !dropped.is_empty() {
+                eprintln!(
+                    "columns not read (values counted as dropped; --map to read them): {}",
+                    dropped.join(", ")
+                );
+            }
+        } else if !report.unknown_columns.is_empty() {
             eprintln!(
                 "warning: unknown columns ignored (values counted as dropped): {}",
                 report.unknown_columns.join(", ")
@@ -251,6 +276,12 @@ impl Serialize for Full<'_> {
         }
         if let Some(e) = &r.encoding {
             st.serialize_field("encoding", e)?;
+        }
+        if !r.mapping.is_empty() {
+            st.serialize_field("mapping", &r.mapping)?;
+        }
+        if r.skipped_lines > 0 {
+            st.serialize_field("skipped_lines", &r.skipped_lines)?;
         }
         if !r.unknown_columns.is_empty() {
             st.serialize_field("unknown_columns", &r.unknown_columns)?;

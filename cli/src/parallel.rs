@@ -568,6 +568,19 @@ fn suitable(sample: &[u8], opts: &Options, threads: usize) -> Option<(Cut, usize
         b == b'\n' && !quoted
     })?;
     let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(text));
+    // A first line that is not a header (LinkedIn's notes before it, no header at all) is
+    // left to the one-thread path, which skips the notes or says what is wrong.
+    let line = String::from_utf8_lossy(&text[..end]);
+    let names: Vec<&str> = line
+        .trim_end_matches('\r')
+        .split(delimiter as char)
+        .map(|n| n.trim().trim_matches('"'))
+        .collect();
+    if contactport_core::format::layout::ReadPlan::with_map(&names, opts.from, &opts.columns)
+        .knows_nothing()
+    {
+        return None;
+    }
     let header = text[..=end].to_vec();
     Some((Cut::Csv { header, delimiter }, bom, bom + end + 1))
 }
@@ -582,6 +595,8 @@ fn merge(total: &mut Report, chunk: Report, first: bool) {
     }
     if first {
         total.unknown_columns = chunk.unknown_columns;
+        total.mapping = chunk.mapping;
+        total.skipped_lines = chunk.skipped_lines;
     }
 }
 

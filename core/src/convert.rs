@@ -13,7 +13,7 @@ use crate::format::write::{CsvOut, Writer};
 use crate::format::Format;
 use crate::kojo::KojoContact;
 use crate::mapping::{self, Mapping};
-use crate::normalize::normalize;
+use crate::normalize::{normalize, InvalidPhone};
 use crate::problem::{Position, Problem};
 use crate::report::Report;
 use crate::rules::{self, Target};
@@ -49,6 +49,12 @@ pub struct Options {
     pub fragment: bool,
     /// Added to every record number and line (a chunk's place in the whole input).
     pub offset: Position,
+    /// What to do with an invalid phone number; `None`: keep it (with a warning) for flat
+    /// files, reject the record for Covage and Kojo.
+    pub invalid_phone: Option<InvalidPhone>,
+    /// The user's mapping of CSV columns (`--map`): a column name to a field, or `None` to
+    /// drop the column. Applied before the table of known names.
+    pub columns: Vec<(String, Option<crate::contact::Field>)>,
     /// CSV output for Excel: cells Excel would run as formulas (`=`, `+`, `-`, `@`…) get a
     /// leading `'` ([`crate::format::write::is_formula`]). Reading always takes it off again.
     pub excel_safe: bool,
@@ -73,6 +79,8 @@ impl Default for Options {
             offset: Position::default(),
             max_record_bytes: crate::format::csv_read::MAX_RECORD,
             excel_safe: false,
+            invalid_phone: None,
+            columns: Vec::new(),
         }
     }
 }
@@ -101,6 +109,9 @@ enum Input {
 struct Sink {
     /// The bound of a record, for the message of one over it.
     max_record: usize,
+    invalid_phone: InvalidPhone,
+    /// `--map`: the user's column names to fields (`None`: dropped).
+    columns: Vec<(String, Option<crate::contact::Field>)>,
     target: Target,
     to: Option<Format>,
     mapping: Mapping,
@@ -154,6 +165,10 @@ impl Converter {
             input: None,
             sink: Sink {
                 max_record: opts.max_record_bytes,
+                invalid_phone: opts
+                    .invalid_phone
+                    .unwrap_or_else(|| InvalidPhone::default_for(target)),
+                columns: opts.columns.clone(),
                 target,
                 to: opts.to,
                 writer: opts.to.filter(|_| !opts.collect).map(|f| {
@@ -349,6 +364,28 @@ impl Converter {
     }
 }
 
+/// Why a header was not understood, and how to fix it: the columns, the known names closest
+/// to them, a mapping.
+fn unknown_header(fields: &[&str]) -> String {
+    if fields.iter().any(|f| f.contains('@')) {
+        return format!(
+            "the first line looks like a contact, not a header ({}): the file has no header row; add one (e.g. first_name,last_name,email) or name the columns with --map",
+            fields.iter().take(6).copied().collect::<Vec<_>>().join(", ")
+        );
+    }
+    let mut hints = vec![];
+    for f in fields.iter().filter(|f| !f.trim().is_empty()) {
+        if let Some((_, field)) = crate::format::headers::closest(f, 1).first() {
+            hints.push(format!("{f:?} is close to {}", field.name()));
+        }
+    }
+    format!(
+        "no known column in the header ({}){}; expected names such as first_name, last_name, email (or E-mail, Courriel, Vorname…), or a Google / Outlook / Thunderbird export; name the columns with --map 'Column=email,Other=phone'",
+        fields.join(", "),
+        if hints.is_empty() { String::new() } else { format!(" ({})", hints.join("; ")) }
+    )
+}
+
 impl Sink {
     #[allow(clippy::too_many_arguments)]
     fn csv_record(
@@ -404,14 +441,30 @@ impl Sink {
                     i + 1
                 )));
             }
-            let p = ReadPlan::new(fields, from);
+            let p = ReadPlan::with_map(fields, from, &self.columns);
             if p.knows_nothing() {
-                return Err(Error::Header(format!(
-                    "no known column in the header ({}); expected canonical names such as first_name,last_name,email or a Google / Outlook export",
-                    fields.join(", ")
-                )));
+                let filled = fields.iter().filter(|f| !f.trim().is_empty()).count();
+                if filled <= 1
+                    && self.report.skipped_lines < 10
+                    && !fields.iter().any(|f| f.contains('@'))
+                {
+                    // A line of notes before the header (LinkedIn's Connections.csv): skipped.
+                    self.report.skipped_lines += 1;
+                    return Ok(());
+                }
+                return Err(Error::Header(unknown_header(fields)));
             }
             self.report.unknown_columns = p.unknown().map(String::from).collect();
+            if !p.is_canonical() {
+                self.report.mapping = p
+                    .mapping()
+                    .into_iter()
+                    .map(|(column, f)| crate::report::ColumnUse {
+                        column,
+                        field: f.map(String::from),
+                    })
+                    .collect();
+            }
             *plan = Some(p);
             return Ok(());
         };
@@ -529,6 +582,8 @@ impl Sink {
             origin = normalize(
                 &mut self.contact,
                 self.mapping.region,
+                self.invalid_phone,
+                self.target == Target::Any,
                 &mut self.problems,
                 &mut self.warnings,
             );

@@ -18,11 +18,48 @@ pub struct Origin {
     pub display_joined: bool,
 }
 
-/// Normalises `c` in place. Invalid values are kept as read and reported in `problems`;
-/// notes (a one-word name) go to `warnings`.
+/// What to do with a phone number that is not valid (`pager`, `+1-555-0123`, a German national
+/// number read as French).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidPhone {
+    /// Keep it as written, with a warning: a backup keeps what the user had.
+    Keep,
+    /// Leave the field empty, with a warning.
+    Drop,
+    /// Reject the record: the providers cannot store a number they cannot dial.
+    Reject,
+}
+
+impl InvalidPhone {
+    /// The default for a target: reject for Covage and Kojo, keep for flat files.
+    pub fn default_for(target: crate::rules::Target) -> InvalidPhone {
+        match target {
+            crate::rules::Target::Any => InvalidPhone::Keep,
+            _ => InvalidPhone::Reject,
+        }
+    }
+}
+
+impl std::str::FromStr for InvalidPhone {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "keep" => Ok(InvalidPhone::Keep),
+            "drop" => Ok(InvalidPhone::Drop),
+            "reject" => Ok(InvalidPhone::Reject),
+            other => Err(format!("expected keep, drop or reject, got {other:?}")),
+        }
+    }
+}
+
+/// Normalises `c` in place. Invalid values are kept as read and reported in `problems` (an
+/// invalid phone as `phones` says; an invalid email is only a warning for a `flat` file);
+/// notes (a one-word name, a value kept as written) go to `warnings`.
 pub fn normalize(
     c: &mut Contact,
     region: Region,
+    phones: InvalidPhone,
+    flat: bool,
     problems: &mut Vec<Problem>,
     warnings: &mut Vec<Problem>,
 ) -> Origin {
@@ -33,8 +70,18 @@ pub fn normalize(
 
     // Reason `email`: "not a valid email address" (validator crate's HTML5 rules), e.g.
     // `patrick.bousso@` — both providers reject such a contact.
+    // In a flat file (`flat`) it is kept as written, with a warning: a backup keeps what the
+    // user had, and the address is the only way to reach some contacts.
     if !c.email.is_empty() && !email::normalize_in_place(&mut c.email) {
-        problems.push(Problem::new("email", "not a valid email address", &c.email));
+        if flat {
+            warnings.push(Problem::new(
+                "email",
+                "not a valid email address: kept as written",
+                &c.email,
+            ));
+        } else {
+            problems.push(Problem::new("email", "not a valid email address", &c.email));
+        }
     }
 
     for f in [Field::Phone, Field::Mobile] {
@@ -46,7 +93,20 @@ pub fn normalize(
         // Reason `phone`/`mobile`: not a number in libphonenumber's plan for the default
         // region, e.g. `0999999999`; Covage and Kojo store numbers they cannot dial otherwise.
         if let Err(e) = phone::normalize_in_place(c.get_mut(f), region) {
-            problems.push(Problem::new(f.name(), e.to_string(), c.get(f)));
+            match phones {
+                InvalidPhone::Reject => {
+                    problems.push(Problem::new(f.name(), e.to_string(), c.get(f)))
+                }
+                InvalidPhone::Keep => warnings.push(Problem::new(
+                    f.name(),
+                    format!("{e}: kept as written"),
+                    c.get(f),
+                )),
+                InvalidPhone::Drop => {
+                    warnings.push(Problem::new(f.name(), format!("{e}: dropped"), c.get(f)));
+                    c.get_mut(f).clear();
+                }
+            }
         }
     }
 
@@ -97,7 +157,14 @@ mod tests {
 
     fn run(mut c: Contact) -> (Contact, Origin, Vec<Problem>, Vec<Problem>) {
         let (mut p, mut w) = (vec![], vec![]);
-        let o = normalize(&mut c, Region::FR, &mut p, &mut w);
+        let o = normalize(
+            &mut c,
+            Region::FR,
+            InvalidPhone::Reject,
+            false,
+            &mut p,
+            &mut w,
+        );
         (c, o, p, w)
     }
 

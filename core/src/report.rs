@@ -26,9 +26,29 @@ pub struct Report {
     /// Windows-1252); absent when the input was UTF-8 or the encoding was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
+    /// How the CSV header was read, when it was not canonical: each column and the field it
+    /// feeds (none: its values are dropped, counted in `dropped_fields`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mapping: Vec<ColumnUse>,
+    /// Lines skipped before the header (LinkedIn's notes).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub skipped_lines: u64,
     /// Input columns (or JSON keys) that map to no field, listed once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unknown_columns: Vec<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// One column of a CSV header and the field it feeds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnUse {
+    /// The column's name as written.
+    pub column: String,
+    /// The canonical field, or none when the column is dropped.
+    pub field: Option<String>,
 }
 
 impl Report {

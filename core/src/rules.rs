@@ -45,11 +45,22 @@ const KOJO_REQUIRED: [Field; 4] = [
 /// has neither.
 pub fn check(c: &Contact, target: Target, problems: &mut Vec<Problem>) {
     match target {
+        // A flat file keeps any contact that says who or what it is: a company with only a
+        // phone number (an Outlook row with no person name) is a contact too.
         Target::Any => {
-            if c.display_name.is_empty() && c.email.is_empty() {
+            let any = [
+                Field::DisplayName,
+                Field::Email,
+                Field::OrgName,
+                Field::Phone,
+                Field::Mobile,
+            ]
+            .iter()
+            .any(|&f| !c.get(f).is_empty());
+            if !any {
                 problems.push(Problem::new(
                     "record",
-                    "empty record: no name and no email",
+                    "empty record: no name, email, company or phone",
                     "",
                 ));
             }
@@ -107,12 +118,23 @@ mod tests {
     }
 
     #[test]
-    fn flat_files_need_a_name_or_an_email() {
+    fn flat_files_need_a_name_an_email_a_company_or_a_phone() {
         assert_eq!(fields(&Contact::default(), Target::Any), ["record"]);
-        let c = Contact {
-            email: "j@d.fr".into(),
-            ..Default::default()
-        };
-        assert!(fields(&c, Target::Any).is_empty());
+        for c in [
+            Contact {
+                email: "j@d.fr".into(),
+                ..Default::default()
+            },
+            Contact {
+                org_name: "The Firm".into(),
+                ..Default::default()
+            },
+            Contact {
+                phone: "+4983242332".into(),
+                ..Default::default()
+            },
+        ] {
+            assert!(fields(&c, Target::Any).is_empty(), "{c:?}");
+        }
     }
 }

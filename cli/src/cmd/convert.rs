@@ -66,6 +66,8 @@ pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
         encoding: a.input_args.encoding,
         delimiter: a.input_args.delimiter,
         max_record_bytes: a.input_args.max_record_bytes,
+        invalid_phone: a.input_args.invalid_phone,
+        columns: a.input_args.columns()?,
         bom: a.bom,
         excel_safe: a.excel_safe.unwrap_or(a.bom),
         mapping: a.mapping.mapping()?,

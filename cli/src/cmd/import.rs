@@ -54,6 +54,8 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
         encoding: a.input_args.encoding,
         delimiter: a.input_args.delimiter,
         max_record_bytes: a.input_args.max_record_bytes,
+        invalid_phone: a.input_args.invalid_phone,
+        columns: a.input_args.columns()?,
         mapping,
         ..Options::default()
     };

@@ -43,6 +43,9 @@ enum Column {
     Label,
     /// Maps to nothing: listed once as unknown, each value counted as dropped.
     Unknown,
+    /// Dropped by the user's mapping (`Notes=-`): values counted as dropped, not listed as
+    /// unknown.
+    Dropped,
 }
 
 /// The layout of an input header.
@@ -57,6 +60,16 @@ impl ReadPlan {
     /// Builds the plan for a header. `format` is the layout the user named, or `None` to pick it
     /// from the header (Google's `E-mail 1 - Value`, Outlook's `E-mail Address`).
     pub fn new(header: &[&str], format: Option<Format>) -> ReadPlan {
+        ReadPlan::with_map(header, format, &[])
+    }
+
+    /// Like [`ReadPlan::new`], with the user's own mapping first (`--map`): column names
+    /// (compared as [`super::headers::key`] does) to a field, or `None` to drop the column.
+    pub fn with_map(
+        header: &[&str],
+        format: Option<Format>,
+        map: &[(String, Option<Field>)],
+    ) -> ReadPlan {
         let has = |n: &str| header.iter().any(|h| h.trim().eq_ignore_ascii_case(n));
         let format = format.unwrap_or(if has("E-mail 1 - Value") {
             Format::GoogleCsv
@@ -65,9 +78,23 @@ impl ReadPlan {
         } else {
             Format::Csv
         });
+        let user: Vec<(String, Option<Field>)> = map
+            .iter()
+            .map(|(name, f)| (super::headers::key(name), *f))
+            .collect();
         let columns = header
             .iter()
-            .map(|h| column(format, h.trim(), header))
+            .map(|h| {
+                let k = super::headers::key(h);
+                match user
+                    .iter()
+                    .find(|(name, _)| super::headers::matches(&k, name))
+                {
+                    Some((_, Some(f))) => Column::Field(*f),
+                    Some((_, None)) => Column::Dropped,
+                    None => column(format, h.trim(), header),
+                }
+            })
             .collect();
         ReadPlan {
             format,
@@ -97,7 +124,37 @@ impl ReadPlan {
 
     /// True when the header names no known column at all (probably not a header).
     pub fn knows_nothing(&self) -> bool {
-        self.columns.iter().all(|c| *c == Column::Unknown)
+        self.columns
+            .iter()
+            .all(|c| matches!(c, Column::Unknown | Column::Dropped))
+    }
+
+    /// What each column feeds: (column, field name), the field `None` for a column read into
+    /// nothing. Label columns (Google's `E-mail 1 - Type`) are not listed.
+    pub fn mapping(&self) -> Vec<(String, Option<&'static str>)> {
+        self.names
+            .iter()
+            .zip(&self.columns)
+            .filter(|(_, c)| **c != Column::Label)
+            .map(|(n, c)| {
+                let f = match c {
+                    Column::Field(f) => Some(f.name()),
+                    Column::GooglePhone(_) => Some("phone/mobile"),
+                    _ => None,
+                };
+                (n.clone(), f)
+            })
+            .collect()
+    }
+
+    /// True when every column read is named as the field it feeds (a canonical file, maybe
+    /// with unknown columns): its mapping says nothing the unknown columns do not.
+    pub fn is_canonical(&self) -> bool {
+        self.names.iter().zip(&self.columns).all(|(n, c)| match c {
+            Column::Field(f) => n.eq_ignore_ascii_case(f.name()),
+            Column::Unknown => true,
+            _ => false,
+        })
     }
 
     /// Fills `c` from one row's fields. A second value for a field already set (Outlook's
@@ -127,7 +184,7 @@ impl ReadPlan {
                     }
                 }
                 Column::Label => {}
-                Column::Unknown => report.drop_field(&self.names[i]),
+                Column::Unknown | Column::Dropped => report.drop_field(&self.names[i]),
             }
         }
     }
@@ -165,7 +222,7 @@ fn column(format: Format, h: &str, header: &[&str]) -> Column {
                 Some(Field::FirstName)
             } else if is("Family Name") || is("Last Name") {
                 Some(Field::LastName)
-            } else if is("E-mail 1 - Value") {
+            } else if h.starts_with("E-mail ") && h.ends_with(" - Value") {
                 Some(Field::Email)
             } else if is("Organization 1 - Name") || is("Organization Name") {
                 Some(Field::OrgName)
@@ -174,25 +231,10 @@ fn column(format: Format, h: &str, header: &[&str]) -> Column {
             };
             f.map_or(Column::Unknown, Column::Field)
         }
-        Format::OutlookCsv => {
-            let f = if is("First Name") {
-                Some(Field::FirstName)
-            } else if is("Last Name") {
-                Some(Field::LastName)
-            } else if is("E-mail Address") {
-                Some(Field::Email)
-            } else if is("Business Phone") || is("Home Phone") || is("Primary Phone") {
-                Some(Field::Phone)
-            } else if is("Mobile Phone") {
-                Some(Field::Mobile)
-            } else if is("Company") {
-                Some(Field::OrgName)
-            } else {
-                None
-            };
-            f.map_or(Column::Unknown, Column::Field)
-        }
-        _ => Field::from_name(h).map_or(Column::Unknown, Column::Field),
+        // Outlook (any language), Thunderbird, spreadsheets: the table of names people use.
+        _ => Field::from_name(h)
+            .or_else(|| super::headers::field_of(h))
+            .map_or(Column::Unknown, Column::Field),
     }
 }
 

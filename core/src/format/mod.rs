@@ -5,6 +5,7 @@
 
 pub mod csv_read;
 pub mod decode;
+pub mod headers;
 pub mod json_read;
 pub mod json_write;
 pub mod layout;
