@@ -2,6 +2,7 @@
 //! check, record mapping, the CSV and JSON readers. `cargo bench -p contactport-core`.
 
 use contactport_core::convert::{convert, Options};
+use contactport_core::normalize::InvalidPhone;
 use contactport_core::phone::{self, Region};
 use contactport_core::{email, mapping, normalize, Contact, Format};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -43,7 +44,14 @@ fn record(c: &mut Criterion) {
             || raw.clone(),
             |mut r| {
                 let (mut p, mut w) = (vec![], vec![]);
-                normalize(&mut r, Region::FR, &mut p, &mut w);
+                normalize(
+                    &mut r,
+                    Region::FR,
+                    InvalidPhone::Reject,
+                    false,
+                    &mut p,
+                    &mut w,
+                );
                 (
                     mapping::to_covage(&r),
                     mapping::to_kojo(&r, Default::default()),
