@@ -214,3 +214,72 @@ fn aliased_headers_convert_alike_on_every_core() {
     assert_eq!(r["mapping"][2]["field"], "email", "{}", r["mapping"]);
     assert_eq!(r["dropped_fields"]["Notizen"], 30_000);
 }
+
+#[test]
+fn vcards_from_phones_and_mail_clients_and_back() {
+    let d = Dir::new();
+    // Android 2.1: quoted-printable with a soft break, a card with no name, CRLF.
+    let android = "BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;J=C3=BC=\r\nrgen;;;\r\nFN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen M=C3=BCller\r\nTEL;CELL;PREF:+49 151 23456789\r\nEMAIL;HOME:juergen@home.example\r\nPHOTO;ENCODING=BASE64;JPEG:/9j/4AAQSkZJRgABAQ\r\n AAAQABAAD\r\n\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:2.1\r\nEMAIL;PREF:noname@company.example\r\nEND:VCARD\r\n";
+    // iPhone 3.0: CR CR LF, group prefixes, escaped colon.
+    let iphone = "BEGIN:VCARD\r\r\nVERSION:3.0\r\r\nN:Doe;John;;Mr.;\r\r\nFN:John Doe\r\r\nORG:Acme\\, Inc.;\r\r\nitem1.EMAIL;type=INTERNET;type=pref:john.doe@acme.example\r\r\nitem1.X-ABLabel:_$!<Other>!$_\r\r\nitem2.URL:http\\://acme.example\r\r\nTEL;type=WORK;type=VOICE:+33 1 42 84 54 03\r\r\nEND:VCARD\r\r\n";
+    // 4.0: tel: URIs, a quoted type list, PREF=1, a folded line, LF only.
+    let v4 = "BEGIN:VCARD\nVERSION:4.0\nFN:Zoé Martin\nN:Martin;Zoé;;;\nEMAIL;TYPE=home:zoe@home.example\nEMAIL;PREF=1;TYPE=work:zoe.martin@colibrix.example\nTEL;VALUE=uri;TYPE=\"cell,voice\":tel:+33-6-99-43-78-92\nNOTE:a note folded\n  over two lines\nEND:VCARD\n";
+    for (name, text, want) in [
+        (
+            "android.vcf",
+            android,
+            vec![
+                ("Jürgen Müller", "juergen@home.example"),
+                ("", "noname@company.example"),
+            ],
+        ),
+        (
+            "iphone.vcf",
+            iphone,
+            vec![("John Doe", "john.doe@acme.example")],
+        ),
+        (
+            "v4.vcf",
+            v4,
+            vec![("Zoé Martin", "zoe.martin@colibrix.example")],
+        ),
+    ] {
+        let (r, e) = convert(&d, name, text.as_bytes(), &[], 0);
+        let got = names_and_emails(&r);
+        let want: Vec<(String, String)> = want
+            .into_iter()
+            .map(|(a, b)| (a.into(), b.into()))
+            .collect();
+        assert_eq!(got, want, "{name}: {e}");
+    }
+    let (r, _) = convert(&d, "v4.vcf", v4.as_bytes(), &[], 0);
+    assert_eq!(r[0]["mobile"], "+33699437892");
+    let (r, _) = convert(&d, "iphone.vcf", iphone.as_bytes(), &[], 0);
+    assert_eq!(r[0]["org_name"], "Acme, Inc.");
+    assert_eq!(r[0]["phone"], "+33142845403");
+
+    // Out again, to a phone: 3.0 by default, 4.0 on request; and back, unchanged.
+    d.run(&["convert", "v4.vcf", "-o", "backup.csv"]).expect(0);
+    d.run(&["convert", "backup.csv", "-o", "phone.vcf"])
+        .expect(0);
+    let card = d.read("phone.vcf");
+    assert!(card.starts_with("BEGIN:VCARD\r\nVERSION:3.0\r\n"), "{card}");
+    assert!(
+        card.contains("TEL;TYPE=CELL,VOICE:+33699437892\r\n"),
+        "{card}"
+    );
+    d.run(&["convert", "phone.vcf", "-o", "again.csv"])
+        .expect(0);
+    assert_eq!(d.read("again.csv"), d.read("backup.csv"));
+    d.run(&[
+        "convert",
+        "backup.csv",
+        "-o",
+        "v4out.vcf",
+        "--vcard-version",
+        "4",
+    ])
+    .expect(0);
+    assert!(d.read("v4out.vcf").contains("VERSION:4.0\r\n"));
+    assert!(d.read("v4out.vcf").contains("tel:+33699437892"));
+}

@@ -43,7 +43,7 @@ pub enum Command {
 /// How the input is read.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// Input format: csv, json, ndjson, covage, kojo, google-csv, outlook-csv.
+    /// Input format: csv, json, ndjson, covage, kojo, google-csv, outlook-csv, vcard.
     /// Default: detected from the content (JSON or CSV; Covage, Kojo or canonical keys;
     /// Google or Outlook headers).
     #[arg(long, value_name = "FORMAT")]
@@ -112,6 +112,16 @@ impl InputArgs {
                 Ok((column.trim().to_string(), field))
             })
             .collect()
+    }
+}
+
+/// Parses `--vcard-version`.
+pub fn parse_vcard_version(s: &str) -> Result<contactport_core::format::vcard::Version, String> {
+    use contactport_core::format::vcard::Version;
+    match s.trim() {
+        "3" | "3.0" => Ok(Version::V3),
+        "4" | "4.0" => Ok(Version::V4),
+        other => Err(format!("expected 3 or 4, got {other:?}")),
     }
 }
 

@@ -536,7 +536,7 @@ fn suitable(sample: &[u8], opts: &Options, threads: usize) -> Option<(Cut, usize
     }
     let (_, bom) = decode::detect(sample, opts.encoding);
     let json = match opts.from {
-        Some(f) => !f.is_csv(),
+        Some(f) => f.is_json(),
         None => decode::looks_like_json(&sample[bom..]),
     };
     let (enc, bom, _) = decode::detect_input(sample, opts.encoding, json);

@@ -9,6 +9,7 @@ use crate::format::csv_read::{sniff_delimiter, CsvSplitter};
 use crate::format::decode::{self, Decoder, Encoding};
 use crate::format::json_read::JsonSplitter;
 use crate::format::layout::ReadPlan;
+use crate::format::vcard::VcardSplitter;
 use crate::format::write::{CsvOut, Writer};
 use crate::format::Format;
 use crate::kojo::KojoContact;
@@ -55,6 +56,8 @@ pub struct Options {
     /// The user's mapping of CSV columns (`--map`): a column name to a field, or `None` to
     /// drop the column. Applied before the table of known names.
     pub columns: Vec<(String, Option<crate::contact::Field>)>,
+    /// The vCard version written (3.0 by default, what phones import).
+    pub vcard_version: crate::format::vcard::Version,
     /// CSV output for Excel: cells Excel would run as formulas (`=`, `+`, `-`, `@`…) get a
     /// leading `'` ([`crate::format::write::is_formula`]). Reading always takes it off again.
     pub excel_safe: bool,
@@ -79,6 +82,7 @@ impl Default for Options {
             offset: Position::default(),
             max_record_bytes: crate::format::csv_read::MAX_RECORD,
             excel_safe: false,
+            vcard_version: Default::default(),
             invalid_phone: None,
             columns: Vec::new(),
         }
@@ -102,6 +106,9 @@ enum Input {
     Json {
         splitter: JsonSplitter,
         flavor: Option<Flavor>,
+    },
+    Vcard {
+        splitter: VcardSplitter,
     },
 }
 
@@ -178,6 +185,7 @@ impl Converter {
                         Writer::new(f, opts.mapping.kojo_phone, opts.bom)
                             .excel_safe(opts.excel_safe)
                     }
+                    .vcard_version(opts.vcard_version)
                 }),
                 fragment: opts.fragment,
                 offset: opts.offset,
@@ -291,7 +299,7 @@ impl Converter {
                 return Ok(());
             }
             let json = match self.opts_from {
-                Some(f) => !f.is_csv(),
+                Some(f) => f.is_json(),
                 None => decode::looks_like_json(&self.pending),
             };
             let (enc, bom, guessed) = decode::detect_input(&self.pending, self.encoding, json);
@@ -324,6 +332,9 @@ impl Converter {
             Input::Json { splitter, flavor } => splitter.feed(text, eof, |el, line| {
                 sink.json_record(flavor, el, line, out)
             }),
+            Input::Vcard { splitter } => {
+                splitter.feed(text, eof, |card, line| sink.vcard_record(card, line, out))
+            }
         };
         self.text = taken;
         self.text.clear();
@@ -337,9 +348,19 @@ impl Converter {
     fn pick_input(&mut self) -> Input {
         let first = self.text.iter().copied().find(|b| !b.is_ascii_whitespace());
         let json = match self.opts_from {
-            Some(f) => !f.is_csv(),
+            Some(f) => f.is_json(),
             None => matches!(first, Some(b'[' | b'{')),
         };
+        let start = &self.text[self.text.len() - self.text.trim_ascii_start().len()..];
+        let vcard = match self.opts_from {
+            Some(f) => f == Format::Vcard,
+            None => start.len() >= 11 && start[..11].eq_ignore_ascii_case(b"BEGIN:VCARD"),
+        };
+        if vcard {
+            return Input::Vcard {
+                splitter: VcardSplitter::new(self.max_record),
+            };
+        }
         if json {
             let flavor = match self.opts_from {
                 Some(Format::Covage) => Some(Flavor::Covage),
@@ -552,6 +573,22 @@ impl Sink {
                 ),
                 "",
             ));
+        }
+        let pos = self.position(line);
+        self.finish_record(pos, out);
+        Ok(())
+    }
+
+    /// One vCard: read into the record, then on as every record.
+    fn vcard_record(&mut self, card: &[u8], line: u64, out: &mut Vec<u8>) -> Result<(), Error> {
+        if card.is_empty() {
+            return self.too_long(line, out);
+        }
+        self.contact.clear();
+        let mut drops = Report::default();
+        crate::format::vcard::read_card(card, &mut self.contact, &mut drops, &mut self.warnings);
+        for (f, n) in drops.dropped_fields {
+            *self.row_drops.dropped_fields.entry(f).or_insert(0) += n;
         }
         let pos = self.position(line);
         self.finish_record(pos, out);

@@ -2,7 +2,7 @@
 const $ = (id) => document.getElementById(id);
 const FIELDS = ["first_name", "last_name", "display_name", "email", "phone", "mobile", "org_name",
   "vendor_id", "covage_uuid", "kojo_id", "created_at", "updated_at"];
-const EXT = { csv: "csv", "google-csv": "csv", "outlook-csv": "csv", json: "json", covage: "json", kojo: "json", ndjson: "ndjson" };
+const EXT = { csv: "csv", "google-csv": "csv", "outlook-csv": "csv", json: "json", covage: "json", kojo: "json", ndjson: "ndjson", vcard: "vcf" };
 
 let file = null;
 let vendorMap = "";

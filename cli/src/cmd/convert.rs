@@ -32,7 +32,7 @@ pub struct ConvertArgs {
     /// Output file; `-` or nothing writes stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Output format: csv, json, ndjson, covage, kojo, google-csv, outlook-csv.
+    /// Output format: csv, json, ndjson, covage, kojo, google-csv, outlook-csv, vcard.
     /// Default: from the output's extension, else csv.
     #[arg(long, value_name = "FORMAT")]
     pub to: Option<Format>,
@@ -50,6 +50,9 @@ pub struct ConvertArgs {
     /// --excel-safe=false turns it off. contactport reads such files back as they were.
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub excel_safe: Option<bool>,
+    /// vCard output version: 3 (what phones import) or 4.
+    #[arg(long, value_name = "3|4", default_value = "3", value_parser = crate::args::parse_vcard_version)]
+    pub vcard_version: contactport_core::format::vcard::Version,
     #[command(flatten)]
     pub input_args: InputArgs,
     #[command(flatten)]
@@ -70,6 +73,7 @@ pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
         columns: a.input_args.columns()?,
         bom: a.bom,
         excel_safe: a.excel_safe.unwrap_or(a.bom),
+        vcard_version: a.vcard_version,
         mapping: a.mapping.mapping()?,
         ..Options::default()
     };

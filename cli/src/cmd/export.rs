@@ -51,6 +51,9 @@ pub struct ExportArgs {
     /// --excel-safe=false turns it off. contactport reads such files back as they were.
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub excel_safe: Option<bool>,
+    /// vCard output version: 3 (what phones import) or 4.
+    #[arg(long, value_name = "3|4", default_value = "3", value_parser = crate::args::parse_vcard_version)]
+    pub vcard_version: contactport_core::format::vcard::Version,
     #[command(flatten)]
     pub mapping: MappingArgs,
     #[command(flatten)]
@@ -65,6 +68,7 @@ pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
         to: Some(to),
         bom: a.bom,
         excel_safe: a.excel_safe.unwrap_or(a.bom),
+        vcard_version: a.vcard_version,
         mapping: a.mapping.mapping()?,
         ..Options::default()
     };

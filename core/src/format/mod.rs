@@ -9,6 +9,7 @@ pub mod headers;
 pub mod json_read;
 pub mod json_write;
 pub mod layout;
+pub mod vcard;
 pub mod write;
 
 /// Where whole records end in text that starts at a record's start (found by
@@ -45,11 +46,13 @@ pub enum Format {
     GoogleCsv,
     /// Outlook CSV export / import layout.
     OutlookCsv,
+    /// vCard 2.1, 3.0, 4.0 (`.vcf`): what phones and mail clients export; written as 3.0.
+    Vcard,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Csv,
         Format::Json,
         Format::Ndjson,
@@ -57,6 +60,7 @@ impl Format {
         Format::Kojo,
         Format::GoogleCsv,
         Format::OutlookCsv,
+        Format::Vcard,
     ];
 
     /// The name used on the command line and in the browser.
@@ -69,12 +73,21 @@ impl Format {
             Format::Kojo => "kojo",
             Format::GoogleCsv => "google-csv",
             Format::OutlookCsv => "outlook-csv",
+            Format::Vcard => "vcard",
         }
     }
 
     /// True for the CSV family.
     pub fn is_csv(self) -> bool {
         matches!(self, Format::Csv | Format::GoogleCsv | Format::OutlookCsv)
+    }
+
+    /// True for the JSON formats (an array, a stream of objects).
+    pub fn is_json(self) -> bool {
+        matches!(
+            self,
+            Format::Json | Format::Ndjson | Format::Covage | Format::Kojo
+        )
     }
 
     /// The output format for a file name's extension (`.csv`, `.json`, `.ndjson`, `.jsonl`).
@@ -84,6 +97,7 @@ impl Format {
             "csv" | "tsv" | "txt" => Some(Format::Csv),
             "json" => Some(Format::Json),
             "ndjson" | "jsonl" => Some(Format::Ndjson),
+            "vcf" | "vcard" => Some(Format::Vcard),
             _ => None,
         }
     }
@@ -127,6 +141,10 @@ impl Format {
             Format::OutlookCsv => matches!(
                 field,
                 FirstName | LastName | Email | Phone | Mobile | OrgName
+            ),
+            Format::Vcard => matches!(
+                field,
+                FirstName | LastName | DisplayName | Email | Phone | Mobile | OrgName
             ),
         }
     }

@@ -112,6 +112,7 @@ pub struct Writer {
     format: Format,
     kojo_phone: KojoPhone,
     csv: Option<CsvOut>,
+    vcard: super::vcard::Version,
     /// CSV header (and BOM) not yet handed out.
     head: Vec<u8>,
     count: u64,
@@ -134,10 +135,17 @@ impl Writer {
             format,
             kojo_phone,
             csv: format.is_csv().then(CsvOut::default),
+            vcard: Default::default(),
             head: Vec::new(),
             count: 0,
             fragment: true,
         }
+    }
+
+    /// The vCard version written.
+    pub fn vcard_version(mut self, v: super::vcard::Version) -> Writer {
+        self.vcard = v;
+        self
     }
 
     /// Guards CSV cells that Excel would run as formulas ([`is_formula`]).
@@ -179,6 +187,7 @@ impl Writer {
                 out.extend_from_slice(sep);
                 json_write::kojo(out, &mapping::to_kojo(c, self.kojo_phone));
             }
+            Format::Vcard => super::vcard::write_card(c, self.vcard, out),
         }
     }
 

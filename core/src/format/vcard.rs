@@ -1,0 +1,654 @@
+//! vCard 2.1, 3.0 and 4.0 (RFC 2426, RFC 6350), in and out, one card at a time.
+//!
+//! Reading takes what phones and mail clients write: folded lines, CR CR LF line ends,
+//! quoted-printable values with `=` soft breaks (2.1, and 3.0 files that use it anyway),
+//! `CHARSET`, group prefixes (`item1.EMAIL`), bare 2.1 types (`TEL;CELL;PREF`), quoted type
+//! lists (`TYPE="work,voice"`), `tel:` URIs and `PREF`. The preferred e-mail and phones go to
+//! the canonical fields; the others, and properties no field holds (ADR, NOTE, PHOTO…), are
+//! counted as dropped under their property name.
+//!
+//! Writing gives vCard 3.0 (what phones import) or 4.0, CRLF, folded at 75 octets.
+
+use crate::contact::{Contact, Field};
+use crate::problem::Problem;
+use crate::report::Report;
+
+/// Splits text into cards (`BEGIN:VCARD` … `END:VCARD`): hands out each card's bytes and the
+/// line it starts on. Lines outside cards (blank lines between them) are skipped.
+#[derive(Debug)]
+pub struct VcardSplitter {
+    card: Vec<u8>,
+    /// The line being gathered (a line may span inputs).
+    partial: Vec<u8>,
+    in_card: bool,
+    line: u64,
+    card_line: u64,
+    max: usize,
+    too_long: bool,
+}
+
+impl VcardSplitter {
+    /// A splitter whose cards are at most `max` bytes: a longer one is handed out empty.
+    pub fn new(max: usize) -> VcardSplitter {
+        VcardSplitter {
+            card: Vec::new(),
+            partial: Vec::new(),
+            in_card: false,
+            line: 0,
+            card_line: 0,
+            max: max.max(1),
+            too_long: false,
+        }
+    }
+
+    /// Feeds text; `eof` on the last call. Calls `on_card` with each card and its first line.
+    pub fn feed(
+        &mut self,
+        input: &[u8],
+        eof: bool,
+        mut on_card: impl FnMut(&[u8], u64) -> Result<(), crate::Error>,
+    ) -> Result<(), crate::Error> {
+        let mut rest = input;
+        loop {
+            let Some(nl) = memchr::memchr(b'\n', rest) else {
+                self.take_partial(rest);
+                break;
+            };
+            self.take_partial(&rest[..=nl]);
+            rest = &rest[nl + 1..];
+            let line = std::mem::take(&mut self.partial);
+            self.line_done(&line, &mut on_card)?;
+            self.partial = line;
+            self.partial.clear();
+        }
+        if eof {
+            if !self.partial.is_empty() {
+                let line = std::mem::take(&mut self.partial);
+                self.line_done(&line, &mut on_card)?;
+            }
+            if self.in_card {
+                // A last card without END: read as far as it goes.
+                self.in_card = false;
+                self.hand_out(&mut on_card)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn take_partial(&mut self, bytes: &[u8]) {
+        // A line that does not end within the bound is a card over it.
+        if self.partial.len() + bytes.len() > self.max {
+            self.too_long = self.in_card || self.too_long;
+            return;
+        }
+        self.partial.extend_from_slice(bytes);
+    }
+
+    fn line_done(
+        &mut self,
+        line: &[u8],
+        on_card: &mut impl FnMut(&[u8], u64) -> Result<(), crate::Error>,
+    ) -> Result<(), crate::Error> {
+        self.line += 1;
+        let text = trim_end(line);
+        if !self.in_card {
+            if starts_with_ignore_case(text, b"BEGIN:VCARD") {
+                self.in_card = true;
+                self.card_line = self.line;
+                self.card.clear();
+                self.too_long = false;
+                self.card.extend_from_slice(line);
+            }
+            return Ok(());
+        }
+        if !self.too_long {
+            if self.card.len() + line.len() > self.max {
+                self.too_long = true;
+                self.card = Vec::new();
+            } else {
+                self.card.extend_from_slice(line);
+            }
+        }
+        if starts_with_ignore_case(text, b"END:VCARD") && text.len() == 9 {
+            self.in_card = false;
+            self.hand_out(on_card)?;
+        }
+        Ok(())
+    }
+
+    fn hand_out(
+        &mut self,
+        on_card: &mut impl FnMut(&[u8], u64) -> Result<(), crate::Error>,
+    ) -> Result<(), crate::Error> {
+        let r = if std::mem::take(&mut self.too_long) {
+            on_card(&[], self.card_line)
+        } else {
+            on_card(&self.card, self.card_line)
+        };
+        self.card.clear();
+        r
+    }
+}
+
+fn trim_end(b: &[u8]) -> &[u8] {
+    let mut end = b.len();
+    while end > 0 && matches!(b[end - 1], b'\r' | b'\n' | b' ' | b'\t') {
+        end -= 1;
+    }
+    &b[..end]
+}
+
+fn starts_with_ignore_case(b: &[u8], p: &[u8]) -> bool {
+    b.len() >= p.len() && b[..p.len()].eq_ignore_ascii_case(p)
+}
+
+/// One property of a card: its name (group prefix removed, upper case), its parameters (names
+/// upper case; a bare 2.1 type is `TYPE=value`) and its value, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Property {
+    /// Name, e.g. `EMAIL`.
+    pub name: String,
+    /// Parameters, e.g. `("TYPE", "cell")`.
+    pub params: Vec<(String, String)>,
+    /// The value: quoted-printable and charset decoded; text escapes still in.
+    pub value: String,
+}
+
+impl Property {
+    fn types(&self) -> impl Iterator<Item = String> + '_ {
+        self.params
+            .iter()
+            .filter(|(k, _)| k == "TYPE")
+            .flat_map(|(_, v)| v.split(',').map(|t| t.trim().to_ascii_lowercase()))
+    }
+
+    fn has_type(&self, t: &str) -> bool {
+        self.types().any(|x| x == t)
+    }
+
+    /// Preference: 1 is most preferred (4.0 `PREF=1`, 2.1/3.0 `PREF` type), 100 when unsaid.
+    fn pref(&self) -> u32 {
+        if self.has_type("pref") {
+            return 1;
+        }
+        self.params
+            .iter()
+            .find(|(k, _)| k == "PREF")
+            .map_or(100, |(_, v)| v.trim().parse().unwrap_or(1))
+    }
+}
+
+/// The logical lines of a card: unfolded (RFC 6350 §3.2), quoted-printable soft breaks joined.
+fn logical_lines(card: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut qp_open = false;
+    for raw in card.split('\n') {
+        let line = raw.trim_end_matches('\r');
+        if qp_open {
+            // A quoted-printable value ended with `=`: this line goes on with it, whatever it
+            // starts with.
+            let last = out.last_mut().expect("open line");
+            last.pop(); // the soft-break `=`
+            last.push_str(line.trim_start());
+        } else if (line.starts_with(' ') || line.starts_with('\t')) && !out.is_empty() {
+            out.last_mut().expect("a line").push_str(&line[1..]);
+        } else if line.is_empty() {
+            continue;
+        } else {
+            out.push(line.to_string());
+        }
+        let last = out.last().map(String::as_str).unwrap_or("");
+        qp_open = last.ends_with('=') && is_quoted_printable(last);
+    }
+    out
+}
+
+fn is_quoted_printable(line: &str) -> bool {
+    let head = line.split_once(':').map_or(line, |(h, _)| h);
+    head.to_ascii_uppercase().contains("QUOTED-PRINTABLE")
+}
+
+/// Parses a logical line into a [`Property`].
+pub fn property(line: &str) -> Option<Property> {
+    // The name and parameters end at the first `:` outside a quoted parameter value.
+    let mut quoted = false;
+    let colon = line.char_indices().find_map(|(i, c)| match c {
+        '"' => {
+            quoted = !quoted;
+            None
+        }
+        ':' if !quoted => Some(i),
+        _ => None,
+    })?;
+    let (head, value) = (&line[..colon], &line[colon + 1..]);
+    let mut parts = split_params(head).into_iter();
+    let name = parts.next()?;
+    let name = name
+        .rsplit('.')
+        .next()
+        .unwrap_or(&name)
+        .trim()
+        .to_ascii_uppercase();
+    let mut params = Vec::new();
+    for p in parts {
+        match p.split_once('=') {
+            Some((k, v)) => params.push((
+                k.trim().to_ascii_uppercase(),
+                v.trim().trim_matches('"').to_string(),
+            )),
+            None => {
+                let v = p.trim().to_string();
+                let upper = v.to_ascii_uppercase();
+                // 2.1's bare parameters: an encoding, a charset-less type.
+                if upper == "QUOTED-PRINTABLE" || upper == "BASE64" || upper == "8BIT" {
+                    params.push(("ENCODING".into(), upper));
+                } else {
+                    params.push(("TYPE".into(), v));
+                }
+            }
+        }
+    }
+    let encoding = params
+        .iter()
+        .find(|(k, _)| k == "ENCODING")
+        .map(|(_, v)| v.to_ascii_uppercase());
+    let charset = params
+        .iter()
+        .find(|(k, _)| k == "CHARSET")
+        .map(|(_, v)| v.clone());
+    let bytes = match encoding.as_deref() {
+        Some("QUOTED-PRINTABLE") => quoted_printable(value),
+        _ => value.as_bytes().to_vec(),
+    };
+    let value = decode_charset(&bytes, charset.as_deref());
+    Some(Property {
+        name,
+        params,
+        value,
+    })
+}
+
+/// `;`-separated parts of a property's head, `;` inside quotes kept.
+fn split_params(head: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut quoted = false;
+    for c in head.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                out.last_mut().expect("part").push(c);
+            }
+            ';' if !quoted => out.push(String::new()),
+            c => out.last_mut().expect("part").push(c),
+        }
+    }
+    out
+}
+
+/// Quoted-printable bytes (RFC 2045): `=XX` is a byte; a bad escape stays as written.
+fn quoted_printable(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'=' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Bytes in `charset` (UTF-8 when unsaid) as text. Bytes that are not valid in it become
+/// U+FFFD, which the caller reports.
+fn decode_charset(bytes: &[u8], charset: Option<&str>) -> String {
+    let enc = charset
+        .and_then(|c| encoding_rs::Encoding::for_label(c.trim().as_bytes()))
+        .unwrap_or(encoding_rs::UTF_8);
+    let (text, _) = enc.decode_without_bom_handling(bytes);
+    text.into_owned()
+}
+
+/// A text value without its escapes (`\,` `\;` `\n` `\\` `\:`).
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n' | 'N') => out.push('\n'),
+            Some(o) => out.push(o),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Components of a structured value (`N`, `ORG`), split at unescaped `;`.
+fn components(s: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut escaped = false;
+    for c in s.chars() {
+        match c {
+            _ if escaped => {
+                out.last_mut().expect("part").push('\\');
+                out.last_mut().expect("part").push(c);
+                escaped = false;
+            }
+            '\\' => escaped = true,
+            ';' => out.push(String::new()),
+            c => out.last_mut().expect("part").push(c),
+        }
+    }
+    out.into_iter().map(|p| unescape(p.trim())).collect()
+}
+
+/// Properties that say nothing about the contact: not counted as dropped.
+const STRUCTURAL: [&str; 6] = ["BEGIN", "END", "VERSION", "PRODID", "REV", "UID"];
+
+/// Reads one card into `c`. Values no field holds are counted in `report` under their
+/// property name; a value whose bytes were not valid in their charset is a warning.
+pub fn read_card(card: &[u8], c: &mut Contact, report: &mut Report, warnings: &mut Vec<Problem>) {
+    let text = String::from_utf8_lossy(card);
+    let mut emails: Vec<(u32, usize, String)> = Vec::new();
+    let mut phones: Vec<(u32, usize, Field, String)> = Vec::new();
+    for (i, line) in logical_lines(&text).iter().enumerate() {
+        let Some(p) = property(line) else {
+            continue;
+        };
+        if p.value.contains('\u{FFFD}') {
+            warnings.push(Problem::new(
+                "record",
+                format!("{}: bytes that are not valid text, read as U+FFFD", p.name),
+                &p.value,
+            ));
+        }
+        match p.name.as_str() {
+            // FN is one text; some writers end it with a stray `;` (local.ch).
+            "FN" => {
+                let v = p.value.trim().trim_end_matches(';');
+                set(c, Field::DisplayName, unescape(v), "FN", report)
+            }
+            "N" => {
+                let parts = components(&p.value);
+                let get = |k: usize| parts.get(k).cloned().unwrap_or_default();
+                set(c, Field::LastName, get(0), "N", report);
+                set(c, Field::FirstName, get(1), "N", report);
+                if parts.iter().skip(2).any(|x| !x.is_empty()) {
+                    report.drop_field("N (middle, prefix, suffix)");
+                }
+            }
+            "ORG" => {
+                let parts = components(&p.value);
+                set(
+                    c,
+                    Field::OrgName,
+                    parts.first().cloned().unwrap_or_default(),
+                    "ORG",
+                    report,
+                );
+                if parts.iter().skip(1).any(|x| !x.is_empty()) {
+                    report.drop_field("ORG (unit)");
+                }
+            }
+            "EMAIL" => {
+                let v = unescape(p.value.trim());
+                if !v.is_empty() {
+                    emails.push((p.pref(), i, v));
+                }
+            }
+            "TEL" => {
+                let v = unescape(p.value.trim());
+                let v = v.strip_prefix("tel:").unwrap_or(&v).to_string();
+                if !v.is_empty() {
+                    let mobile = p.has_type("cell") || p.has_type("mobile") || p.has_type("iphone");
+                    let f = if mobile { Field::Mobile } else { Field::Phone };
+                    phones.push((p.pref(), i, f, v));
+                }
+            }
+            name if STRUCTURAL.contains(&name) => {}
+            name => {
+                if !p.value.trim().is_empty() {
+                    report.drop_field(name);
+                }
+            }
+        }
+    }
+    // The preferred first, then in card order.
+    emails.sort();
+    for (_, _, e) in emails {
+        set(c, Field::Email, e, "EMAIL", report);
+    }
+    phones.sort_by_key(|(pref, i, _, _)| (*pref, *i));
+    for (_, _, f, v) in phones {
+        set(c, f, v, "TEL", report);
+    }
+}
+
+fn set(c: &mut Contact, f: Field, value: String, name: &str, report: &mut Report) {
+    if value.is_empty() {
+        return;
+    }
+    let slot = c.get_mut(f);
+    if slot.is_empty() {
+        *slot = value;
+    } else {
+        report.drop_field(name);
+    }
+}
+
+/// vCard versions written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Version {
+    /// 3.0 (RFC 2426): what phones import.
+    #[default]
+    V3,
+    /// 4.0 (RFC 6350).
+    V4,
+}
+
+/// Writes `c` as one card.
+pub fn write_card(c: &Contact, version: Version, out: &mut Vec<u8>) {
+    let v4 = version == Version::V4;
+    line(out, "BEGIN:VCARD");
+    line(out, if v4 { "VERSION:4.0" } else { "VERSION:3.0" });
+    let display = if c.display_name.is_empty() {
+        // FN is required: the name, else the company, else the address.
+        [&c.org_name, &c.email, &c.phone, &c.mobile]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .cloned()
+            .unwrap_or_default()
+    } else {
+        c.display_name.clone()
+    };
+    line(out, &format!("FN:{}", escape(&display)));
+    line(
+        out,
+        &format!("N:{};{};;;", escape(&c.last_name), escape(&c.first_name)),
+    );
+    if !c.org_name.is_empty() {
+        line(out, &format!("ORG:{}", escape(&c.org_name)));
+    }
+    if !c.email.is_empty() {
+        let head = if v4 {
+            "EMAIL;TYPE=work"
+        } else {
+            "EMAIL;TYPE=INTERNET,WORK"
+        };
+        line(out, &format!("{head}:{}", escape(&c.email)));
+    }
+    for (number, types3, types4) in [
+        (&c.mobile, "CELL,VOICE", "cell,voice"),
+        (&c.phone, "WORK,VOICE", "work,voice"),
+    ] {
+        if number.is_empty() {
+            continue;
+        }
+        if v4 && number.starts_with('+') {
+            line(
+                out,
+                &format!("TEL;VALUE=uri;TYPE=\"{types4}\":tel:{number}"),
+            );
+        } else if v4 {
+            line(out, &format!("TEL;TYPE=\"{types4}\":{}", escape(number)));
+        } else {
+            line(out, &format!("TEL;TYPE={types3}:{}", escape(number)));
+        }
+    }
+    line(out, "END:VCARD");
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            ',' => out.push_str("\\,"),
+            ';' => out.push_str("\\;"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A content line, folded at 75 octets (never inside a character), CRLF.
+fn line(out: &mut Vec<u8>, text: &str) {
+    let mut width = 0;
+    for ch in text.chars() {
+        let n = ch.len_utf8();
+        if width + n > 75 {
+            out.extend_from_slice(b"\r\n ");
+            width = 1;
+        }
+        let mut buf = [0u8; 4];
+        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+        width += n;
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (Vec<Contact>, Report, Vec<Problem>) {
+        let mut s = VcardSplitter::new(1 << 20);
+        let (mut got, mut report, mut warnings) = (vec![], Report::default(), vec![]);
+        s.feed(text.as_bytes(), true, |card, _| {
+            let mut c = Contact::default();
+            read_card(card, &mut c, &mut report, &mut warnings);
+            got.push(c);
+            Ok(())
+        })
+        .unwrap();
+        (got, report, warnings)
+    }
+
+    #[test]
+    fn android_21_quoted_printable_with_soft_breaks() {
+        let card = "BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;J=C3=\r\n=BCrgen;;;\r\nFN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen M=C3=BCller\r\nTEL;CELL;PREF:+49 151 23456789\r\nTEL;WORK:+49 89 5550100\r\nEMAIL;HOME:j@home.example\r\nEMAIL;PREF;WORK:j@work.example\r\nEND:VCARD\r\n";
+        let (c, r, w) = read(card);
+        assert_eq!(c.len(), 1);
+        assert_eq!(
+            (c[0].first_name.as_str(), c[0].last_name.as_str()),
+            ("Jürgen", "Müller")
+        );
+        assert_eq!(c[0].display_name, "Jürgen Müller");
+        assert_eq!(c[0].email, "j@work.example", "PREF wins");
+        assert_eq!(c[0].mobile, "+49 151 23456789");
+        assert_eq!(c[0].phone, "+49 89 5550100");
+        assert_eq!(r.dropped_fields.get("EMAIL"), Some(&1));
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn iphone_30_groups_cr_cr_lf_and_escapes() {
+        let card = "BEGIN:VCARD\r\r\nVERSION:3.0\r\r\nN:Doe;John;;;\r\r\nFN:John Doe\r\r\nORG:Acme\\, Inc.;Sales\r\r\nitem1.EMAIL;type=INTERNET;type=pref:john@acme.example\r\r\nitem1.X-ABLabel:_$!<Other>!$_\r\r\nitem2.URL:http\\://acme.example\r\r\nTEL;type=CELL;type=VOICE;type=pref:(555) 555-1234\r\r\nEND:VCARD\r\r\n";
+        let (c, r, _) = read(card);
+        assert_eq!(c[0].email, "john@acme.example");
+        assert_eq!(c[0].org_name, "Acme, Inc.");
+        assert_eq!(c[0].mobile, "(555) 555-1234");
+        assert_eq!(r.dropped_fields.get("URL"), Some(&1));
+        assert_eq!(r.dropped_fields.get("ORG (unit)"), Some(&1));
+    }
+
+    #[test]
+    fn v4_uris_quoted_types_folding_and_pref_numbers() {
+        let card = "BEGIN:VCARD\nVERSION:4.0\nFN:Simon Perreault\nN:Perreault;Simon;;;ing. jr,M.Sc.\nEMAIL;TYPE=work:simon.perreault@viagenie.ca\nTEL;VALUE=uri;TYPE=\"work,voice\";PREF=1:tel:+1-418-656-9254;ext=102\nTEL;VALUE=uri;TYPE=\"work,cell,voice,video,text\":tel:+1-418-262-6501\nADR;TYPE=work:;Suite D2-630;2875 Laurier;\n Quebec;QC;G1V 2M2;Canada\nEND:VCARD\n";
+        let (c, r, _) = read(card);
+        assert_eq!(c[0].first_name, "Simon");
+        assert_eq!(c[0].phone, "+1-418-656-9254;ext=102");
+        assert_eq!(c[0].mobile, "+1-418-262-6501");
+        assert_eq!(r.dropped_fields.get("ADR"), Some(&1));
+    }
+
+    #[test]
+    fn cards_without_names_blank_lines_between_and_a_last_one_unended() {
+        let text = "BEGIN:VCARD\nVERSION:2.1\nTEL;CELL:0612345678\nEND:VCARD\n\n\nBEGIN:VCARD\nVERSION:3.0\nEMAIL:x@y.example\n";
+        let (c, _, _) = read(text);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].mobile, "0612345678");
+        assert_eq!(c[1].email, "x@y.example");
+    }
+
+    #[test]
+    fn written_cards_read_back() {
+        let c = Contact {
+            first_name: "Zoé".into(),
+            last_name: "Dupré; fils".into(),
+            display_name: "Zoé Dupré; fils".into(),
+            email: "zoe@exemple.fr".into(),
+            phone: "+33142845403".into(),
+            mobile: "+33699437892".into(),
+            org_name: "Colibrix, SA — une société au nom assez long pour être plié en deux lignes"
+                .into(),
+            ..Default::default()
+        };
+        for v in [Version::V3, Version::V4] {
+            let mut out = vec![];
+            write_card(&c, v, &mut out);
+            let text = String::from_utf8(out).unwrap();
+            assert!(text.lines().all(|l| l.len() <= 76), "{text}");
+            let (back, r, _) = read(&text);
+            assert_eq!(back, std::slice::from_ref(&c), "{v:?}: {text}");
+            assert!(r.dropped_fields.is_empty(), "{:?}", r.dropped_fields);
+        }
+    }
+
+    #[test]
+    fn a_card_over_the_bound_is_handed_out_empty() {
+        let big = format!(
+            "BEGIN:VCARD\nNOTE:{}\nEND:VCARD\nBEGIN:VCARD\nFN:B\nEND:VCARD\n",
+            "x".repeat(5000)
+        );
+        let mut s = VcardSplitter::new(1024);
+        let mut got = vec![];
+        for piece in big.as_bytes().chunks(100) {
+            s.feed(piece, false, |c, line| {
+                got.push((c.len(), line));
+                Ok(())
+            })
+            .unwrap();
+        }
+        s.feed(&[], true, |c, line| {
+            got.push((c.len(), line));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0], (0, 1));
+        assert_eq!(got[1].1, 4);
+    }
+}
