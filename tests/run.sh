@@ -19,6 +19,12 @@ cargo build --quiet -p contactport-core --target wasm32-unknown-unknown
 step "unit, property and end-to-end tests"
 cargo test --workspace
 
+step "phone numbers against Google's libphonenumber (python phonenumbers, differential)"
+cargo build --quiet --release -p contactport-core --example phones
+# 1.07% of the generated corpus still disagrees (the phonenumber crate's own validity rules in a
+# few regions: ZW, CD, RU, CN, IL, MM…); the bound keeps it from growing. See issue 13.
+python3 tests/phones/differential.py --max-mismatch 0.011
+
 if [ -x tests/browser.sh ]; then
   step "browser package and page"
   tests/browser.sh

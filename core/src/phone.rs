@@ -141,8 +141,31 @@ mod memo {
 }
 
 /// The `phonenumber` crate's answer, for every shape the fast path does not take.
+///
+/// A number written with its country code is parsed with no default region. The crate strips
+/// the *default* region's national prefix from the digits after the country code, so
+/// `+39 06 1234 5678` read in FR lost its `0` and was refused (whisperfish/rust-phonenumber
+/// issue 81; Italy, Côte d'Ivoire, San Marino… keep that zero). libphonenumber applies the
+/// number's own region's rules; parsing `+…` alone does too. `00…` (the international prefix
+/// the crate recognised for the default region) is read as `+…` the same way.
 fn slow(raw: &str, region: Region) -> Result<String, PhoneError> {
-    let parsed = phonenumber::parse(Some(region.0), raw).map_err(|_| PhoneError::Unparsable)?;
+    let digits = raw.trim_start();
+    let mut parsed = if digits.starts_with('+') {
+        phonenumber::parse(None, digits)
+    } else {
+        phonenumber::parse(Some(region.0), raw)
+    }
+    .map_err(|_| PhoneError::Unparsable)?;
+    if digits.starts_with("00") {
+        let own = phonenumber::metadata::DATABASE
+            .by_id(region.0.as_ref())
+            .map(|m| m.country_code());
+        if own.is_some_and(|c| c != parsed.code().value()) {
+            if let Ok(n) = phonenumber::parse(None, format!("+{}", &digits[2..])) {
+                parsed = n;
+            }
+        }
+    }
     if parsed.extension().is_some() {
         return Err(PhoneError::Extension);
     }
@@ -469,5 +492,39 @@ mod tests {
             let raw = format!("{lead}{}", pairs.join(sep));
             prop_assert_eq!(normalize(&raw, Region::FR), slow(&raw, Region::FR), "{}", raw);
         }
+    }
+
+    #[test]
+    fn a_zero_after_the_country_code_is_kept_whatever_the_default_region() {
+        // whisperfish/rust-phonenumber issue 81: the default region's national prefix was
+        // stripped after the country code. libphonenumber (python phonenumbers) says valid.
+        for region in [
+            Region::FR,
+            "US".parse().unwrap(),
+            "DE".parse().unwrap(),
+            "IT".parse().unwrap(),
+        ] {
+            for (raw, e164) in [
+                ("+390612345678", "+390612345678"),
+                ("+39 06 1234 5678", "+390612345678"),
+                ("+390212345678", "+390212345678"),
+                ("+2250701234567", "+2250701234567"),
+            ] {
+                assert_eq!(
+                    normalize(raw, region).as_deref(),
+                    Ok(e164),
+                    "{raw} in {region:?}"
+                );
+            }
+        }
+        assert_eq!(
+            normalize("0039 06 1234 5678", Region::FR).as_deref(),
+            Ok("+390612345678")
+        );
+        // Read in the US, whose national prefix is 1, a Finnish number lost its `1`.
+        assert_ne!(
+            normalize("+358 13 31312705", "US".parse().unwrap()).as_deref(),
+            Ok("+358331312705")
+        );
     }
 }

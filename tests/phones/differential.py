@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Differential test of contactport's phone normalisation against Google's libphonenumber
+(the `phonenumbers` package from PyPI, installed when missing).
+
+The corpus is generated here, not frozen: for every region libphonenumber knows, its example
+number of every type, plus random numbers in and out of assigned ranges (seeded), each written
+in E.164, international and national shapes with spaces, dots, dashes, parentheses and a `00`
+prefix, read with several default regions. Both sides answer the E.164 form or "invalid";
+every disagreement is counted by kind, and the first few of each are shown.
+
+usage: tests/phones/differential.py [--random N] [--max-mismatch RATIO]
+Exit 0 when the share of disagreements is at most RATIO (default 0: none).
+"""
+import argparse, random, subprocess, sys, collections, os
+
+# The oracle is the libphonenumber release whose metadata the `phonenumber` crate carries
+# (its version's `+9.0.33` in Cargo.lock), so a range that changed since is not counted as a bug.
+root = os.path.join(os.path.dirname(__file__), "..", "..")
+lock = open(os.path.join(root, "Cargo.lock")).read()
+meta = lock.split('name = "phonenumber"\nversion = "', 1)[1].split('"', 1)[0].split("+", 1)[1]
+try:
+    import phonenumbers
+    if phonenumbers.__version__ != meta:
+        raise ImportError
+except ImportError:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", f"phonenumbers=={meta}"])
+    import importlib
+    import phonenumbers
+    importlib.reload(phonenumbers)
+from phonenumbers import PhoneNumberFormat as F, PhoneNumberType as T
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--random", type=int, default=20, help="random numbers per region")
+ap.add_argument("--max-mismatch", type=float, default=0.0)
+ap.add_argument("--bin", default="target/release/examples/phones")
+args = ap.parse_args()
+rng = random.Random(20261201)
+
+TYPES = [T.FIXED_LINE, T.MOBILE, T.TOLL_FREE, T.PREMIUM_RATE, T.VOIP, T.UAN, T.PAGER, T.PERSONAL_NUMBER]
+READERS = ["FR", "US", "DE", "IT", "GB"]
+
+def shapes(n):
+    """The ways people write `n`: E.164, international, with 00, national (own region only)."""
+    e164 = phonenumbers.format_number(n, F.E164)
+    intl = phonenumbers.format_number(n, F.INTERNATIONAL)
+    national = phonenumbers.format_number(n, F.NATIONAL)
+    out = [(e164, None), (intl, None), (intl.replace(" ", "."), None), (intl.replace(" ", "-"), None),
+           ("00" + e164[1:], "00"), (national, "national")]
+    return out
+
+corpus = []
+for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+    nums = []
+    for t in TYPES:
+        ex = phonenumbers.example_number_for_type(region, t)
+        if ex:
+            nums.append(ex)
+    cc = phonenumbers.country_code_for_region(region)
+    for _ in range(args.random):
+        length = rng.randint(6, 11)
+        digits = str(rng.randint(10 ** (length - 1), 10 ** length - 1))
+        try:
+            nums.append(phonenumbers.parse(f"+{cc}{digits}", None))
+        except phonenumbers.NumberParseException:
+            pass
+    for n in nums:
+        for raw, kind in shapes(n):
+            if kind == "national":
+                corpus.append((raw, region))
+            else:
+                for reader in READERS:
+                    corpus.append((raw, reader))
+
+def oracle(raw, region):
+    try:
+        n = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return "invalid"
+    if n.extension or not phonenumbers.is_valid_number(n):
+        return "invalid"
+    return phonenumbers.format_number(n, F.E164)
+
+want = {(raw, region): oracle(raw, region) for raw, region in corpus}
+inp = "".join(f"{raw}\t{region}\n" for raw, region in corpus)
+res = subprocess.run([args.bin], input=inp, capture_output=True, text=True, check=True)
+got = {}
+for line in res.stdout.splitlines():
+    raw, region, answer = line.split("\t")
+    got[(raw, region)] = answer
+
+kinds = collections.Counter()
+regions = collections.Counter()
+examples = collections.defaultdict(list)
+for key, w in want.items():
+    g = got.get(key, "missing")
+    if g == w:
+        continue
+    raw, region = key
+    if w == "invalid":
+        kind = "we accept, libphonenumber refuses"
+    elif g == "invalid":
+        kind = "we refuse, libphonenumber accepts"
+    else:
+        kind = "different E.164"
+    kinds[kind] += 1
+    try:
+        regions[phonenumbers.region_code_for_country_code(phonenumbers.parse(raw, region).country_code)] += 1
+    except phonenumbers.NumberParseException:
+        regions["?"] += 1
+    if len(examples[kind]) < 8:
+        examples[kind].append(f"{raw!r} read in {region}: libphonenumber {w}, contactport {g}")
+
+total = len(want)
+bad = sum(kinds.values())
+print(f"phones differential: {total} numbers ({len(phonenumbers.SUPPORTED_REGIONS)} regions, "
+      f"libphonenumber {phonenumbers.__version__}): {total - bad} agree, {bad} disagree "
+      f"({bad / total:.3%})")
+for kind, n in kinds.most_common():
+    print(f"  {kind}: {n}")
+    for e in examples[kind]:
+        print(f"    {e}")
+if regions:
+    print("  by the number's region: " + ", ".join(f"{r} {n}" for r, n in regions.most_common(15)))
+sys.exit(0 if bad <= args.max_mismatch * total else 1)
