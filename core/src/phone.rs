@@ -156,12 +156,12 @@ fn slow(raw: &str, region: Region) -> Result<String, PhoneError> {
         phonenumber::parse(Some(region.0), raw)
     }
     .map_err(|_| PhoneError::Unparsable)?;
-    if digits.starts_with("00") {
+    if let Some(rest) = digits.strip_prefix("00") {
         let own = phonenumber::metadata::DATABASE
             .by_id(region.0.as_ref())
             .map(|m| m.country_code());
         if own.is_some_and(|c| c != parsed.code().value()) {
-            if let Ok(n) = phonenumber::parse(None, format!("+{}", &digits[2..])) {
+            if let Ok(n) = phonenumber::parse(None, format!("+{rest}")) {
                 parsed = n;
             }
         }
