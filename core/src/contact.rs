@@ -45,7 +45,17 @@ pub struct Contact {
     /// Last update time, RFC 3339.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub updated_at: String,
+    /// E-mail addresses besides `email` (a second export column, a vCard's other `EMAIL`),
+    /// separated by [`OTHER_SEP`].
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub other_emails: String,
+    /// Phone numbers besides `phone` and `mobile`, separated by [`OTHER_SEP`].
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub other_phones: String,
 }
+
+/// What separates the values of `other_emails` and `other_phones` (Google's own separator).
+pub const OTHER_SEP: &str = " ::: ";
 
 /// A field of [`Contact`], by name: used for CSV columns, reports and rejects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -63,11 +73,13 @@ pub enum Field {
     KojoId,
     CreatedAt,
     UpdatedAt,
+    OtherEmails,
+    OtherPhones,
 }
 
 impl Field {
     /// Every field, in canonical column order.
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 14] = [
         Field::FirstName,
         Field::LastName,
         Field::DisplayName,
@@ -80,6 +92,8 @@ impl Field {
         Field::KojoId,
         Field::CreatedAt,
         Field::UpdatedAt,
+        Field::OtherEmails,
+        Field::OtherPhones,
     ];
 
     /// The canonical (snake_case) name, as in the CSV header and reports.
@@ -97,6 +111,8 @@ impl Field {
             Field::KojoId => "kojo_id",
             Field::CreatedAt => "created_at",
             Field::UpdatedAt => "updated_at",
+            Field::OtherEmails => "other_emails",
+            Field::OtherPhones => "other_phones",
         }
     }
 
@@ -125,6 +141,8 @@ impl Contact {
             Field::KojoId => &self.kojo_id,
             Field::CreatedAt => &self.created_at,
             Field::UpdatedAt => &self.updated_at,
+            Field::OtherEmails => &self.other_emails,
+            Field::OtherPhones => &self.other_phones,
         }
     }
 
@@ -143,7 +161,34 @@ impl Contact {
             Field::KojoId => &mut self.kojo_id,
             Field::CreatedAt => &mut self.created_at,
             Field::UpdatedAt => &mut self.updated_at,
+            Field::OtherEmails => &mut self.other_emails,
+            Field::OtherPhones => &mut self.other_phones,
         }
+    }
+
+    /// Keeps a second value of `f` (an e-mail, a phone) in `other_emails` / `other_phones`; a
+    /// value already held is not repeated. False for any other field: the caller counts it as
+    /// dropped.
+    pub fn add_other(&mut self, f: Field, value: &str) -> bool {
+        let (held, others): (&[&String], &mut String) = match f {
+            Field::Email | Field::OtherEmails => (&[&self.email], &mut self.other_emails),
+            Field::Phone | Field::Mobile | Field::OtherPhones => {
+                (&[&self.phone, &self.mobile], &mut self.other_phones)
+            }
+            _ => return false,
+        };
+        let value = value.trim();
+        if value.is_empty()
+            || held.iter().any(|h| h.as_str() == value)
+            || others.split(OTHER_SEP).any(|o| o == value)
+        {
+            return true;
+        }
+        if !others.is_empty() {
+            others.push_str(OTHER_SEP);
+        }
+        others.push_str(value);
+        true
     }
 
     /// Empties every field, keeping the allocations (hot loops reuse one record).

@@ -110,6 +110,38 @@ pub fn normalize(
         }
     }
 
+    // The other e-mails and phones: each in canonical form when it can be, else as written
+    // (said in a file, where they are kept; Covage and Kojo hold none of them).
+    for (f, is_phone) in [(Field::OtherEmails, false), (Field::OtherPhones, true)] {
+        if c.get(f).is_empty() {
+            continue;
+        }
+        let mut parts: Vec<String> = Vec::new();
+        for part in c.get(f).split(crate::contact::OTHER_SEP) {
+            let mut v = part.trim().to_string();
+            let ok = if is_phone {
+                phone::normalize_in_place(&mut v, region).is_ok()
+            } else {
+                email::normalize_in_place(&mut v)
+            };
+            if !ok && flat {
+                warnings.push(Problem::new(
+                    f.name(),
+                    if is_phone {
+                        "not a valid phone number: kept as written"
+                    } else {
+                        "not a valid email address: kept as written"
+                    },
+                    part,
+                ));
+            }
+            if !v.is_empty() && !parts.contains(&v) {
+                parts.push(v);
+            }
+        }
+        *c.get_mut(f) = parts.join(crate::contact::OTHER_SEP);
+    }
+
     for f in [Field::CreatedAt, Field::UpdatedAt] {
         let raw = c.get(f);
         if raw.is_empty() {

@@ -190,11 +190,13 @@ impl ReadPlan {
     }
 }
 
+/// Sets `f` from a column. A second e-mail or phone is kept in `other_emails` /
+/// `other_phones`; a second value of another field is counted as dropped under its column.
 fn set(c: &mut Contact, f: Field, value: &str, column: &str, report: &mut Report) {
     let slot = c.get_mut(f);
     if slot.is_empty() {
         slot.push_str(value);
-    } else if !value.is_empty() {
+    } else if !value.is_empty() && *slot != value && !c.add_other(f, value) {
         report.drop_field(column);
     }
 }
@@ -318,7 +320,8 @@ mod tests {
         assert_eq!(c.mobile, "0699437892");
         assert_eq!(c.phone, "0142845403");
         assert_eq!(c.email, "jo@do.fr");
-        assert_eq!(r.dropped_fields.get("E-mail 1 - Value"), Some(&1));
+        assert_eq!(c.other_emails, "jo2@do.fr", "the second address is kept");
+        assert_eq!(r.dropped_fields.get("E-mail 1 - Value"), None);
         assert_eq!(r.dropped_fields.get("Notes"), Some(&1));
     }
 
@@ -333,7 +336,8 @@ mod tests {
             (c.phone.as_str(), c.mobile.as_str(), c.org_name.as_str()),
             ("0142845403", "0699437892", "Colibrix")
         );
-        assert_eq!(r.dropped_fields.get("Home Phone"), Some(&1));
+        assert_eq!(c.other_phones, "0130530396", "the second number is kept");
+        assert!(r.dropped_fields.is_empty());
     }
 
     #[test]

@@ -144,7 +144,15 @@ impl Format {
             ),
             Format::Vcard => matches!(
                 field,
-                FirstName | LastName | DisplayName | Email | Phone | Mobile | OrgName
+                FirstName
+                    | LastName
+                    | DisplayName
+                    | Email
+                    | Phone
+                    | Mobile
+                    | OrgName
+                    | OtherEmails
+                    | OtherPhones
             ),
         }
     }

@@ -441,7 +441,7 @@ fn set(c: &mut Contact, f: Field, value: String, name: &str, report: &mut Report
     let slot = c.get_mut(f);
     if slot.is_empty() {
         *slot = value;
-    } else {
+    } else if *slot != value && !c.add_other(f, &value) {
         report.drop_field(name);
     }
 }
@@ -481,11 +481,19 @@ pub fn write_card(c: &Contact, version: Version, out: &mut Vec<u8>) {
     }
     if !c.email.is_empty() {
         let head = if v4 {
-            "EMAIL;TYPE=work"
+            "EMAIL;TYPE=work;PREF=1"
         } else {
-            "EMAIL;TYPE=INTERNET,WORK"
+            "EMAIL;TYPE=INTERNET,WORK,PREF"
         };
         line(out, &format!("{head}:{}", escape(&c.email)));
+    }
+    for other in c
+        .other_emails
+        .split(crate::contact::OTHER_SEP)
+        .filter(|e| !e.is_empty())
+    {
+        let head = if v4 { "EMAIL" } else { "EMAIL;TYPE=INTERNET" };
+        line(out, &format!("{head}:{}", escape(other)));
     }
     for (number, types3, types4) in [
         (&c.mobile, "CELL,VOICE", "cell,voice"),
@@ -503,6 +511,17 @@ pub fn write_card(c: &Contact, version: Version, out: &mut Vec<u8>) {
             line(out, &format!("TEL;TYPE=\"{types4}\":{}", escape(number)));
         } else {
             line(out, &format!("TEL;TYPE={types3}:{}", escape(number)));
+        }
+    }
+    for other in c
+        .other_phones
+        .split(crate::contact::OTHER_SEP)
+        .filter(|p| !p.is_empty())
+    {
+        if v4 && other.starts_with('+') {
+            line(out, &format!("TEL;VALUE=uri;TYPE=voice:tel:{other}"));
+        } else {
+            line(out, &format!("TEL;TYPE=VOICE:{}", escape(other)));
         }
     }
     line(out, "END:VCARD");
@@ -569,7 +588,11 @@ mod tests {
         assert_eq!(c[0].email, "j@work.example", "PREF wins");
         assert_eq!(c[0].mobile, "+49 151 23456789");
         assert_eq!(c[0].phone, "+49 89 5550100");
-        assert_eq!(r.dropped_fields.get("EMAIL"), Some(&1));
+        assert_eq!(
+            c[0].other_emails, "j@home.example",
+            "the other address is kept"
+        );
+        assert!(r.dropped_fields.is_empty(), "{:?}", r.dropped_fields);
         assert!(w.is_empty(), "{w:?}");
     }
 
@@ -614,6 +637,8 @@ mod tests {
             mobile: "+33699437892".into(),
             org_name: "Colibrix, SA — une société au nom assez long pour être plié en deux lignes"
                 .into(),
+            other_emails: "zoe@perso.example ::: z@autre.example".into(),
+            other_phones: "+33130530396".into(),
             ..Default::default()
         };
         for v in [Version::V3, Version::V4] {
