@@ -5,18 +5,26 @@ use super::Format;
 use crate::contact::{Contact, Field};
 use crate::report::Report;
 
-/// Google's header (the "Google CSV" export, also accepted by its import).
-pub const GOOGLE_HEADER: [&str; 10] = [
-    "Name",
-    "Given Name",
-    "Family Name",
-    "E-mail 1 - Type",
+/// Google's header as its Contacts export writes it today (and its import takes): the columns
+/// a contact of ours fills, in Google's order. Further addresses and numbers go in a second
+/// `E-mail` and a third `Phone` column, several values separated by ` ::: ` as Google does.
+pub const GOOGLE_HEADER: [&str; 16] = [
+    "First Name",
+    "Middle Name",
+    "Last Name",
+    "Nickname",
+    "E-mail 1 - Label",
     "E-mail 1 - Value",
-    "Phone 1 - Type",
+    "E-mail 2 - Label",
+    "E-mail 2 - Value",
+    "Phone 1 - Label",
     "Phone 1 - Value",
-    "Phone 2 - Type",
+    "Phone 2 - Label",
     "Phone 2 - Value",
-    "Organization 1 - Name",
+    "Phone 3 - Label",
+    "Phone 3 - Value",
+    "Organization Name",
+    "Labels",
 ];
 
 /// Outlook's header (the columns of its CSV export that a contact of ours fills).
@@ -215,7 +223,7 @@ fn column(format: Format, h: &str, header: &[&str]) -> Column {
                 });
                 return Column::GooglePhone(label);
             }
-            if h.ends_with(" - Type") || h.ends_with(" - Label") {
+            if h.ends_with(" - Type") || h.ends_with(" - Label") || is("Labels") {
                 return Column::Label;
             }
             let f = if is("Name") {
@@ -259,17 +267,30 @@ pub fn row<'a>(format: Format, c: &'a Contact, row: &mut Vec<&'a str>) {
                 (true, _) => (("Mobile", c.mobile.as_str()), ("", "")),
             };
             let t = |(label, v): (&'a str, &'a str)| if v.is_empty() { "" } else { label };
+            // No "Name" column any more: a display name that is not "first last" (a company,
+            // a one-word name) goes in as the first name when there is none.
+            let first = if c.first_name.is_empty() && c.last_name.is_empty() {
+                c.display_name.as_str()
+            } else {
+                c.first_name.as_str()
+            };
             row.extend([
-                c.display_name.as_str(),
-                &c.first_name,
+                first,
+                "",
                 &c.last_name,
+                "",
                 if c.email.is_empty() { "" } else { "* Work" },
                 &c.email,
+                if c.other_emails.is_empty() { "" } else { "Other" },
+                &c.other_emails,
                 t(p1),
                 p1.1,
                 t(p2),
                 p2.1,
+                if c.other_phones.is_empty() { "" } else { "Other" },
+                &c.other_phones,
                 &c.org_name,
+                "* myContacts",
             ]);
         }
         Format::OutlookCsv => row.extend([
@@ -362,7 +383,8 @@ mod tests {
             let mut back = Contact::default();
             let mut rep = Report::default();
             plan.fill(&r, &mut back, &mut rep);
-            if fmt == Format::OutlookCsv {
+            if fmt != Format::Csv {
+                // Google's and Outlook's layouts have no display name: it is "first last".
                 back.display_name = c.display_name.clone();
             }
             assert_eq!(back, c, "{fmt}");

@@ -135,7 +135,14 @@ impl Format {
             Format::GoogleCsv => {
                 matches!(
                     field,
-                    FirstName | LastName | DisplayName | Email | Phone | Mobile | OrgName
+                    FirstName
+                        | LastName
+                        | Email
+                        | Phone
+                        | Mobile
+                        | OrgName
+                        | OtherEmails
+                        | OtherPhones
                 )
             }
             Format::OutlookCsv => matches!(
