@@ -130,3 +130,19 @@ test("a multi-megabyte Windows-1252 file streams through the worker like the CLI
   assert.equal(got.written, 40000);
   assert.ok(got.output.equals(want.output), "streamed output equals the CLI's");
 });
+
+test("a file with thousands of rejects shows its results and both downloads equal the CLI's", async () => {
+  // Issue 14: every reject spread into the table overflowed the call stack, and the converted
+  // file was lost to the user. Now the first rows are shown, the rest said, all downloadable.
+  const lines = ["first_name,last_name,email"];
+  for (let i = 0; i < 160000; i++) lines.push(i % 10 ? `A${i},B,u${i}@x.fr` : `,,`);
+  const input = join(tmp, "many-rejects.csv");
+  writeFileSync(input, lines.join("\n"));
+  const want = cli(input, "kojo");
+  assert.equal(want.report.rejected, 160000, "every record is a reject for Kojo (no vendor)");
+  const got = await convertInPage(input, "kojo", "many-rejects");
+  assert.equal(got.rejected, 160000);
+  assert.equal(got.rejectRows, 201, "200 rows and a line saying there are more");
+  assert.ok(got.rejects.equals(want.rejects), "downloaded rejects equal the CLI's");
+  assert.ok(got.output.equals(want.output), "downloaded output equals the CLI's");
+});

@@ -159,15 +159,24 @@ fn finished(
     Ok(o.into())
 }
 
-/// A streaming conversion: `push` chunks (a `File.stream()`'s), get the output so far; `finish`
-/// returns `{ output, rejects, report, preview, inputFormat }`. Memory stays bounded by the
-/// chunk size, whatever the file's size.
+/// A streaming conversion: `push` chunks (a `File.stream()`'s), get the output so far;
+/// `takeRejects` hands over the rejects file so far; `finish` returns `{ output, rejects,
+/// report, preview, inputFormat, entriesOmitted }`, the report with its first 1,000 rejects and
+/// warnings (the counts are whole). Memory stays bounded by the chunk size, whatever the file's
+/// size and its number of rejects.
 #[wasm_bindgen]
 pub struct Converter {
     inner: Option<contactport_core::Converter>,
     rejects: Vec<u8>,
     out: Vec<u8>,
+    /// The first report entries, kept for the page; the rest are only counted, so memory stays
+    /// flat whatever the number of rejects.
+    kept: contactport_core::Report,
+    omitted: u64,
 }
+
+/// Report entries (rejects, warnings) a streaming [`Converter`] keeps, of each kind.
+const KEPT_ENTRIES: usize = 1000;
 
 #[wasm_bindgen]
 impl Converter {
@@ -180,7 +189,30 @@ impl Converter {
             )?)),
             rejects: Vec::new(),
             out: Vec::new(),
+            kept: contactport_core::Report::default(),
+            omitted: 0,
         })
+    }
+
+    /// Moves the report's entries out of the converter: the first are kept, the rest counted.
+    fn keep_entries(&mut self, mut from: contactport_core::Report) {
+        for (all, kept) in [
+            (&mut from.rejects, &mut self.kept.rejects),
+            (&mut from.warnings, &mut self.kept.warnings),
+        ] {
+            let room = KEPT_ENTRIES.saturating_sub(kept.len());
+            self.omitted += all.len().saturating_sub(room) as u64;
+            kept.extend(all.drain(..).take(room));
+        }
+    }
+
+    /// The rejects file's bytes produced so far, handed over and forgotten (call after each
+    /// `push` to stream them out; `finish` returns only the rest).
+    #[wasm_bindgen(js_name = takeRejects)]
+    pub fn take_rejects(&mut self) -> js_sys::Uint8Array {
+        let r = js_sys::Uint8Array::from(&self.rejects[..]);
+        self.rejects.clear();
+        r
     }
 
     /// Feeds a chunk; returns the output produced so far by it.
@@ -192,6 +224,8 @@ impl Converter {
         self.out.clear();
         conv.push(chunk, &mut self.out, &mut self.rejects)
             .map_err(into_error)?;
+        let entries = conv.take_entries();
+        self.keep_entries(entries);
         Ok(js_sys::Uint8Array::from(&self.out[..]))
     }
 
@@ -211,10 +245,26 @@ impl Converter {
             .take()
             .ok_or_else(|| into_error("converter already finished"))?;
         self.out.clear();
-        let report = conv
+        let mut report = conv
             .finish(&mut self.out, &mut self.rejects)
             .map_err(into_error)?;
-        finished(&conv, &report, &self.out, &self.rejects)
+        // `finish` hands back the entries since the last push: kept like the others.
+        let rest = contactport_core::Report {
+            rejects: std::mem::take(&mut report.rejects),
+            warnings: std::mem::take(&mut report.warnings),
+            ..Default::default()
+        };
+        self.keep_entries(rest);
+        report.rejects = std::mem::take(&mut self.kept.rejects);
+        report.warnings = std::mem::take(&mut self.kept.warnings);
+        let done = finished(&conv, &report, &self.out, &self.rejects)?;
+        // How many entries the report leaves out (all are in the rejects file and counts).
+        js_sys::Reflect::set(
+            &done,
+            &"entriesOmitted".into(),
+            &JsValue::from(self.omitted as f64),
+        )?;
+        Ok(done)
     }
 }
 

@@ -84,17 +84,21 @@ fn report_and_preview_have_the_cli_shape() {
     let done = convert(Uint8Array::from(CASES[3].0).into(), opts("csv")).unwrap();
     let report = get(&done, "report");
     assert_eq!(get(&report, "read").as_f64(), Some(8.0));
-    assert_eq!(get(&report, "rejected").as_f64(), Some(7.0));
+    // A file keeps bad phones and emails as written, with warnings (as the CLI does).
+    assert_eq!(get(&report, "rejected").as_f64(), Some(2.0));
     let first = Reflect::get_u32(&get(&report, "rejects"), 0).unwrap();
-    assert_eq!(get(&first, "field").as_string().as_deref(), Some("email"));
-    assert_eq!(get(&first, "line").as_f64(), Some(3.0));
+    assert_eq!(get(&first, "field").as_string().as_deref(), Some("record"));
+    assert_eq!(get(&first, "line").as_f64(), Some(5.0));
+    let warning = Reflect::get_u32(&get(&report, "warnings"), 0).unwrap();
+    assert_eq!(get(&warning, "field").as_string().as_deref(), Some("email"));
+    assert_eq!(get(&warning, "line").as_f64(), Some(3.0));
     assert_eq!(
         get(&get(&report, "dropped_fields"), "nickname").as_f64(),
-        Some(1.0),
+        Some(2.0),
         "only written records count"
     );
     let preview = get(&done, "preview");
-    assert_eq!(get(&preview, "length").as_f64(), Some(1.0));
+    assert_eq!(get(&preview, "length").as_f64(), Some(6.0));
     assert_eq!(
         get(&done, "inputFormat").as_string().as_deref(),
         Some("csv")

@@ -83,6 +83,16 @@ function cell(tr, text, tag = "td") {
   tr.appendChild(c);
 }
 
+/** Rows shown of each list (rejects, warnings): the rest are in the rejects download. */
+const SHOWN = 200;
+
+/** Fills `parent` with `items` made by `make`, at most SHOWN, then a line saying how many more. */
+function fill(parent, items, total, make, more) {
+  parent.replaceChildren();
+  for (const item of items.slice(0, SHOWN)) parent.appendChild(make(item));
+  if (total > Math.min(items.length, SHOWN)) parent.appendChild(more(total - Math.min(items.length, SHOWN)));
+}
+
 function show({ output, rejects, report, preview, inputFormat }) {
   const to = $("to").value;
   $("status").textContent = `done: ${inputFormat || "input"} → ${to}`;
@@ -114,17 +124,28 @@ function show({ output, rejects, report, preview, inputFormat }) {
     return tr;
   }));
 
-  $("rejects").tBodies[0].replaceChildren(...report.rejects.map((e) => {
+  // Appended one by one (a spread of 150,000 rows overflowed the call stack), at most SHOWN.
+  fill($("rejects").tBodies[0], report.rejects, report.rejects.length + (report.rejects.length >= 1000 ? 1 : 0), (e) => {
     const tr = document.createElement("tr");
     [e.record, e.line, e.field, e.reason, e.value].forEach((v) => cell(tr, String(v)));
     return tr;
-  }));
+  }, (n) => {
+    const tr = document.createElement("tr");
+    tr.className = "more";
+    cell(tr, `… and more problems (${report.rejected.toLocaleString()} records rejected in all): see the rejects download`);
+    tr.firstChild.colSpan = 5;
+    return tr;
+  });
   const warnings = (report.warnings || []).map((w) => `record ${w.record} (line ${w.line}, ${w.field}): ${w.reason}`);
-  $("warnings").replaceChildren(...(warnings.length ? warnings : ["none"]).map((text) => {
+  fill($("warnings"), warnings.length ? warnings : ["none"], warnings.length, (text) => {
     const li = document.createElement("li");
     li.textContent = text;
     return li;
-  }));
+  }, (n) => {
+    const li = document.createElement("li");
+    li.textContent = `… and ${n.toLocaleString()}${warnings.length >= 1000 ? "+" : ""} more`;
+    return li;
+  });
 
   urls.forEach(URL.revokeObjectURL);
   const base = file.name.replace(/\.[^.]+$/, "");

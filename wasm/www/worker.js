@@ -9,6 +9,7 @@ self.onmessage = async ({ data: { file, options } }) => {
     await ready;
     const conv = new Converter({ ...options, preview: 20 });
     const parts = [];
+    const rejectParts = [];
     let loaded = 0;
     let last = 0;
     const reader = file.stream().getReader();
@@ -17,6 +18,9 @@ self.onmessage = async ({ data: { file, options } }) => {
       if (done) break;
       const out = conv.push(value);
       if (out.length) parts.push(out);
+      // Rejects leave wasm memory as they come, like the output.
+      const rej = conv.takeRejects();
+      if (rej.length) rejectParts.push(rej);
       loaded += value.length;
       const now = performance.now();
       if (now - last > 100) {
@@ -28,11 +32,13 @@ self.onmessage = async ({ data: { file, options } }) => {
     const end = conv.finish();
     conv.free();
     if (end.output.length) parts.push(end.output);
+    if (end.rejects.length) rejectParts.push(end.rejects);
     self.postMessage({
       type: "done",
       output: new Blob(parts),
-      rejects: new Blob([end.rejects]),
+      rejects: new Blob(rejectParts),
       report: end.report,
+      entriesOmitted: end.entriesOmitted,
       preview: end.preview,
       inputFormat: end.inputFormat,
     });
