@@ -326,7 +326,10 @@ fn wrong_encoding_is_named_with_the_record() {
 fn google_and_outlook_round_trip() {
     let d = Dir::new();
     for (fmt, header) in [
-        ("google-csv", "First Name,Middle Name,Last Name,Nickname,E-mail 1 - Label"),
+        (
+            "google-csv",
+            "First Name,Middle Name,Last Name,Nickname,E-mail 1 - Label",
+        ),
         ("outlook-csv", "First Name,Middle Name,Last Name,Company"),
     ] {
         let out = format!("{fmt}.csv");

@@ -281,13 +281,21 @@ pub fn row<'a>(format: Format, c: &'a Contact, row: &mut Vec<&'a str>) {
                 "",
                 if c.email.is_empty() { "" } else { "* Work" },
                 &c.email,
-                if c.other_emails.is_empty() { "" } else { "Other" },
+                if c.other_emails.is_empty() {
+                    ""
+                } else {
+                    "Other"
+                },
                 &c.other_emails,
                 t(p1),
                 p1.1,
                 t(p2),
                 p2.1,
-                if c.other_phones.is_empty() { "" } else { "Other" },
+                if c.other_phones.is_empty() {
+                    ""
+                } else {
+                    "Other"
+                },
                 &c.other_phones,
                 &c.org_name,
                 "* myContacts",
