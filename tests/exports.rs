@@ -284,3 +284,25 @@ fn vcards_from_phones_and_mail_clients_and_back() {
     assert!(d.read("v4out.vcf").contains("VERSION:4.0\r\n"));
     assert!(d.read("v4out.vcf").contains("tel:+33699437892"));
 }
+
+#[test]
+fn a_country_column_chooses_where_national_numbers_are_read() {
+    let d = Dir::new();
+    let text = "First Name,Last Name,E-mail Address,Business Phone,Business Country/Region\n\
+        Hans,Meier,hans@firma.example,030 1234567,Deutschland\n\
+        Anne,Dupont,anne@societe.example,01 42 84 54 03,France\n\
+        Gio,Rossi,gio@ditta.example,06 1234 5678,IT\n\
+        Zoé,Martin,zoe@exemple.example,01 42 84 54 03,\n";
+    let (r, e) = convert(&d, "countries.csv", text.as_bytes(), &[], 0);
+    let phones: Vec<&str> = r.iter().map(|x| x["phone"].as_str().unwrap()).collect();
+    assert_eq!(
+        phones,
+        [
+            "+49301234567",
+            "+33142845403",
+            "+390612345678",
+            "+33142845403"
+        ],
+        "{e}"
+    );
+}

@@ -117,6 +117,8 @@ struct Sink {
     /// The bound of a record, for the message of one over it.
     max_record: usize,
     invalid_phone: InvalidPhone,
+    /// The region of the record being read, from its country column.
+    record_region: Option<crate::phone::Region>,
     /// `--map`: the user's column names to fields (`None`: dropped).
     columns: Vec<(String, Option<crate::contact::Field>)>,
     target: Target,
@@ -172,6 +174,7 @@ impl Converter {
             input: None,
             sink: Sink {
                 max_record: opts.max_record_bytes,
+                record_region: None,
                 invalid_phone: opts
                     .invalid_phone
                     .unwrap_or_else(|| InvalidPhone::default_for(target)),
@@ -509,7 +512,12 @@ impl Sink {
             ));
         }
         // Filled even when rejected, so the rejects file carries the values to fix.
-        p.fill(fields, &mut self.contact, &mut self.row_drops);
+        let country = p.fill(fields, &mut self.contact, &mut self.row_drops);
+        // A record with a country reads its national numbers there.
+        self.record_region = country
+            .and_then(|i| fields.get(i))
+            .and_then(|cell| crate::format::headers::country_code(cell))
+            .and_then(|code| code.parse::<crate::phone::Region>().ok());
         let pos = self.position(line);
         self.finish_record(pos, out);
         Ok(())
@@ -614,11 +622,12 @@ impl Sink {
     /// Normalises, validates and writes (or rejects) `self.contact`.
     fn finish_record(&mut self, pos: Position, out: &mut Vec<u8>) {
         self.report.read += 1;
+        let region = self.record_region.take().unwrap_or(self.mapping.region);
         let mut origin = Default::default();
         if self.problems.is_empty() {
             origin = normalize(
                 &mut self.contact,
-                self.mapping.region,
+                region,
                 self.invalid_phone,
                 self.target == Target::Any,
                 &mut self.problems,

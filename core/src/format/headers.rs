@@ -277,6 +277,280 @@ pub fn field_of(name: &str) -> Option<Field> {
     })
 }
 
+/// True for a country column (`Country`, `Home Country/Region`, `Pays`, `Land/Region
+/// geschäftlich`, `国/地域`, Google's `Address 1 - Country`): a record's national numbers are
+/// read in its country.
+pub fn is_country(name: &str) -> bool {
+    let k: String = key(name).chars().filter(|c| !c.is_ascii_digit()).collect();
+    k.contains("country")
+        || k.starts_with("landregion")
+        || [
+            "land",
+            "pays",
+            "paysregion",
+            "pais",
+            "paese",
+            "nazione",
+            "国",
+            "国地域",
+        ]
+        .contains(&k.as_str())
+        || k.starts_with("国")
+}
+
+/// The region (ISO 3166 code) a country cell names: a code (`DE`, `de`) or a country's name in
+/// one of the table's languages (`Deutschland`, `Allemagne`, `Germany`). `None` when unknown.
+pub fn country_code(cell: &str) -> Option<&'static str> {
+    const NAMES: &[(&str, &[&str])] = &[
+        (
+            "FR",
+            &[
+                "france",
+                "frankreich",
+                "francia",
+                "frankrijk",
+                "franca",
+                "フランス",
+            ],
+        ),
+        (
+            "DE",
+            &[
+                "germany",
+                "deutschland",
+                "allemagne",
+                "alemania",
+                "germania",
+                "duitsland",
+                "alemanha",
+                "ドイツ",
+            ],
+        ),
+        (
+            "IT",
+            &[
+                "italy",
+                "italie",
+                "italien",
+                "italia",
+                "italie",
+                "italië",
+                "イタリア",
+            ],
+        ),
+        (
+            "ES",
+            &[
+                "spain",
+                "espagne",
+                "spanien",
+                "espana",
+                "spagna",
+                "spanje",
+                "espanha",
+                "スペイン",
+            ],
+        ),
+        ("PT", &["portugal", "portogallo", "ポルトガル"]),
+        (
+            "NL",
+            &[
+                "netherlands",
+                "thenetherlands",
+                "paysbas",
+                "niederlande",
+                "paisesbajos",
+                "paesibassi",
+                "nederland",
+                "holland",
+                "オランダ",
+            ],
+        ),
+        (
+            "BE",
+            &[
+                "belgium",
+                "belgique",
+                "belgien",
+                "belgica",
+                "belgio",
+                "belgie",
+                "ベルギー",
+            ],
+        ),
+        (
+            "CH",
+            &[
+                "switzerland",
+                "suisse",
+                "schweiz",
+                "suiza",
+                "svizzera",
+                "zwitserland",
+                "suica",
+                "スイス",
+            ],
+        ),
+        (
+            "AT",
+            &[
+                "austria",
+                "autriche",
+                "osterreich",
+                "oostenrijk",
+                "オーストリア",
+            ],
+        ),
+        (
+            "LU",
+            &["luxembourg", "luxemburg", "luxemburgo", "lussemburgo"],
+        ),
+        (
+            "GB",
+            &[
+                "unitedkingdom",
+                "uk",
+                "greatbritain",
+                "england",
+                "royaumeuni",
+                "grossbritannien",
+                "vereinigteskonigreich",
+                "reinounido",
+                "regnounito",
+                "verenigdkoninkrijk",
+                "イギリス",
+            ],
+        ),
+        (
+            "IE",
+            &["ireland", "irlande", "irland", "irlanda", "ierland"],
+        ),
+        (
+            "US",
+            &[
+                "unitedstates",
+                "usa",
+                "unitedstatesofamerica",
+                "etatsunis",
+                "vereinigtestaaten",
+                "estadosunidos",
+                "statiuniti",
+                "verenigdestaten",
+                "アメリカ",
+                "アメリカ合衆国",
+            ],
+        ),
+        ("CA", &["canada", "kanada", "canada"]),
+        ("JP", &["japan", "japon", "giappone", "japao", "日本"]),
+        ("CN", &["china", "chine", "cina", "中国"]),
+        ("IN", &["india", "inde", "indien"]),
+        (
+            "BR",
+            &["brazil", "bresil", "brasilien", "brasil", "brasile"],
+        ),
+        (
+            "MA",
+            &["morocco", "maroc", "marokko", "marruecos", "marocco"],
+        ),
+        (
+            "DZ",
+            &["algeria", "algerie", "algerien", "argelia", "algeria"],
+        ),
+        ("TN", &["tunisia", "tunisie", "tunesien", "tunez"]),
+        (
+            "SE",
+            &[
+                "sweden", "suede", "schweden", "suecia", "svezia", "zweden", "sverige",
+            ],
+        ),
+        (
+            "NO",
+            &[
+                "norway",
+                "norvege",
+                "norwegen",
+                "noruega",
+                "norvegia",
+                "noorwegen",
+                "norge",
+            ],
+        ),
+        (
+            "DK",
+            &[
+                "denmark",
+                "danemark",
+                "danemark",
+                "dinamarca",
+                "danimarca",
+                "denemarken",
+                "danmark",
+            ],
+        ),
+        (
+            "FI",
+            &["finland", "finlande", "finnland", "finlandia", "suomi"],
+        ),
+        ("PL", &["poland", "pologne", "polen", "polonia", "polska"]),
+        (
+            "CZ",
+            &[
+                "czechrepublic",
+                "czechia",
+                "republiquetcheque",
+                "tschechien",
+            ],
+        ),
+        ("GR", &["greece", "grece", "griechenland", "grecia"]),
+        ("RE", &["reunion", "lareunion"]),
+        ("GP", &["guadeloupe"]),
+        ("MQ", &["martinique"]),
+        ("GF", &["guyane", "frenchguiana"]),
+        ("YT", &["mayotte"]),
+        ("CI", &["cotedivoire", "ivorycoast"]),
+        ("SN", &["senegal"]),
+        ("AU", &["australia", "australie", "australien"]),
+        ("IL", &["israel"]),
+        ("RU", &["russia", "russie", "russland", "rusia", "russia"]),
+    ];
+    let k = key(cell);
+    if k.is_empty() {
+        return None;
+    }
+    if let Some((code, _)) = NAMES.iter().find(|(_, names)| names.contains(&k.as_str())) {
+        return Some(code);
+    }
+    // An ISO code as written (`de`, `DE`), checked by the caller against the phone metadata.
+    if k.len() == 2 && k.chars().all(|c| c.is_ascii_alphabetic()) {
+        return NAMES
+            .iter()
+            .map(|(code, _)| *code)
+            .find(|c| c.eq_ignore_ascii_case(&k))
+            .or_else(|| ISO.iter().copied().find(|c| c.eq_ignore_ascii_case(&k)));
+    }
+    None
+}
+
+/// Every ISO 3166 code a cell may name directly (those libphonenumber knows).
+const ISO: &[&str] = &[
+    "AC", "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO",
+    "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG",
+    "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG",
+    "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GT", "GU", "GW", "GY", "HK", "HN", "HR", "HT",
+    "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE",
+    "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR",
+    "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN",
+    "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF",
+    "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL",
+    "PM", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD",
+    "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY",
+    "SZ", "TA", "TC", "TD", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW",
+    "TZ", "UA", "UG", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "XK",
+    "YE", "YT", "ZA", "ZM", "ZW",
+];
+
 /// Known names close to `name` (for a header nobody recognises): the nearest of the table by
 /// edit distance, at most `n`, best first.
 pub fn closest(name: &str, n: usize) -> Vec<(&'static str, Field)> {
@@ -360,6 +634,39 @@ mod tests {
         ] {
             assert_eq!(field_of(name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn country_columns_and_their_cells() {
+        for name in [
+            "Country",
+            "Home Country/Region",
+            "Business Country",
+            "Pays",
+            "Land/Region gesch\u{FFFD}ftlich",
+            "Address 1 - Country",
+            "国/地域 (自宅)",
+            "Work Country",
+        ] {
+            assert!(is_country(name), "{name}");
+        }
+        for name in ["Landline", "Company", "Email"] {
+            assert!(!is_country(name), "{name}");
+        }
+        for (cell, code) in [
+            ("Deutschland", "DE"),
+            ("Allemagne", "DE"),
+            ("de", "DE"),
+            ("Italia", "IT"),
+            ("United Kingdom", "GB"),
+            ("Côte d'Ivoire", "CI"),
+            ("BE", "BE"),
+            ("nz", "NZ"),
+        ] {
+            assert_eq!(country_code(cell), Some(code), "{cell}");
+        }
+        assert_eq!(country_code("Atlantis"), None);
+        assert_eq!(country_code(""), None);
     }
 
     #[test]

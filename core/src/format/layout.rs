@@ -54,6 +54,9 @@ enum Column {
     /// Dropped by the user's mapping (`Notes=-`): values counted as dropped, not listed as
     /// unknown.
     Dropped,
+    /// A country: the record's national numbers are read in it. Not a field of ours, so its
+    /// values are counted as dropped too.
+    Country,
 }
 
 /// The layout of an input header.
@@ -100,6 +103,7 @@ impl ReadPlan {
                 {
                     Some((_, Some(f))) => Column::Field(*f),
                     Some((_, None)) => Column::Dropped,
+                    None if super::headers::is_country(h) => Column::Country,
                     None => column(format, h.trim(), header),
                 }
             })
@@ -148,6 +152,7 @@ impl ReadPlan {
                 let f = match c {
                     Column::Field(f) => Some(f.name()),
                     Column::GooglePhone(_) => Some("phone/mobile"),
+                    Column::Country => Some("(country of the phone numbers)"),
                     _ => None,
                 };
                 (n.clone(), f)
@@ -168,7 +173,10 @@ impl ReadPlan {
     /// Fills `c` from one row's fields. A second value for a field already set (Outlook's
     /// `Home Phone` after `Business Phone`, Google's ` ::: ` lists) and values in unknown
     /// columns are counted in the report as dropped under their column's name.
-    pub fn fill(&self, fields: &[&str], c: &mut Contact, report: &mut Report) {
+    ///
+    /// Returns the index of the first non-empty country column, if any.
+    pub fn fill(&self, fields: &[&str], c: &mut Contact, report: &mut Report) -> Option<usize> {
+        let mut country = None;
         for (i, (col, value)) in self.columns.iter().zip(fields).enumerate() {
             if value.is_empty() {
                 continue;
@@ -193,8 +201,13 @@ impl ReadPlan {
                 }
                 Column::Label => {}
                 Column::Unknown | Column::Dropped => report.drop_field(&self.names[i]),
+                Column::Country => {
+                    country.get_or_insert(i);
+                    report.drop_field(&self.names[i]);
+                }
             }
         }
+        country
     }
 }
 
