@@ -411,6 +411,8 @@ fn every_sample_matches_its_golden_output() {
         ("contacts.csv", "kojo", "contacts.kojo.json"),
         ("kojo-export.json", "covage", "kojo-export.covage.json"),
         ("bad-records.csv", "csv", "bad-records.out.csv"),
+        ("phone-export.vcf", "csv", "phone-export.csv"),
+        ("contacts.csv", "vcard", "contacts.vcf"),
     ] {
         let rejects = format!("{out}.rejects.csv");
         let code = d

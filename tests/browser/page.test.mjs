@@ -93,6 +93,8 @@ const cases = [
   ["kojo-export.json", "covage"],
   ["bad-records.csv", "csv"],
   ["contacts.csv", "google-csv"],
+  ["phone-export.vcf", "csv"],
+  ["contacts.csv", "vcard"],
 ];
 
 for (const [sample, to] of cases) {
@@ -145,4 +147,38 @@ test("a file with thousands of rejects shows its results and both downloads equa
   assert.equal(got.rejectRows, 201, "200 rows and a line saying there are more");
   assert.ok(got.rejects.equals(want.rejects), "downloaded rejects equal the CLI's");
   assert.ok(got.output.equals(want.output), "downloaded output equals the CLI's");
+});
+
+test("the page shows how columns are read, and a header no one recognises can be mapped by hand", async () => {
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${server.origin}/`);
+  await page.selectOption("#to", "ndjson");
+  // Known columns and one that is not: the table shows both, the user reads the second too.
+  const known = join(tmp, "fr.csv");
+  writeFileSync(known, "Prénom;Nom;Courriel;Joignable au\nZoé;Martin;zoe@exemple.fr;01 42 84 54 03\n");
+  await page.setInputFiles("#file", known);
+  await page.waitForSelector("#status:has-text('done')");
+  assert.equal(await page.locator("#mapping tbody tr").count(), 4);
+  assert.equal(await page.locator("select[data-column='Courriel']").inputValue(), "email");
+  assert.equal(await page.locator("select[data-column='Joignable au']").inputValue(), "-");
+  await page.selectOption("select[data-column='Joignable au']", "phone");
+  await page.click("#remap");
+  await page.waitForFunction(() => document.querySelector("#preview tbody")?.textContent.includes("+33142845403"));
+  // A header nobody recognises: the error, then the columns to map.
+  const odd = join(tmp, "odd.csv");
+  writeFileSync(odd, "Qui,Adresse élec\nZoé,zoe@exemple.fr\n");
+  await page.setInputFiles("#file", odd);
+  await page.waitForSelector("#error:has-text('no known column')");
+  await page.waitForSelector("select[data-column='Qui']");
+  await page.selectOption("select[data-column='Qui']", "display_name");
+  await page.selectOption("select[data-column='Adresse élec']", "email");
+  await page.click("#remap");
+  await page.waitForSelector("#status:has-text('done')");
+  assert.equal(await page.textContent("#written"), "1");
+  assert.ok((await page.textContent("#preview")).includes("zoe@exemple.fr"));
+  await page.screenshot({ path: join(shots, "mapping.png"), fullPage: true });
+  assert.deepEqual(errors, [], "no page errors");
+  await page.close();
 });

@@ -15,6 +15,7 @@
 //! `for` (`covage` | `kojo` | `any`, for `validate`), `encoding`, `delimiter`, `defaultRegion`,
 //! `kojoPhone` (`mobile-first` | `fixed-first`), `orgName`, `vendorId`, `vendorMap` (the CSV
 //! text), `bom`, `preview` (how many converted records to return in canonical form),
+//! `map` (`{column: field}`, `-` to drop a column: read columns no one would guess),
 //! `maxRecordBytes` (a longer record is rejected, not kept: 1 MiB by default), `excelSafe`
 //! (CSV cells Excel would run as formulas get a leading `'`; default: as `bom`).
 
@@ -40,6 +41,8 @@ struct JsOptions {
     preview: usize,
     max_record_bytes: Option<usize>,
     excel_safe: Option<bool>,
+    /// The user's column mapping: column name to field name, `-` to drop the column.
+    map: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Every error reaches JavaScript as an `Error` with the CLI's message.
@@ -99,6 +102,17 @@ fn options(js: JsValue, validate_only: bool) -> Result<Options, JsValue> {
             .max(64),
         bom: o.bom,
         excel_safe: o.excel_safe.unwrap_or(o.bom),
+        columns: o
+            .map
+            .iter()
+            .flatten()
+            .map(|(column, field)| match field.trim() {
+                "-" | "" => Ok((column.clone(), None)),
+                f => contactport_core::Field::from_name(f)
+                    .map(|f| (column.clone(), Some(f)))
+                    .ok_or_else(|| into_error(format!("map: {f:?} is not a field"))),
+            })
+            .collect::<Result<_, _>>()?,
         mapping: Mapping {
             region: o
                 .default_region

@@ -1,10 +1,12 @@
 // The converter page: picks a file and options, runs the worker, shows the result.
 const $ = (id) => document.getElementById(id);
 const FIELDS = ["first_name", "last_name", "display_name", "email", "phone", "mobile", "org_name",
-  "vendor_id", "covage_uuid", "kojo_id", "created_at", "updated_at"];
+  "vendor_id", "covage_uuid", "kojo_id", "created_at", "updated_at", "other_emails", "other_phones"];
 const EXT = { csv: "csv", "google-csv": "csv", "outlook-csv": "csv", json: "json", covage: "json", kojo: "json", ndjson: "ndjson", vcard: "vcf" };
 
 let file = null;
+/** The user's column mapping ({column: field or "-"}), sent as the `map` option. */
+let userMap = {};
 let vendorMap = "";
 let urls = [];
 const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
@@ -12,6 +14,7 @@ const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "modu
 function pick(f) {
   if (!f) return;
   file = f;
+  userMap = {};
   $("file-name").textContent = `${f.name} (${f.size.toLocaleString()} bytes)`;
   $("convert").disabled = false;
   run();
@@ -46,6 +49,7 @@ function options() {
     if ($(id).value) o[k] = $(id).value;
   }
   if (vendorMap) o.vendorMap = vendorMap;
+  if (Object.keys(userMap).length) o.map = userMap;
   return o;
 }
 
@@ -69,6 +73,8 @@ worker.onmessage = ({ data }) => {
     $("progress-box").hidden = true;
     $("error").textContent = data.message;
     $("error").hidden = false;
+    // A header nobody recognised: offer its columns to map by hand.
+    if (data.message.includes("no known column")) headerColumns().then((cols) => showMapping(cols.map((column) => ({ column, field: userMap[column] && userMap[column] !== "-" ? userMap[column] : null }))));
   } else if (data.type === "done") {
     $("convert").disabled = false;
     $("progress").value = 1;
@@ -76,6 +82,44 @@ worker.onmessage = ({ data }) => {
     show(data);
   }
 };
+
+/** The columns of the file's first line (the header), split at its most frequent delimiter. */
+async function headerColumns() {
+  const text = await file.slice(0, 64 * 1024).text();
+  const line = text.replace(/^\uFEFF/, "").split(/\r?\n/)[0];
+  const delim = [",", ";", "\t", "|"].reduce((a, b) => (line.split(b).length > line.split(a).length ? b : a));
+  return line.split(delim).map((c) => c.trim().replace(/^"|"$/g, ""));
+}
+
+/** The mapping table: one row a column, a select of the fields (or "not read"). */
+function showMapping(mapping) {
+  const body = $("mapping").tBodies[0];
+  body.replaceChildren();
+  for (const { column, field } of mapping) {
+    const tr = document.createElement("tr");
+    cell(tr, column);
+    const td = document.createElement("td");
+    const select = document.createElement("select");
+    select.dataset.column = column;
+    for (const f of ["-", ...FIELDS]) {
+      const o = document.createElement("option");
+      o.value = f;
+      o.textContent = f === "-" ? "— not read" : f;
+      select.appendChild(o);
+    }
+    select.value = FIELDS.includes(field) ? field : "-";
+    td.appendChild(select);
+    tr.appendChild(td);
+    body.appendChild(tr);
+  }
+  $("mapping-box").hidden = mapping.length === 0;
+}
+
+$("remap").addEventListener("click", () => {
+  userMap = {};
+  for (const s of $("mapping").querySelectorAll("select")) userMap[s.dataset.column] = s.value;
+  run();
+});
 
 function cell(tr, text, tag = "td") {
   const c = document.createElement(tag);
@@ -97,6 +141,7 @@ function show({ output, rejects, report, preview, inputFormat }) {
   const to = $("to").value;
   $("status").textContent = `done: ${inputFormat || "input"} → ${to}`;
   $("read").textContent = report.read;
+  showMapping(report.mapping || []);
   $("written").textContent = report.written;
   $("rejected").textContent = report.rejected;
 
