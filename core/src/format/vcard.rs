@@ -375,7 +375,10 @@ pub fn read_card(card: &[u8], c: &mut Contact, report: &mut Report, warnings: &m
         match p.name.as_str() {
             // FN is one text; some writers end it with a stray `;` (local.ch).
             "FN" => {
-                let v = p.value.trim().trim_end_matches(';');
+                let mut v = p.value.trim();
+                while v.ends_with(';') && !v.ends_with("\\;") {
+                    v = &v[..v.len() - 1];
+                }
                 set(c, Field::DisplayName, unescape(v), "FN", report)
             }
             "N" => {
@@ -675,5 +678,48 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!(got[0], (0, 1));
         assert_eq!(got[1].1, 4);
+    }
+
+    proptest::proptest! {
+        /// Any contact a card can hold comes back from its card as it went in, in 3.0 and 4.0.
+        #[test]
+        fn any_card_reads_back(
+            first in "[a-zA-Zéüß ,;:\\\\.'-]{0,12}",
+            last in "[a-zA-Zéüß ,;:\\\\.'-]{0,12}",
+            display in "[a-zA-Z0-9éüß ,;:\\\\.'\n-]{1,30}",
+            org in "[a-zA-Z0-9éüß ,;:\\\\.&-]{0,20}",
+            email in "[a-z0-9.@+_-]{0,20}",
+            phone in "[0-9 +().-]{0,15}",
+            mobile in "[0-9 +().-]{0,15}",
+            others in proptest::collection::vec("[a-z0-9.@]{1,10}", 0..3),
+            v4 in proptest::bool::ANY,
+        ) {
+            let clean = |s: &str| s.trim().to_string();
+            let mut c = Contact {
+                first_name: clean(&first),
+                last_name: clean(&last),
+                display_name: clean(&display),
+                org_name: clean(&org),
+                email: clean(&email),
+                phone: clean(&phone),
+                mobile: clean(&mobile),
+                ..Default::default()
+            };
+            proptest::prop_assume!(!c.display_name.is_empty());
+            proptest::prop_assume!(!c.phone.starts_with("tel:") && (c.phone != c.mobile || c.phone.is_empty()));
+            for o in others {
+                if c.email.is_empty() {
+                    c.email = o;
+                } else {
+                    c.add_other(Field::Email, &o);
+                }
+            }
+            let version = if v4 { Version::V4 } else { Version::V3 };
+            let mut out = vec![];
+            write_card(&c, version, &mut out);
+            let text = String::from_utf8(out).unwrap();
+            let (back, _, _) = read(&text);
+            proptest::prop_assert_eq!(back, vec![c], "{}", text);
+        }
     }
 }
