@@ -132,19 +132,8 @@ impl Format {
                     | CreatedAt
                     | UpdatedAt
             ),
-            Format::GoogleCsv => {
-                matches!(
-                    field,
-                    FirstName
-                        | LastName
-                        | Email
-                        | Phone
-                        | Mobile
-                        | OrgName
-                        | OtherEmails
-                        | OtherPhones
-                )
-            }
+            // An address book's fields: Google's layout has no display name ("first last").
+            Format::GoogleCsv => field != DisplayName && Format::Vcard.holds(field),
             Format::OutlookCsv => matches!(
                 field,
                 FirstName | LastName | Email | Phone | Mobile | OrgName
