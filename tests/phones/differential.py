@@ -82,6 +82,9 @@ def oracle(raw, region):
 
 want = {(raw, region): oracle(raw, region) for raw, region in corpus}
 inp = "".join(f"{raw}\t{region}\n" for raw, region in corpus)
+if os.environ.get("PHONES_CORPUS"):
+    # The corpus itself, for timing other implementations on the same numbers.
+    open(os.environ["PHONES_CORPUS"], "w").write(inp)
 res = subprocess.run([args.bin], input=inp, capture_output=True, text=True, check=True)
 got = {}
 for line in res.stdout.splitlines():
