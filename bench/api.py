@@ -35,7 +35,9 @@ def contacts(path, k):
 def run(url, provider, path, *flags):
     env = dict(os.environ, COVAGE_URL=url, KOJO_URL=url, COVAGE_TOKEN="sandbox-covage-jwt", KOJO_API_KEY="sandbox-kojo-key")
     t = time.perf_counter()
-    subprocess.run([cp, "import", provider, path, "-q", *flags], env=env, check=True)
+    # The sandbox has no hourly quota here: the client's default (Kojo's 3,600 an hour) would
+    # hold a 40,000-request run back for hours.
+    subprocess.run([cp, "import", provider, path, "-q", "--hourly-limit", "0", *flags], env=env, check=True)
     return time.perf_counter() - t
 
 
