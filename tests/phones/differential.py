@@ -24,9 +24,8 @@ try:
         raise ImportError
 except ImportError:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", f"phonenumbers=={meta}"])
-    import importlib
-    import phonenumbers
-    importlib.reload(phonenumbers)
+    # Started again, so the version just installed is the one imported.
+    os.execv(sys.executable, [sys.executable, *sys.argv])
 from phonenumbers import PhoneNumberFormat as F, PhoneNumberType as T
 
 ap = argparse.ArgumentParser()
