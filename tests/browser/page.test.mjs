@@ -53,6 +53,8 @@ async function convertInPage(input, to, name) {
   page.on("request", (r) => requests.push(r.url()));
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  const missing = [];
+  page.on("response", (r) => { if (r.status() >= 400) missing.push(r.url()); });
   await page.goto(`${server.origin}/`);
   await page.selectOption("#to", to);
   await page.setInputFiles("#file", input);
@@ -80,6 +82,7 @@ async function convertInPage(input, to, name) {
     got.rejects = Buffer.alloc(0);
   }
   assert.deepEqual(errors, [], "no page errors");
+  assert.deepEqual(missing, [], "every file the page asks for exists (the icon too)");
   for (const url of requests) {
     assert.ok(url.startsWith(server.origin) || url.startsWith("blob:") || url.startsWith("data:"), `request left localhost: ${url}`);
   }

@@ -5,7 +5,7 @@ import { extname, join, normalize } from "node:path";
 
 const TYPES = {
   ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript",
-  ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".ts": "text/plain",
+  ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".ts": "text/plain", ".svg": "image/svg+xml",
 };
 
 export async function serve(root) {
