@@ -7,6 +7,21 @@ use serde_json::json;
 use util::sandbox::Sandbox;
 use util::Dir;
 
+/// `import kojo in.csv` with a vendor for every record, then `extra`.
+fn kojo_import<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "import",
+        "kojo",
+        "in.csv",
+        "--org-name",
+        "O",
+        "--vendor-id",
+        "v",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 fn s(p: &std::path::Path) -> &str {
     p.to_str().unwrap()
 }
@@ -193,21 +208,7 @@ fn a_refused_kojo_key_stops_at_once() {
     d.write("in.csv", csv("first_name,last_name,email", 300));
     let mut env = sb.env();
     env[3].1 = "wrong-kojo-key".into();
-    let run = d
-        .run_within(
-            60,
-            &[
-                "import",
-                "kojo",
-                "in.csv",
-                "--org-name",
-                "O",
-                "--vendor-id",
-                "v",
-            ],
-            &env,
-        )
-        .expect(2);
+    let run = d.run_within(60, &kojo_import(&[]), &env).expect(2);
     assert!(
         run.stderr().contains("the key in KOJO_API_KEY was refused"),
         "{}",
@@ -230,20 +231,7 @@ fn a_kojo_path_naming_another_host_is_refused_before_any_request() {
     d.write("in.csv", csv("first_name,last_name,email", 3));
     for path in ["http://evil.example/contacts", "https://evil.example/x"] {
         let run = d
-            .run_env(
-                &[
-                    "import",
-                    "kojo",
-                    "in.csv",
-                    "--org-name",
-                    "O",
-                    "--vendor-id",
-                    "v",
-                    "--kojo-path",
-                    path,
-                ],
-                &sb.env(),
-            )
+            .run_env(&kojo_import(&["--kojo-path", path]), &sb.env())
             .expect(2);
         assert!(
             run.stderr().contains("give a path under"),
@@ -508,21 +496,7 @@ fn kojo_hourly_quota_waits_are_not_failures_and_are_said() {
     let run = d
         .run_within(
             120,
-            &[
-                "import",
-                "kojo",
-                "in.csv",
-                "--org-name",
-                "O",
-                "--vendor-id",
-                "v",
-                "--hourly-limit",
-                "0",
-                "--rate",
-                "0",
-                "--report",
-                "r.json",
-            ],
+            &kojo_import(&["--hourly-limit", "0", "--rate", "0", "--report", "r.json"]),
             &sb.env(),
         )
         .expect(0);
@@ -546,21 +520,7 @@ fn dry_run_says_how_many_requests_and_how_long_at_kojo_limits() {
     let sb = Sandbox::start(&[]);
     let d = Dir::new();
     d.write("in.csv", csv("first_name,last_name,email", 10));
-    let run = d
-        .run_env(
-            &[
-                "import",
-                "kojo",
-                "in.csv",
-                "--org-name",
-                "O",
-                "--vendor-id",
-                "v",
-                "--dry-run",
-            ],
-            &sb.env(),
-        )
-        .expect(0);
+    let run = d.run_env(&kojo_import(&["--dry-run"]), &sb.env()).expect(0);
     // 10 lookups, then 10 creates.
     assert!(
         run.stderr()
@@ -725,19 +685,7 @@ fn a_kojo_create_that_lands_after_the_timeout_is_not_created_twice() {
     let run = d
         .run_within(
             120,
-            &[
-                "import",
-                "kojo",
-                "in.csv",
-                "--org-name",
-                "O",
-                "--vendor-id",
-                "v",
-                "--timeout",
-                "1",
-                "--report",
-                "r.json",
-            ],
+            &kojo_import(&["--timeout", "1", "--report", "r.json"]),
             &sb.env(),
         )
         .expect(0);
@@ -766,21 +714,8 @@ fn a_kojo_lookup_that_is_case_sensitive_does_not_make_a_second_contact() {
         "in.csv",
         "first_name,last_name,email\nJohn,Doe,John.Doe@x.fr\n",
     );
-    d.run_env(
-        &[
-            "import",
-            "kojo",
-            "in.csv",
-            "--org-name",
-            "O",
-            "--vendor-id",
-            "v",
-            "--report",
-            "r.json",
-        ],
-        &sb.env(),
-    )
-    .expect(0);
+    d.run_env(&kojo_import(&["--report", "r.json"]), &sb.env())
+        .expect(0);
     assert_eq!(sb.state()["kojo"].as_array().unwrap().len(), 1);
     let r: serde_json::Value = serde_json::from_str(&d.read("r.json")).unwrap();
     assert_eq!(r["unchanged"], 1, "{r}");
