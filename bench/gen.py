@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Deterministic generator of N realistic contacts (seeded).
 
-Writes DIR/contacts.csv (canonical CSV), DIR/covage.json (a Covage export) and DIR/kojo.json
-(a Kojo export): accented, hyphenated and one-word names, commas, quotes and (about 5%) newlines
+Writes DIR/contacts.csv (canonical CSV), DIR/covage.json (a Covage export), DIR/kojo.json
+(a Kojo export) and DIR/contacts-mixed.csv (the same shape, a third of its numbers foreign from
+40 countries, drawn inside country codes, national shapes read as French, words, extensions): accented, hyphenated and one-word names, commas, quotes and (about 5%) newlines
 inside quoted fields, French numbers in the shapes people type, foreign numbers, empty mobiles,
 and a few invalid rows.
 
@@ -52,11 +53,53 @@ def foreign(r):
     return r.choice(["+1 514 555 01{:02d}", "+44 20 7946 0{:03d}", "+49 30 123{:04d}", "+34 912 34 {:04d}"]).format(r.randrange(100))
 
 
+# Country codes and an area code of each, for numbers from 40 countries in the mixed file.
+COUNTRIES = [("1", "212"), ("1", "514"), ("44", "20"), ("49", "30"), ("34", "91"), ("39", "06"),
+             ("39", "02"), ("31", "20"), ("32", "2"), ("41", "44"), ("43", "1"), ("351", "21"),
+             ("353", "1"), ("46", "8"), ("47", "2"), ("45", "3"), ("358", "9"), ("48", "22"),
+             ("420", "2"), ("30", "21"), ("36", "1"), ("40", "21"), ("90", "212"), ("7", "495"),
+             ("86", "10"), ("81", "3"), ("82", "2"), ("91", "11"), ("61", "2"), ("64", "9"),
+             ("55", "11"), ("52", "55"), ("54", "11"), ("27", "11"), ("212", "522"),
+             ("213", "21"), ("216", "71"), ("221", "33"), ("225", "27"), ("971", "4"),
+             ("972", "3"), ("65", "6")]
+
+
+def mixed(r):
+    """A number as a real address book has them besides French ones: foreign (E.164, spaced,
+    00), drawn at random inside a country code (often unassigned), a foreign national shape read
+    as French, words, extensions."""
+    cc, area = r.choice(COUNTRIES)
+    rest = "".join(r.choice("0123456789") for _ in range(r.randint(5, 9)))
+    u = r.random()
+    if u < 0.45:
+        return f"+{cc} {area} {rest}"
+    if u < 0.6:
+        return f"00{cc}{area}{rest}"
+    if u < 0.8:
+        return f"+{cc}{r.randint(0, 9)}{rest}"
+    if u < 0.9:
+        return f"0{area}{rest}"
+    if u < 0.95:
+        return r.choice(["pager", "n/a", "voir mail", "standard"])
+    return f"+33 1 42 84 54 03 ext. {r.randint(1, 99)}"
+
+
 def main():
     n = int(sys.argv[1])
     out = sys.argv[2]
     r = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 42)
     fields = ["first_name", "last_name", "display_name", "email", "phone", "mobile", "org_name", "vendor_id"]
+    with open(f"{out}/contacts-mixed.csv", "w", newline="", encoding="utf-8") as fmix:
+        # The same shape of file, a third of whose numbers are foreign or invalid (issue 13).
+        w = csv.writer(fmix, lineterminator="\n")
+        w.writerow(fields)
+        for i in range(n):
+            first, last = r.choice(FIRST), r.choice(LAST)
+            phone = mixed(r) if r.random() < 1 / 3 else french(r, False)
+            mobile = mixed(r) if r.random() < 1 / 3 else ("" if r.random() < 0.2 else french(r, True))
+            w.writerow([first, last, f"{first} {last}", f"x.{i}@{r.choice(DOMAINS)}", phone, mobile,
+                        r.choice(ORGS), f"ck{i:023d}"])
+    r = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 42)
     with open(f"{out}/contacts.csv", "w", newline="", encoding="utf-8") as fcsv, \
             open(f"{out}/covage.json", "w", encoding="utf-8") as fcov, \
             open(f"{out}/kojo.json", "w", encoding="utf-8") as fkojo:

@@ -22,6 +22,7 @@ out = os.path.join(data, "out")
 os.makedirs(out, exist_ok=True)
 csv_in = os.path.join(data, "contacts.csv")
 cov_in = os.path.join(data, "covage.json")
+mix_in = os.path.join(data, "contacts-mixed.csv")
 have = {
     "mlr": shutil.which("mlr") is not None,
     "duckdb": subprocess.run([sys.executable, "-c", "import duckdb"], capture_output=True).returncode == 0,
@@ -49,6 +50,12 @@ def run(cmd):
 
 
 tasks = [
+    ("CSV → NDJSON, a third of the numbers foreign or invalid", mix_in, [
+        ("contactport (validates, E.164)", [cp, "convert", mix_in, "--to", "ndjson", "-o", f"{out}/cpm.ndjson", "-q"], True),
+        ("contactport validate", [cp, "validate", mix_in, "-q"], True),
+        ("DuckDB read_csv", [py, peers, "duckdb-csv", mix_in, f"{out}/duckm.ndjson"], have["duckdb"]),
+        ("Miller", ["sh", "-c", f"mlr --icsv --ojsonl cat {mix_in} > {out}/mlrm.ndjson"], have["mlr"]),
+    ]),
     ("CSV → NDJSON", csv_in, [
         ("contactport (validates, E.164)", [cp, "convert", csv_in, "--to", "ndjson", "-o", f"{out}/cp.ndjson", "-q"], True),
         ("csv + serde_json loop (limit)", [base, "csv2ndjson", csv_in, f"{out}/base.ndjson"], True),
