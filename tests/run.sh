@@ -7,18 +7,24 @@ cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
 
 # cargo caches rustc's target probes in target/.rustc_info.json, failed ones included. On this
-# machine a probe once failed after the clippy step, rustc reading a build script's output as its
-# (empty) input; the cause is not found. A command that fails while a failed probe is cached is
-# run again once, the failed probes forgotten first; any other failure stands.
+# machine the probe sometimes fails after a fresh clippy build (rustc reading earlier build output
+# as its input; not every time, cause not found), and the cached failure then fails every later
+# cargo command. A command that fails while a failed probe is cached is run again, up to three
+# times, the failed probe forgotten first; any other failure stands.
 probed() {
-  "$@" && return 0
-  local status=$?
-  if [ -f target/.rustc_info.json ] && grep -q '"success":false' target/.rustc_info.json; then
-    echo "note: a failed rustc probe was cached; forgetting it and running again" >&2
-    rm -f target/.rustc_info.json
-    "$@"
-    return
-  fi
+  local status=0 try
+  for try in 1 2 3 4; do
+    "$@" && return 0
+    status=$?
+    if [ "$try" -lt 4 ] && [ -f target/.rustc_info.json ] \
+        && grep -q '"success":false' target/.rustc_info.json; then
+      echo "note: a failed rustc probe was cached; forgetting it and running again" >&2
+      rm -f target/.rustc_info.json
+      sleep 1
+    else
+      return "$status"
+    fi
+  done
   return "$status"
 }
 
