@@ -810,3 +810,28 @@ fn loopback_requests_never_go_through_a_proxy() {
     d.run_env(&["import", "covage", "in.csv"], &env).expect(0);
     assert_eq!(sb.state()["covage"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+#[cfg(unix)]
+fn output_to_dev_null_leaves_the_device_alone() {
+    // An output is written beside its name and renamed over it: over /dev/null that replaced
+    // the device with a regular file, which every later program then read garbage from.
+    use std::os::unix::fs::FileTypeExt;
+    let d = Dir::new();
+    d.write("in.csv", csv("first_name,last_name,email", 3));
+    d.run(&[
+        "convert",
+        "in.csv",
+        "-o",
+        "/dev/null",
+        "--report",
+        "/dev/null",
+    ])
+    .expect(2); // the same file twice
+    d.run(&["convert", "in.csv", "-o", "/dev/null"]).expect(0);
+    let meta = std::fs::metadata("/dev/null").unwrap();
+    assert!(
+        meta.file_type().is_char_device(),
+        "/dev/null is still a device"
+    );
+}

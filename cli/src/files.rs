@@ -65,6 +65,18 @@ impl Output {
         match path {
             None => Ok(Output::stdout()),
             Some(p) if p == Path::new("-") => Ok(Output::stdout()),
+            // Not a regular file (`/dev/null`, a FIFO, a terminal): written as it is. A
+            // temporary file renamed over it would replace the device itself.
+            Some(p) if std::fs::metadata(p).is_ok_and(|m| !m.is_file()) => {
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .with_context(|| format!("cannot open {}", p.display()))?;
+                Ok(Output {
+                    writer: io::BufWriter::with_capacity(256 * 1024, Box::new(f)),
+                    rename: None,
+                })
+            }
             Some(p) => {
                 let tmp = partial_name(p);
                 let f = File::create(&tmp)
