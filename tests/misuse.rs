@@ -173,20 +173,7 @@ fn two_runs_on_one_journal_the_second_is_refused() {
     let d = Dir::new();
     d.write("in.csv", csv("first_name,last_name,email", 200));
     let env = sb.env();
-    let args = [
-        "import",
-        "kojo",
-        "in.csv",
-        "--journal",
-        "j",
-        "--org-name",
-        "O",
-        "--vendor-id",
-        "v",
-        "--concurrency",
-        "1",
-        "-q",
-    ];
+    let args = kojo_import(&["--journal", "j", "--concurrency", "1", "-q"]);
     let mut first = d.cmd_env(&args, &env).spawn().unwrap();
     // Wait until the first run holds the journal (its owner line is written).
     let start = std::time::Instant::now();
@@ -419,14 +406,7 @@ fn ctrl_c_or_sigterm_stops_cleanly_and_the_rerun_ends_with_exactly_every_contact
         let d = Dir::new();
         d.write("in.csv", csv("first_name,last_name,email", 400));
         let env = sb.env();
-        let args = [
-            "import",
-            "kojo",
-            "in.csv",
-            "--org-name",
-            "O",
-            "--vendor-id",
-            "v",
+        let args = kojo_import(&[
             "--journal",
             "j",
             "--report",
@@ -437,7 +417,7 @@ fn ctrl_c_or_sigterm_stops_cleanly_and_the_rerun_ends_with_exactly_every_contact
             "0",
             "--concurrency",
             "4",
-        ];
+        ]);
         let mut child = d
             .cmd_env(&args, &env)
             .stdin(std::process::Stdio::null())

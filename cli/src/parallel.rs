@@ -534,10 +534,10 @@ fn suitable(sample: &[u8], opts: &Options, threads: usize) -> Option<(Cut, usize
     if opts.encoding.is_some_and(|e| e != Encoding::Utf8) {
         return None;
     }
-    let (_, bom) = decode::detect(sample, opts.encoding);
+    // (Only UTF-8 is cut in parallel: past its BOM, if any, is where JSON would start.)
     let json = match opts.from {
         Some(f) => f.is_json(),
-        None => decode::looks_like_json(&sample[bom..]),
+        None => decode::looks_like_json(sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample)),
     };
     let (enc, bom, _) = decode::detect_input(sample, opts.encoding, json);
     if enc != Encoding::Utf8 {
