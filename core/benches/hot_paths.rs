@@ -24,6 +24,59 @@ fn phones(c: &mut Criterion) {
     g.finish();
 }
 
+/// The per-number cost of libphonenumber's path, by region and shape (issue 13): each number is
+/// normalised without the memo of recent answers, as a number seen for the first time.
+fn phones_by_region(c: &mut Criterion) {
+    let mut g = c.benchmark_group("phone by region");
+    g.warm_up_time(std::time::Duration::from_millis(300));
+    g.measurement_time(std::time::Duration::from_secs(1));
+    // (region, E.164, international, national): libphonenumber's example numbers.
+    let numbers = [
+        ("IT", "+390212345678", "+39 02 1234 5678", "02 1234 5678"),
+        ("DE", "+4930123456", "+49 30 123456", "030 123456"),
+        ("GB", "+441212345678", "+44 121 234 5678", "0121 234 5678"),
+        ("US", "+12015550123", "+1 201-555-0123", "(201) 555-0123"),
+        ("BR", "+551123456789", "+55 11 2345-6789", "(11) 2345-6789"),
+        ("CN", "+861012345678", "+86 10 1234 5678", "010 1234 5678"),
+        ("IN", "+917410410123", "+91 74104 10123", "074104 10123"),
+        ("JP", "+81312345678", "+81 3-1234-5678", "03-1234-5678"),
+        (
+            "RU",
+            "+73011234567",
+            "+7 301 123-45-67",
+            "8 (301) 123-45-67",
+        ),
+        ("NG", "+2342033123456", "+234 2033 12 3456", "02033 12 3456"),
+        ("AR", "+541123456789", "+54 11 2345-6789", "011 2345-6789"),
+        ("ZW", "+2631312345", "+263 13 12345", "013 12345"),
+        ("AU", "+61212345678", "+61 2 1234 5678", "(02) 1234 5678"),
+    ];
+    for (region, e164, intl, national) in numbers {
+        let own: Region = region.parse().expect("region");
+        for (shape, raw, reader) in [
+            ("E.164", e164, Region::FR),
+            ("international", intl, Region::FR),
+            ("national", national, own),
+            ("national read as French", national, Region::FR),
+        ] {
+            g.bench_function(format!("{region} {shape}"), |b| {
+                b.iter(|| phone::normalize_unremembered(black_box(raw), reader))
+            });
+        }
+    }
+    for (what, raw) in [
+        ("unassigned range", "+39 99 1234 5678"),
+        ("extension", "+44 121 234 5678 ext. 12"),
+        ("words", "ask reception"),
+        ("too long", "+33 1 42 84 54 03 12 34"),
+    ] {
+        g.bench_function(what, |b| {
+            b.iter(|| phone::normalize_unremembered(black_box(raw), Region::FR))
+        });
+    }
+    g.finish();
+}
+
 fn emails(c: &mut Criterion) {
     c.bench_function("email normalize+check", |b| {
         b.iter(|| email::is_valid(&email::normalize(black_box(" Jean.Dupont@Colibrix.FR "))))
@@ -108,5 +161,5 @@ fn readers(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, phones, emails, record, readers);
+criterion_group!(benches, phones, phones_by_region, emails, record, readers);
 criterion_main!(benches);

@@ -1,19 +1,20 @@
-//! Phone numbers: parsed with the `phonenumber` crate (libphonenumber's metadata), kept in E.164.
+//! Phone numbers: parsed with `rlibphonenumber` (a port of Google's libphonenumber and its
+//! metadata), kept in E.164.
 //!
 //! Covage's own examples are French numbers in national form (`0142845403`, and `0692417900`, a
 //! Réunion mobile), so a national number that is not valid for the default region is tried
 //! against the French overseas departments before it is called invalid.
 
-use phonenumber::country::Id;
+use rlibphonenumber::{PhoneNumber, PhoneNumberFormat, PHONE_NUMBER_UTIL};
 use std::str::FromStr;
 
 /// The region a number without a country code is read in (`--default-region`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Region(Id, [u8; 2]);
+pub struct Region(rlibphonenumber::Region, [u8; 2]);
 
 impl Region {
     /// France, the default.
-    pub const FR: Region = Region(Id::FR, *b"FR");
+    pub const FR: Region = Region(rlibphonenumber::Region::FR, *b"FR");
 
     /// The ISO 3166 code, e.g. `FR`.
     pub fn code(&self) -> &str {
@@ -31,8 +32,10 @@ impl FromStr for Region {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let code = s.trim().to_ascii_uppercase();
-        Id::from_str(&code)
+        // Any two letters parse as a `Region`; a known one has a country code.
+        rlibphonenumber::Region::from_str(&code)
             .ok()
+            .filter(|id| PHONE_NUMBER_UTIL.get_country_code_for_region(*id).is_some())
             .and_then(|id| Some(Region(id, code.as_bytes().try_into().ok()?)))
             .ok_or(())
             .map_err(|()| {
@@ -46,7 +49,10 @@ impl FromStr for Region {
 const FRENCH_CODES: [&str; 5] = ["+33", "+262", "+590", "+594", "+596"];
 
 /// Regions tried, in order, for a national number that is not valid in metropolitan France.
-const OVERSEAS: [Id; 6] = [Id::RE, Id::GP, Id::MQ, Id::GF, Id::YT, Id::BL];
+const OVERSEAS: [rlibphonenumber::Region; 6] = {
+    use rlibphonenumber::Region::*;
+    [RE, GP, MQ, GF, YT, BL]
+};
 
 /// Why a phone number was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +95,18 @@ pub fn normalize(raw: &str, region: Region) -> Result<String, PhoneError> {
     }
 }
 
+/// [`normalize`] without the memo of recent answers: what a number never seen before costs
+/// (the per-region benchmarks).
+#[doc(hidden)]
+pub fn normalize_unremembered(raw: &str, region: Region) -> Result<String, PhoneError> {
+    let raw = raw.trim();
+    let mut buf = [0u8; 13];
+    match fast::french(raw, region, &mut buf) {
+        Some(e164) => Ok(e164.to_string()),
+        None => slow(raw, region),
+    }
+}
+
 /// [`normalize`] into `number` itself, reusing its buffer; an invalid number is left as read.
 pub fn normalize_in_place(number: &mut String, region: Region) -> Result<(), PhoneError> {
     let mut buf = [0u8; 13];
@@ -105,7 +123,7 @@ pub fn normalize_in_place(number: &mut String, region: Region) -> Result<(), Pho
 
 /// The slow path's recent answers, by raw text. A list repeats its numbers (a company's
 /// switchboard, a reception desk, a placeholder typed in every row), and libphonenumber takes
-/// ~20 µs a number. Bounded: emptied when full, so memory stays flat whatever the input.
+/// ~6 µs a number. Bounded: emptied when full, so memory stays flat whatever the input.
 mod memo {
     use super::{PhoneError, Region};
     use std::cell::RefCell;
@@ -140,67 +158,64 @@ mod memo {
     }
 }
 
-/// Regular expressions the `phonenumber` crate keeps compiled. It keeps 100, in one LRU cache
-/// for every region's patterns: an address book with numbers of a few dozen countries made it
-/// compile a pattern again for nearly every number (~0.7 ms each; a 300k-row file with a third
-/// of its numbers foreign took 150 s). 1,000 holds the patterns of every region a real list
-/// uses: the same file takes 3.1 s. The cost is memory, bounded whatever the input (~300 MB
-/// peak on that file on two cores, as before on files of French numbers).
-const REGEX_CACHE: usize = 1000;
-
-fn roomy_regex_cache() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let cache = phonenumber::metadata::DATABASE.cache();
-        let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-        *cache = regex_cache::RegexCache::new(REGEX_CACHE);
-    });
-}
-
-/// The `phonenumber` crate's answer, for every shape the fast path does not take.
-///
-/// A number written with its country code is parsed with no default region. The crate strips
-/// the *default* region's national prefix from the digits after the country code, so
-/// `+39 06 1234 5678` read in FR lost its `0` and was refused (whisperfish/rust-phonenumber
-/// issue 81; Italy, Côte d'Ivoire, San Marino… keep that zero). libphonenumber applies the
-/// number's own region's rules; parsing `+…` alone does too. `00…` (the international prefix
-/// the crate recognised for the default region) is read as `+…` the same way.
+/// libphonenumber's answer, for every shape the fast path does not take: ~6 µs a number, the
+/// patterns of each region compiled once on first use and kept (all regions: ~13 MB).
 fn slow(raw: &str, region: Region) -> Result<String, PhoneError> {
-    roomy_regex_cache();
-    let digits = raw.trim_start();
-    let mut parsed = if digits.starts_with('+') {
-        phonenumber::parse(None, digits)
-    } else {
-        phonenumber::parse(Some(region.0), raw)
-    }
-    .map_err(|_| PhoneError::Unparsable)?;
-    if let Some(rest) = digits.strip_prefix("00") {
-        let own = phonenumber::metadata::DATABASE
-            .by_id(region.0.as_ref())
-            .map(|m| m.country_code());
-        if own.is_some_and(|c| c != parsed.code().value()) {
-            if let Ok(n) = phonenumber::parse(None, format!("+{rest}")) {
-                parsed = n;
-            }
-        }
-    }
-    if parsed.extension().is_some() {
+    let mut buf = [0u8; 24];
+    let bare = bare_digits(raw, &mut buf);
+    let parsed = PHONE_NUMBER_UTIL
+        .parse(bare.unwrap_or(raw), Some(region.0))
+        .map_err(|_| PhoneError::Unparsable)?;
+    if parsed.extension.as_deref().is_some_and(|e| !e.is_empty()) {
         return Err(PhoneError::Extension);
     }
-    if phonenumber::is_valid(&parsed) {
+    if parsed.is_valid() {
         return Ok(e164(&parsed));
     }
     // A national number (no `+`, no `00`) from a French overseas department.
-    if region == Region::FR && raw.starts_with('0') && !raw.starts_with("00") {
-        for id in OVERSEAS {
-            if let Ok(n) = phonenumber::parse(Some(id), raw) {
-                if phonenumber::is_valid(&n) {
+    let national = bare.unwrap_or(raw);
+    if region == Region::FR && national.starts_with('0') && !national.starts_with("00") {
+        for id in overseas_to_try(bare) {
+            if let Ok(n) = PHONE_NUMBER_UTIL.parse(bare.unwrap_or(raw), Some(*id)) {
+                if n.is_valid() {
                     return Ok(e164(&n));
                 }
             }
         }
     }
     Err(PhoneError::Invalid(region))
+}
+
+/// The overseas departments worth trying for a national number that is not valid in France
+/// (each try is a full parse, ~6 µs; a foreign national number read as French paid all six).
+/// Their national numbers are `0` and nine digits, and the prefix table knows which department
+/// holds a prefix. Letters (which libphonenumber may read as digits) try them all.
+fn overseas_to_try(bare: Option<&str>) -> &'static [rlibphonenumber::Region] {
+    match bare {
+        None => &OVERSEAS,
+        Some(d) if d.len() != 10 => &[],
+        Some(d) => fast::overseas(d),
+    }
+}
+
+/// `raw` without its separators, when it holds only digits, a leading `+` and the separators
+/// people type (space, `.`, `-`, `(`, `)`, `/`). libphonenumber drops those itself, and without
+/// a letter, `#`, `,`, `;` or `~` there is no extension to find: the same answer, but its
+/// general patterns (extension, viability) run over fewer characters, and those patterns are
+/// most of its time. `None` for anything else, which is given to it as typed.
+fn bare_digits<'a>(raw: &str, buf: &'a mut [u8; 24]) -> Option<&'a str> {
+    let mut n = 0;
+    for (i, b) in raw.bytes().enumerate() {
+        match b {
+            b'0'..=b'9' => {}
+            b'+' if i == 0 => {}
+            b' ' | b'.' | b'-' | b'(' | b')' | b'/' => continue,
+            _ => return None,
+        }
+        *buf.get_mut(n)? = b;
+        n += 1;
+    }
+    std::str::from_utf8(&buf[..n]).ok()
 }
 
 /// The fast path for the shapes people type French numbers in (`01 42 84 54 03`,
@@ -211,7 +226,7 @@ fn slow(raw: &str, region: Region) -> Result<String, PhoneError> {
 /// plan is a prefix followed by `\d{n}`, nine digits in all), so the verdict for each
 /// five-digit prefix is kept in `fr-prefixes.bin` (4 bits a prefix, 50 kB): valid in
 /// metropolitan France, or (national form only) in which overseas department, as the slow
-/// path would find it. The table is built from the `phonenumber` crate itself: the test
+/// path would find it. The table is built from libphonenumber itself: the test
 /// `table_is_phonenumbers_verdict` recomputes all 100,000 and `BLESS=1` rewrites the file when
 /// the crate's metadata changes. A prefix whose two extreme numbers disagree is left to the
 /// slow path; `fast_path_equals_phonenumber` checks the paths agree.
@@ -219,10 +234,9 @@ mod fast {
     #[cfg(test)]
     use super::OVERSEAS;
     #[cfg(test)]
-    use phonenumber::country::Id;
+    use rlibphonenumber::{Region as Id, PHONE_NUMBER_UTIL};
 
     const FRANCE: u8 = 1;
-    #[cfg(test)]
     const NOWHERE: u8 = 2;
     #[cfg(test)]
     const UNSURE: u8 = 3;
@@ -295,13 +309,35 @@ mod fast {
         std::str::from_utf8(&buf[..code.len() + 9]).ok()
     }
 
+    /// The overseas departments that may hold `digits`, a national number (`0` and nine
+    /// digits) not valid in France: the one its prefix's verdict names, none, or (a prefix
+    /// the table is unsure of, or a second `0`) all of them.
+    pub(super) fn overseas(digits: &str) -> &'static [rlibphonenumber::Region] {
+        let d = digits.as_bytes();
+        if d.len() != 10 || d[0] != b'0' || d[1] == b'0' {
+            return &super::OVERSEAS;
+        }
+        let key = d[1..6]
+            .iter()
+            .fold(0usize, |k, b| k * 10 + usize::from(b - b'0'));
+        match verdict(key) {
+            v if v >= FIRST_OVERSEAS => {
+                let i = usize::from(v - FIRST_OVERSEAS);
+                &super::OVERSEAS[i..i + 1]
+            }
+            NOWHERE => &[],
+            _ => &super::OVERSEAS,
+        }
+    }
+
     /// The verdict for a five-digit prefix, from its two extreme numbers: valid in France, or
     /// else in the first overseas department the slow path tries that takes them both.
     #[cfg(test)]
     fn judge(prefix: usize) -> u8 {
         let valid = |id: Id, lead: &str, rest: &str| {
-            phonenumber::parse(Some(id), format!("{lead}{prefix:05}{rest}"))
-                .map(|n| phonenumber::is_valid(&n))
+            PHONE_NUMBER_UTIL
+                .parse(format!("{lead}{prefix:05}{rest}"), Some(id))
+                .map(|n| n.is_valid())
                 .unwrap_or(false)
         };
         let both = |id: Id, lead: &str| (valid(id, lead, "0000"), valid(id, lead, "9999"));
@@ -323,13 +359,13 @@ mod fast {
     #[test]
     fn overseas_codes_are_the_regions_codes() {
         for (id, code) in OVERSEAS.iter().zip(OVERSEAS_CODES) {
-            let n = phonenumber::parse(Some(*id), "0692417900").unwrap();
-            let cc = format!("+{}", n.code().value());
+            let n = PHONE_NUMBER_UTIL.parse("0692417900", Some(*id)).unwrap();
+            let cc = format!("+{}", n.country_code);
             assert_eq!(cc.as_bytes(), code, "{id:?}");
         }
     }
 
-    /// The checked-in table is exactly the `phonenumber` crate's verdicts, all 100,000 of them.
+    /// The checked-in table is exactly libphonenumber's verdicts, all 100,000 of them.
     #[test]
     fn table_is_phonenumbers_verdict() {
         let mut fresh = vec![0u8; TABLE.len()];
@@ -347,7 +383,7 @@ mod fast {
             .collect();
         assert!(
             differ.is_empty(),
-            "fr-prefixes.bin disagrees with phonenumber at prefixes {differ:?}; rerun with BLESS=1"
+            "fr-prefixes.bin disagrees with libphonenumber at prefixes {differ:?}; rerun with BLESS=1"
         );
         // Not a degenerate table: Paris, a mobile, Réunion (0262, 0692) and Guadeloupe (0590).
         assert_eq!(verdict(14284), FRANCE);
@@ -359,8 +395,8 @@ mod fast {
     }
 }
 
-fn e164(n: &phonenumber::PhoneNumber) -> String {
-    n.format().mode(phonenumber::Mode::E164).to_string()
+fn e164(n: &PhoneNumber) -> String {
+    n.format_as(PhoneNumberFormat::E164).into_owned()
 }
 
 /// True for a French number, which Covage holds in national form.
@@ -434,7 +470,9 @@ mod tests {
     fn other_default_region() {
         let be: Region = "be".parse().unwrap();
         assert_eq!(normalize("02 555 12 12", be).as_deref(), Ok("+3225551212"));
-        assert!("XX".parse::<Region>().is_err());
+        for unknown in ["XX", "ZZ", "001", "F", "FRA", ""] {
+            assert!(unknown.parse::<Region>().is_err(), "{unknown}");
+        }
     }
 
     #[test]
@@ -497,7 +535,7 @@ mod tests {
             prop_assert_eq!(normalize(&raw, Region::FR), slow(&raw, Region::FR), "{}", raw);
         }
 
-        /// The fast path gives the `phonenumber` crate's answer for the shapes it takes.
+        /// The fast path gives libphonenumber's answer for the shapes it takes.
         #[test]
         fn fast_path_equals_phonenumber(
             digits in "[1-9][0-9]{8}",
@@ -509,6 +547,39 @@ mod tests {
                 .collect();
             let raw = format!("{lead}{}", pairs.join(sep));
             prop_assert_eq!(normalize(&raw, Region::FR), slow(&raw, Region::FR), "{}", raw);
+        }
+    }
+
+    /// What the slow path answered before the prefix table chose the overseas departments
+    /// to try: France, then each of them in turn.
+    fn every_overseas_department(raw: &str) -> Result<String, PhoneError> {
+        let parse = |id| {
+            PHONE_NUMBER_UTIL
+                .parse(raw, Some(id))
+                .ok()
+                .filter(|n| n.is_valid())
+        };
+        std::iter::once(rlibphonenumber::Region::FR)
+            .chain(OVERSEAS)
+            .find_map(parse)
+            .map(|n| e164(&n))
+            .ok_or(PhoneError::Invalid(Region::FR))
+    }
+
+    proptest! {
+        /// National numbers in shapes the fast path does not take (a slash, parentheses), in
+        /// and around the overseas ranges: the table's choice of departments changes nothing.
+        #[test]
+        fn overseas_departments_tried_as_before(
+            digits in "(26[0-9]|59[0-9]|63[0-9]|69[0-9]|[1-9][0-9]{2})[0-9]{6}",
+            shape in 0..3usize,
+        ) {
+            let raw = match shape {
+                0 => format!("0{}/{}", &digits[..3], &digits[3..]),
+                1 => format!("(0{}) {}", &digits[..3], &digits[3..]),
+                _ => format!("0{} {} {}", &digits[..1], &digits[1..5], &digits[5..]),
+            };
+            prop_assert_eq!(slow(&raw, Region::FR), every_overseas_department(&raw), "{}", raw);
         }
     }
 
@@ -539,10 +610,16 @@ mod tests {
             normalize("0039 06 1234 5678", Region::FR).as_deref(),
             Ok("+390612345678")
         );
-        // Read in the US, whose national prefix is 1, a Finnish number lost its `1`.
+        // Read in the US, whose national prefix is 1, the crate took a Finnish number's `1`
+        // for it; libphonenumber keeps it (and calls this one too long).
+        let us: Region = "US".parse().unwrap();
         assert_ne!(
-            normalize("+358 13 31312705", "US".parse().unwrap()).as_deref(),
+            normalize("+358 13 31312705", us).as_deref(),
             Ok("+358331312705")
+        );
+        assert_eq!(
+            normalize("+358 13 3131270", us).as_deref(),
+            Ok("+358133131270")
         );
     }
 }
