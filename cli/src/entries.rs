@@ -110,6 +110,8 @@ impl Entries {
     /// Prints the first `limit` problems on stderr, then how many more there are.
     pub fn list(&mut self, report: &Report, limit: usize) -> anyhow::Result<()> {
         let keep_all = self.rejects.spill.is_some();
+        // One write per buffer, not per line: a list can hold a line for every record.
+        let mut err = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr().lock());
         for (kind, label) in [
             (&mut self.rejects, "rejected"),
             (&mut self.warnings, "warning"),
@@ -120,15 +122,18 @@ impl Entries {
                 Box::new(kind.shown.clone().into_iter().map(Ok))
             };
             for e in listed.take(limit) {
-                eprintln!("{label}: {}", e?);
+                writeln!(err, "{label}: {}", e?)?;
             }
             if label == "rejected" && kind.count > limit as u64 {
-                eprintln!(
+                writeln!(
+                    err,
                     "… and {} more problems (see --report)",
                     kind.count - limit as u64
-                );
+                )?;
             }
         }
+        err.flush()?;
+        drop(err);
         if let Some(e) = &report.encoding {
             eprintln!("warning: the input was read as {e}; give --encoding to choose");
         }
