@@ -37,6 +37,33 @@ python3 bench/run.py "$n" "$data" "bench/run.sh $*"
 api_n=$(( n / 10 > 20000 ? 20000 : n / 10 ))
 api_m=$(( n / 1000 < 100 ? 100 : (n / 1000 > 2000 ? 2000 : n / 1000) ))
 python3 bench/api.py "$api_n" "$api_m"
+# The page in Chromium (issue 14): the mixed file to NDJSON (beside Papa Parse) and to Covage
+# (its invalid numbers rejected), each download compared with the CLI's output.
+if [ -x /usr/bin/chromium ] && [ -f wasm/pkg/contactport_wasm.js ] && [ -d bench/node_modules/playwright-core ]; then
+  for to in ndjson covage; do
+    target/release/contactport convert "$data/contacts-mixed.csv" --to "$to" -o "$data/out/page-cli.$to" \
+      --rejects "$data/out/page-cli.$to.rej" -q || [ $? = 1 ]
+    node bench/page.mjs "$data/contacts-mixed.csv" "$to" "$data/out/page-cli.$to" "$data/out/page-cli.$to.rej" \
+      "$data/out/page-$to.json"
+  done
+  DATA="$data" python3 - <<'PY'
+import json, os
+data, out = os.environ["DATA"], os.environ["BENCH_RESULTS"]
+rows = [json.load(open(f"{data}/out/page-{to}.json")) for to in ("ndjson", "covage")]
+lines = ["", "## The converter page in Chromium (headless, one worker), the mixed file", "",
+         "Papa Parse: `header: true`, streaming, one `JSON.stringify` a row, on the same File in the same page. "
+         "Memory: the proportional set size of Chromium's processes, peak while converting (idle first).", "",
+         "| to | records | rejected | page s | Papa Parse s | page is ×faster | peak MB (idle) | Papa peak MB | longest main-thread task ms | downloads equal the CLI's |",
+         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+for r in rows:
+    lines.append(f"| {r['to']} | {r['read']:,} | {r['rejected']:,} | {r['pageSeconds']:.2f} | {r['papaSeconds']:.2f} | "
+                 f"{r['timesFasterThanPapa']:.2f} | {r['pagePeakMB']} ({r['idleMB']}) | {r['papaPeakMB']} | {r['longestTaskMs']} | "
+                 f"{'yes' if r['outputEqualsCli'] and r['rejectsEqualCli'] else 'NO'} |")
+open(out, "a").write("\n".join(lines) + "\n")
+PY
+else
+  echo "note: the page's benchmark skipped (needs /usr/bin/chromium, wasm/pkg, bench/node_modules/playwright-core)"
+fi
 if [ "$BENCH_RESULTS" = bench/RESULTS.md ]; then
   python3 - <<'PY'
 readme = open("README.md").read()
