@@ -388,6 +388,58 @@ fn migrate_covage_to_kojo_and_back() {
 }
 
 #[test]
+fn foreign_numbers_migrate_covage_to_kojo_and_back() {
+    // Issue 13: an Italian fixed line (a zero after the country code) was refused, so the
+    // contact could be neither backed up nor migrated. Covage holds foreign numbers in E.164
+    // (shapes as people type them here); each reaches Kojo and comes back unchanged.
+    let numbers = [
+        ("it-rome", "+39 06 1234 5678", "+390612345678"),
+        ("it-milan", "0039 02 1234 5678", "+390212345678"),
+        ("ci", "+225 07 01 23 45 67", "+2250701234567"),
+        ("sm", "+378 0549 886377", "+3780549886377"),
+        ("gb", "+44 20 7946 0958", "+442079460958"),
+        ("fi", "+358 13 3131270", "+358133131270"),
+    ];
+    let sb = Sandbox::start(&[]);
+    let seed: Vec<Value> = numbers
+        .iter()
+        .map(|(who, raw, _)| json!({"first_name": "Gianni", "last_name": who, "email": format!("{who}@esempio.it"),
+                                    "phone_number": raw, "cell_phone_number": ""}))
+        .collect();
+    sb.reset(json!(seed), json!([]));
+    let d = Dir::new();
+    let env = sb.env();
+    let to_kojo = [
+        "migrate", "covage", "kojo", "--org-name", "Esteri", "--vendor-id", "v-it", "--report", "r.json",
+    ];
+    d.run_env(&to_kojo, &env).expect(0);
+    let r = report(&d, "r.json");
+    assert_eq!(r["rejected"], 0, "{r}");
+    let kojo = sb.state()["kojo"].clone();
+    let kojo = kojo.as_array().unwrap();
+    assert_eq!(kojo.len(), numbers.len());
+    for (who, _, e164) in numbers {
+        let k = kojo.iter().find(|k| k["email"] == format!("{who}@esempio.it")).unwrap();
+        assert_eq!(k["phone"], e164, "{who}");
+    }
+
+    let ids: Vec<String> = numbers.iter().map(|(who, _, _)| format!("{who}@esempio.it")).collect();
+    d.write("ids.txt", ids.join("\n"));
+    sb.reset(json!([]), json!(kojo));
+    d.run_env(&["migrate", "kojo", "covage", "--ids", "ids.txt"], &env).expect(0);
+    let back = sb.state()["covage"].clone();
+    for (who, _, e164) in numbers {
+        let c = back
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["email"] == format!("{who}@esempio.it"))
+            .unwrap();
+        assert_eq!(c["phone_number"], e164, "{who}: a foreign number comes back in E.164");
+    }
+}
+
+#[test]
 fn the_wire_follows_the_docs_and_secrets_stay_secret() {
     let sb = Sandbox::start(&[]);
     let d = Dir::new();
