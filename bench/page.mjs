@@ -6,7 +6,10 @@
 // 100 ms), and checks that both downloads equal the
 // CLI's output byte for byte and that the page raised no error. No speed is asserted.
 //
-// usage: node bench/page.mjs INPUT TO CLI_OUTPUT CLI_REJECTS [RESULTS.json]
+// With --to-disk the page writes the result to a file as it converts (File System Access; the
+// save dialog answered with a file of the origin's private file system).
+//
+// usage: node bench/page.mjs INPUT TO CLI_OUTPUT CLI_REJECTS [RESULTS.json] [--to-disk]
 import { createHash } from "node:crypto";
 import { createReadStream, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -14,9 +17,10 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { serve } from "../tests/browser/server.mjs";
 
-const [input, to, cliOutput, cliRejects, resultsPath] = process.argv.slice(2);
+const toDisk = process.argv.includes("--to-disk");
+const [input, to, cliOutput, cliRejects, resultsPath] = process.argv.slice(2).filter((a) => a !== "--to-disk");
 if (!cliRejects) {
-  console.error("usage: node bench/page.mjs INPUT TO CLI_OUTPUT CLI_REJECTS [RESULTS.json]");
+  console.error("usage: node bench/page.mjs INPUT TO CLI_OUTPUT CLI_REJECTS [RESULTS.json] [--to-disk]");
   process.exit(2);
 }
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -83,11 +87,19 @@ function sampler() {
 const page = await context.newPage();
 const errors = [];
 page.on("pageerror", (e) => errors.push(e.message));
+if (toDisk) {
+  await page.addInitScript(() => {
+    window.showSaveFilePicker = async () =>
+      (await navigator.storage.getDirectory()).getFileHandle("result", { create: true });
+  });
+}
 await page.goto(`${server.origin}/`);
 await page.selectOption("#to", to);
+if (toDisk) await page.check("#to-disk");
 const mem = sampler();
 const t0 = performance.now();
 await page.setInputFiles("#file", input);
+if (toDisk) await page.click("#convert");
 await page.waitForSelector("#status:has-text('done')", { timeout: 30 * 60 * 1000 });
 const pageSeconds = (performance.now() - t0) / 1000;
 const pagePeak = mem.stop();
@@ -96,8 +108,18 @@ for (const id of ["read", "written", "rejected"]) counts[id] = Number((await pag
 const longest = await page.evaluate(() => Math.max(0, ...window.__longTasks));
 const longTasks = await page.evaluate(() => window.__longTasks.length);
 
-const [out] = await Promise.all([page.waitForEvent("download"), page.click("#download-output")]);
-const outputSame = (await sha256(await out.path())) === (await sha256(cliOutput));
+let outputSame;
+if (toDisk) {
+  const digest = await page.evaluate(async () => {
+    const f = await (await (await navigator.storage.getDirectory()).getFileHandle("result")).getFile();
+    const d = new Uint8Array(await crypto.subtle.digest("SHA-256", await f.arrayBuffer()));
+    return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
+  });
+  outputSame = digest === (await sha256(cliOutput));
+} else {
+  const [out] = await Promise.all([page.waitForEvent("download"), page.click("#download-output")]);
+  outputSame = (await sha256(await out.path())) === (await sha256(cliOutput));
+}
 let rejectsSame = true;
 if (counts.rejected > 0) {
   const [rej] = await Promise.all([page.waitForEvent("download"), page.click("#download-rejects")]);
@@ -133,7 +155,7 @@ await browser.close();
 await server.close();
 
 const result = {
-  input, to, ...counts,
+  input, to, mode: toDisk ? "to disk" : "in memory", ...counts,
   pageSeconds: Number(pageSeconds.toFixed(2)),
   papaSeconds: Number(papa.seconds.toFixed(2)),
   timesFasterThanPapa: Number((papa.seconds / pageSeconds).toFixed(2)),

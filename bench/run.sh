@@ -46,17 +46,19 @@ if [ -x /usr/bin/chromium ] && [ -f wasm/pkg/contactport_wasm.js ] && [ -d bench
     node bench/page.mjs "$data/contacts-mixed.csv" "$to" "$data/out/page-cli.$to" "$data/out/page-cli.$to.rej" \
       "$data/out/page-$to.json"
   done
+  node bench/page.mjs "$data/contacts-mixed.csv" ndjson "$data/out/page-cli.ndjson" "$data/out/page-cli.ndjson.rej" \
+    "$data/out/page-disk.json" --to-disk
   DATA="$data" python3 - <<'PY'
 import json, os
 data, out = os.environ["DATA"], os.environ["BENCH_RESULTS"]
-rows = [json.load(open(f"{data}/out/page-{to}.json")) for to in ("ndjson", "covage")]
+rows = [json.load(open(f"{data}/out/page-{run}.json")) for run in ("ndjson", "disk", "covage")]
 lines = ["", "## The converter page in Chromium (headless, one worker), the mixed file", "",
          "Papa Parse: `header: true`, streaming, one `JSON.stringify` a row, on the same File in the same page. "
          "Memory: the proportional set size of Chromium's processes, peak while converting (idle first).", "",
-         "| to | records | rejected | page s | Papa Parse s | page is ×faster | peak MB (idle) | Papa peak MB | longest main-thread task ms | downloads equal the CLI's |",
-         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+         "| to | result | records | rejected | page s | Papa Parse s | page is ×faster | peak MB (idle) | Papa peak MB | longest main-thread task ms | downloads equal the CLI's |",
+         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
 for r in rows:
-    lines.append(f"| {r['to']} | {r['read']:,} | {r['rejected']:,} | {r['pageSeconds']:.2f} | {r['papaSeconds']:.2f} | "
+    lines.append(f"| {r['to']} | {r['mode']} | {r['read']:,} | {r['rejected']:,} | {r['pageSeconds']:.2f} | {r['papaSeconds']:.2f} | "
                  f"{r['timesFasterThanPapa']:.2f} | {r['pagePeakMB']} ({r['idleMB']}) | {r['papaPeakMB']} | {r['longestTaskMs']} | "
                  f"{'yes' if r['outputEqualsCli'] and r['rejectsEqualCli'] else 'NO'} |")
 open(out, "a").write("\n".join(lines) + "\n")

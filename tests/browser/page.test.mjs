@@ -152,6 +152,53 @@ test("a file with thousands of rejects shows its results and both downloads equa
   assert.ok(got.output.equals(want.output), "downloaded output equals the CLI's");
 });
 
+test("with File System Access the result is written to disk as it converts, equal to the CLI's", async () => {
+  // Issue 14: a file larger than the tab's memory. The save dialog is answered with a file of
+  // the origin's private file system (a real FileSystemFileHandle, written by the worker).
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.addInitScript(() => {
+    window.showSaveFilePicker = async ({ suggestedName }) => {
+      window.__suggested = suggestedName;
+      return (await navigator.storage.getDirectory()).getFileHandle("result", { create: true });
+    };
+  });
+  await page.goto(`${server.origin}/`);
+  assert.equal(await page.isVisible("#to-disk-box"), true, "offered where the browser can");
+  await page.check("#to-disk");
+  await page.selectOption("#to", "ndjson");
+  // Several chunks of the worker's stream, some records rejected.
+  const lines = ["first_name,last_name,email,phone"];
+  for (let i = 0; i < 30000; i++) lines.push(i % 7 ? `Zoé${i},Martin,z${i}@exemple.fr,01 42 84 ${String(i % 100).padStart(2, "0")} 03` : `,,,`);
+  const input = join(tmp, "to-disk.csv");
+  writeFileSync(input, lines.join("\n"));
+  const want = cli(input, "ndjson");
+  await page.setInputFiles("#file", input);
+  assert.equal(await page.isVisible("#results"), false, "waits for Convert (the dialog needs a click)");
+  await page.click("#convert");
+  await page.waitForSelector("#status:has-text('done')");
+  assert.equal(await page.evaluate(() => window.__suggested), "to-disk.converted.ndjson");
+  assert.match(await page.textContent("#mode"), /written to result as it was converted/);
+  assert.equal(await page.isVisible("#download-output"), false);
+  assert.equal(Number(await page.textContent("#rejected")), want.report.rejected);
+  const written = Buffer.from(await page.evaluate(async () => {
+    const f = await (await (await navigator.storage.getDirectory()).getFileHandle("result")).getFile();
+    return btoa(Array.from(new Uint8Array(await f.arrayBuffer()), (b) => String.fromCharCode(b)).join(""));
+  }), "base64");
+  assert.ok(written.equals(want.output), `the file on disk differs from the CLI's output (${written.length} vs ${want.output.length} bytes)`);
+  const [rej] = await Promise.all([page.waitForEvent("download"), page.click("#download-rejects")]);
+  assert.ok(readFileSync(await rej.path()).equals(want.rejects), "rejects download equals the CLI's");
+  // Unticked, the next conversion is held in memory again and says so.
+  await page.uncheck("#to-disk");
+  await page.click("#convert");
+  await page.waitForSelector("#download-output", { state: "visible" });
+  assert.match(await page.textContent("#mode"), /held in this tab's memory/);
+  await page.screenshot({ path: join(shots, "to-disk.png"), fullPage: true });
+  assert.deepEqual(errors, [], "no page errors");
+  await page.close();
+});
+
 test("the page shows how columns are read, and a header no one recognises can be mapped by hand", async () => {
   const page = await context.newPage();
   const errors = [];

@@ -11,13 +11,19 @@ let vendorMap = "";
 let urls = [];
 const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
 
+/** Writing the result to disk as it converts (File System Access): Chromium-based browsers. */
+const canWriteToDisk = typeof window.showSaveFilePicker === "function";
+$("to-disk-box").hidden = !canWriteToDisk;
+
 function pick(f) {
   if (!f) return;
   file = f;
   userMap = {};
   $("file-name").textContent = `${f.name} (${f.size.toLocaleString()} bytes)`;
   $("convert").disabled = false;
-  run();
+  // The save dialog needs a click of the user's: Convert opens it.
+  if ($("to-disk").checked) $("file-name").textContent += " — click Convert to choose where the result goes";
+  else run();
 }
 
 $("file").addEventListener("change", (e) => pick(e.target.files[0]));
@@ -53,15 +59,30 @@ function options() {
   return o;
 }
 
-function run() {
+function resultName() {
+  return `${file.name.replace(/\.[^.]+$/, "")}.converted.${EXT[$("to").value] || "txt"}`;
+}
+
+async function run() {
   if (!file) return;
+  let handle = null;
+  if (canWriteToDisk && $("to-disk").checked) {
+    try {
+      handle = await window.showSaveFilePicker({ suggestedName: resultName() });
+    } catch (e) {
+      if (e.name === "AbortError") return; // the user closed the dialog
+      $("error").textContent = `cannot write the result to a file: ${e.message}`;
+      $("error").hidden = false;
+      return;
+    }
+  }
   $("error").hidden = true;
   $("results").hidden = true;
   $("progress-box").hidden = false;
   $("progress").value = 0;
-  $("progress-text").textContent = "starting…";
+  $("progress-text").textContent = handle ? `starting, writing to ${handle.name}…` : "starting…";
   $("convert").disabled = true;
-  worker.postMessage({ file, options: options() });
+  worker.postMessage({ file, options: options(), handle });
 }
 
 worker.onmessage = ({ data }) => {
@@ -137,7 +158,7 @@ function fill(parent, items, total, make, more) {
   if (total > Math.min(items.length, SHOWN)) parent.appendChild(more(total - Math.min(items.length, SHOWN)));
 }
 
-function show({ output, rejects, report, preview, inputFormat }) {
+function show({ output, savedTo, rejects, report, preview, inputFormat }) {
   const to = $("to").value;
   $("status").textContent = `done: ${inputFormat || "input"} → ${to}`;
   $("read").textContent = report.read;
@@ -194,10 +215,20 @@ function show({ output, rejects, report, preview, inputFormat }) {
 
   urls.forEach(URL.revokeObjectURL);
   const base = file.name.replace(/\.[^.]+$/, "");
-  const outUrl = URL.createObjectURL(output);
   const rejUrl = URL.createObjectURL(rejects);
-  urls = [outUrl, rejUrl];
-  $("download-output").onclick = () => save(outUrl, `${base}.converted.${EXT[to] || "txt"}`);
+  urls = [rejUrl];
+  if (savedTo) {
+    $("mode").textContent = `The result was written to ${savedTo} as it was converted: this tab held a chunk at a time.`;
+    $("download-output").hidden = true;
+  } else {
+    const outUrl = URL.createObjectURL(output);
+    urls.push(outUrl);
+    $("mode").textContent = "The result is held in this tab's memory until you download it" + (canWriteToDisk
+      ? " (for a file larger than memory, tick “Write the result to a file as it converts”)."
+      : " (this browser cannot write to a file as it converts; Chromium-based browsers can).");
+    $("download-output").hidden = false;
+    $("download-output").onclick = () => save(outUrl, resultName());
+  }
   $("download-rejects").onclick = () => save(rejUrl, `${base}.rejects.csv`);
   $("download-rejects").disabled = report.rejected === 0;
   $("results").hidden = false;

@@ -1,12 +1,17 @@
 // Converts one file in a Web Worker, streamed from File.stream(), so the page stays
-// responsive and memory stays bounded by the chunk size.
+// responsive. With a file handle (File System Access), the result is written to it as it is
+// produced and memory stays bounded by the chunk size; otherwise it is kept as Blob parts.
 import init, { Converter } from "./pkg/contactport_wasm.js";
 
 const ready = init();
 
-self.onmessage = async ({ data: { file, options } }) => {
+self.onmessage = async ({ data: { file, options, handle } }) => {
+  let disk = null;
   try {
     await ready;
+    // Each write is awaited before the next chunk is read: the disk sets the pace. The file
+    // is only replaced on close: a failed conversion leaves what was there.
+    disk = handle ? await handle.createWritable() : null;
     const conv = new Converter({ ...options, preview: 20 });
     const parts = [];
     const rejectParts = [];
@@ -17,7 +22,10 @@ self.onmessage = async ({ data: { file, options } }) => {
       const { done, value } = await reader.read();
       if (done) break;
       const out = conv.push(value);
-      if (out.length) parts.push(out);
+      if (out.length) {
+        if (disk) await disk.write(out);
+        else parts.push(out);
+      }
       // Rejects leave wasm memory as they come, like the output.
       const rej = conv.takeRejects();
       if (rej.length) rejectParts.push(rej);
@@ -31,11 +39,17 @@ self.onmessage = async ({ data: { file, options } }) => {
     }
     const end = conv.finish();
     conv.free();
-    if (end.output.length) parts.push(end.output);
     if (end.rejects.length) rejectParts.push(end.rejects);
+    if (disk) {
+      if (end.output.length) await disk.write(end.output);
+      await disk.close();
+    } else if (end.output.length) {
+      parts.push(end.output);
+    }
     self.postMessage({
       type: "done",
-      output: new Blob(parts),
+      output: disk ? null : new Blob(parts),
+      savedTo: disk ? handle.name : null,
       rejects: new Blob(rejectParts),
       report: end.report,
       entriesOmitted: end.entriesOmitted,
@@ -43,6 +57,7 @@ self.onmessage = async ({ data: { file, options } }) => {
       inputFormat: end.inputFormat,
     });
   } catch (e) {
+    await disk?.abort().catch(() => {});
     self.postMessage({ type: "error", message: e instanceof Error ? e.message : String(e) });
   }
 };
