@@ -403,14 +403,24 @@ fn foreign_numbers_migrate_covage_to_kojo_and_back() {
     let sb = Sandbox::start(&[]);
     let seed: Vec<Value> = numbers
         .iter()
-        .map(|(who, raw, _)| json!({"first_name": "Gianni", "last_name": who, "email": format!("{who}@esempio.it"),
-                                    "phone_number": raw, "cell_phone_number": ""}))
+        .map(|(who, raw, _)| {
+            json!({"first_name": "Gianni", "last_name": who, "email": format!("{who}@esempio.it"),
+                                    "phone_number": raw, "cell_phone_number": ""})
+        })
         .collect();
     sb.reset(json!(seed), json!([]));
     let d = Dir::new();
     let env = sb.env();
     let to_kojo = [
-        "migrate", "covage", "kojo", "--org-name", "Esteri", "--vendor-id", "v-it", "--report", "r.json",
+        "migrate",
+        "covage",
+        "kojo",
+        "--org-name",
+        "Esteri",
+        "--vendor-id",
+        "v-it",
+        "--report",
+        "r.json",
     ];
     d.run_env(&to_kojo, &env).expect(0);
     let r = report(&d, "r.json");
@@ -419,14 +429,21 @@ fn foreign_numbers_migrate_covage_to_kojo_and_back() {
     let kojo = kojo.as_array().unwrap();
     assert_eq!(kojo.len(), numbers.len());
     for (who, _, e164) in numbers {
-        let k = kojo.iter().find(|k| k["email"] == format!("{who}@esempio.it")).unwrap();
+        let k = kojo
+            .iter()
+            .find(|k| k["email"] == format!("{who}@esempio.it"))
+            .unwrap();
         assert_eq!(k["phone"], e164, "{who}");
     }
 
-    let ids: Vec<String> = numbers.iter().map(|(who, _, _)| format!("{who}@esempio.it")).collect();
+    let ids: Vec<String> = numbers
+        .iter()
+        .map(|(who, _, _)| format!("{who}@esempio.it"))
+        .collect();
     d.write("ids.txt", ids.join("\n"));
     sb.reset(json!([]), json!(kojo));
-    d.run_env(&["migrate", "kojo", "covage", "--ids", "ids.txt"], &env).expect(0);
+    d.run_env(&["migrate", "kojo", "covage", "--ids", "ids.txt"], &env)
+        .expect(0);
     let back = sb.state()["covage"].clone();
     for (who, _, e164) in numbers {
         let c = back
@@ -435,7 +452,10 @@ fn foreign_numbers_migrate_covage_to_kojo_and_back() {
             .iter()
             .find(|c| c["email"] == format!("{who}@esempio.it"))
             .unwrap();
-        assert_eq!(c["phone_number"], e164, "{who}: a foreign number comes back in E.164");
+        assert_eq!(
+            c["phone_number"], e164,
+            "{who}: a foreign number comes back in E.164"
+        );
     }
 }
 

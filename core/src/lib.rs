@@ -19,6 +19,8 @@
 //! - [`format`]: encodings, push parsers for CSV and JSON, layouts, writers.
 //! - [`convert`]: the push engine [`Converter`] and the `io::Read` → `io::Write` helper
 //!   [`convert()`](convert::convert); the [`Report`] it returns.
+//! - [`plan`]: a conversion on several threads or workers: whether and where to cut the input,
+//!   how each piece converts alone, how the results join into the one-thread path's bytes.
 //!
 //! The crate is pure: no files, sockets, clocks or threads, so it runs in the browser too.
 //!
@@ -49,6 +51,7 @@ pub mod mapping;
 pub mod name;
 pub mod normalize;
 pub mod phone;
+pub mod plan;
 pub mod problem;
 pub mod report;
 pub mod rules;

@@ -52,6 +52,9 @@ impl CsvSplitter {
     /// no fields.
     pub fn with_max(mut self, max: usize) -> CsvSplitter {
         self.max = max.max(1);
+        // The record buffer never grows past the bound, so csv-core finds it full at the
+        // bound's first byte over: exact, whatever the bound (it was the next power of two).
+        self.out.truncate(self.max);
         self
     }
 
@@ -178,7 +181,8 @@ impl CsvSplitter {
             return Ok(Some(taken));
         }
         if self.out.len() < line.len() {
-            self.out.resize(line.len().next_power_of_two(), 0);
+            self.out
+                .resize(line.len().next_power_of_two().min(self.max), 0);
         }
         let (mut start, mut n) = (0, 0);
         for cut in memchr::memchr_iter(self.delimiter, line).chain([line.len()]) {
@@ -214,7 +218,7 @@ impl CsvSplitter {
     }
 
     fn grow_out(&mut self) {
-        let n = self.out.len() * 2;
+        let n = (self.out.len() * 2).min(self.max);
         self.out.resize(n, 0);
     }
 
@@ -369,6 +373,26 @@ mod tests {
                 s.out.len() <= 4096 && s.ends.len() * 8 <= 2048,
                 "memory bounded"
             );
+        }
+    }
+
+    #[test]
+    fn the_bound_is_exact_whatever_its_size() {
+        // It was the buffer's next power of two: with a bound of 600, a quoted record of
+        // 4,000 bytes went through (and so did the parallel path's stand-in of 601).
+        for max in [600, 1000, 5000] {
+            for (len, kept) in [(max - 10, true), (max + 1, false), (max + 500, false)] {
+                let text = format!("a\n\"{}\"\n\"{}\"", "y".repeat(len), "z".repeat(len));
+                let mut s = CsvSplitter::new(b',').with_max(max);
+                let mut got = vec![];
+                s.feed(text.as_bytes(), true, |rec, _, _| {
+                    got.push(rec.len());
+                    Ok(())
+                })
+                .unwrap();
+                let want = if kept { len } else { 0 };
+                assert_eq!(got, [1, want, want], "bound {max}, record of {len}");
+            }
         }
     }
 
