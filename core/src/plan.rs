@@ -184,7 +184,7 @@ pub struct Reader {
 
 /// Where a piece sits in the input: what its converter needs to count records, lines and bytes
 /// as the one-thread path does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Piece {
     /// Its place, from 0: results are joined in this order.
     pub seq: u64,
@@ -210,7 +210,16 @@ impl Piece {
         out: &mut Vec<u8>,
         rejects: &mut Vec<u8>,
     ) -> Result<Report, Error> {
-        let mut conv = Converter::new(Options {
+        let mut conv = self.converter(reader, opts);
+        conv.push(bytes, out, rejects)
+            .and_then(|_| conv.finish(out, rejects))
+            .map_err(|e| self.relocate(e))
+    }
+
+    /// The converter [`Piece::convert`] feeds, for a caller that wants more of it (the
+    /// browser: its preview); its failures go through [`Piece::relocate`].
+    pub fn converter(&self, reader: Reader, opts: &Options) -> Converter {
+        Converter::new(Options {
             from: reader.from.or(opts.from),
             encoding: Some(Encoding::Utf8),
             delimiter: reader.delimiter,
@@ -221,13 +230,11 @@ impl Piece {
             },
             bom: false,
             ..opts.clone()
-        });
-        conv.push(bytes, out, rejects)
-            .and_then(|_| conv.finish(out, rejects))
-            .map_err(|e| self.relocate(e))
+        })
     }
 
-    fn relocate(&self, e: Error) -> Error {
+    /// A failure of this piece's converter as the one-thread path would report it.
+    pub fn relocate(&self, e: Error) -> Error {
         match e {
             Error::Json { line, why } => Error::Json {
                 line: line + self.line,

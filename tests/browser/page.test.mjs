@@ -18,6 +18,8 @@ mkdirSync(shots, { recursive: true });
 const tmp = mkdtempSync(join(tmpdir(), "contactport-page-"));
 
 let server, browser, context;
+/** Cores the page sees: with two or more, a large UTF-8 file is converted on several workers. */
+let cores = 1;
 before(async () => {
   server = await serve(join(root, "wasm/www"));
   browser = await chromium.launch({
@@ -26,6 +28,9 @@ before(async () => {
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 1000 } });
+  const probe = await context.newPage();
+  cores = await probe.evaluate(() => navigator.hardwareConcurrency || 1);
+  await probe.close();
 });
 after(async () => {
   await browser?.close();
@@ -71,6 +76,7 @@ async function convertInPage(input, to, name) {
       ? await page.locator("#rejects tbody tr").first().textContent()
       : "",
     dropped: await text("#dropped"),
+    mode: await text("#mode"),
   };
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-output")]);
   got.output = readFileSync(await download.path());
@@ -146,6 +152,7 @@ test("a file with thousands of rejects shows its results and both downloads equa
   const want = cli(input, "kojo");
   assert.equal(want.report.rejected, 160000, "every record is a reject for Kojo (no vendor)");
   const got = await convertInPage(input, "kojo", "many-rejects");
+  assert.match(got.mode, cores > 1 ? new RegExp(`Converted on ${Math.min(8, cores)} workers`) : /one worker/);
   assert.equal(got.rejected, 160000);
   assert.equal(got.rejectRows, 201, "200 rows and a line saying there are more");
   assert.ok(got.rejects.equals(want.rejects), "downloaded rejects equal the CLI's");
@@ -195,6 +202,56 @@ test("with File System Access the result is written to disk as it converts, equa
   await page.waitForSelector("#download-output", { state: "visible" });
   assert.match(await page.textContent("#mode"), /held in this tab's memory/);
   await page.screenshot({ path: join(shots, "to-disk.png"), fullPage: true });
+  assert.deepEqual(errors, [], "no page errors");
+  await page.close();
+});
+
+test("on several workers, a large file converts to the CLI's bytes, and a broken one fails with the CLI's error", async () => {
+  // Issue 14: the file is cut at record boundaries (core plans it) and converted on one worker
+  // per core. JSON with escaped newlines, long and bad records, then the same file broken deep
+  // inside: the error names the same line as the CLI's.
+  const rows = [];
+  for (let i = 0; i < 20000; i++) {
+    const last = i % 500 === 7 ? "Long ".repeat(300) : `Martin\n${i}`;
+    // Every 211th record has nothing to know the contact by: rejected.
+    rows.push(JSON.stringify(i % 211 === 5 ? { contact_uuid: `u${i}`, first_name: "", last_name: "", email: "", phone_number: "", cell_phone_number: "" }
+      : { contact_uuid: `u${i}`, first_name: "Zoé", last_name: last, email: i % 97 ? `z${i}@exemple.fr` : "bad@",
+        phone_number: i % 3 ? "0142845403" : "+39 06 1234 5678", cell_phone_number: "" }));
+  }
+  const input = join(tmp, "many.json");
+  writeFileSync(input, `[\n${rows.join(",\n")}\n]`);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${server.origin}/`);
+  await page.selectOption("#to", "csv");
+  const want = cli(input, "csv");
+  assert.ok(want.report.rejected > 50, "some records rejected");
+  await page.setInputFiles("#file", input);
+  await page.waitForSelector("#status:has-text('done')");
+  if (cores > 1) assert.match(await page.textContent("#mode"), /Converted on \d+ workers/);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-output")]);
+  const got = readFileSync(await download.path());
+  assert.ok(got.equals(want.output), `output differs from the CLI's (${got.length} vs ${want.output.length} bytes)`);
+  const [rej] = await Promise.all([page.waitForEvent("download"), page.click("#download-rejects")]);
+  assert.ok(readFileSync(await rej.path()).equals(want.rejects), "rejects differ from the CLI's");
+
+  // A byte that is not UTF-8 deep inside (JSON is UTF-8): the run fails, naming its line.
+  const broken = join(tmp, "broken.json");
+  const bytes = readFileSync(input);
+  bytes[bytes.indexOf('"u15000"') + 1] = 0xe9;
+  writeFileSync(broken, bytes);
+  let cliError = "";
+  try {
+    execFileSync(bin, ["convert", broken, "--to", "csv", "-o", join(tmp, "broken.out"), "-q"], { stdio: "pipe" });
+  } catch (e) {
+    cliError = String(e.stderr);
+  }
+  const line = /line (\d+)/.exec(cliError)?.[1];
+  assert.ok(line, `the CLI names a line: ${cliError}`);
+  await page.setInputFiles("#file", broken);
+  await page.waitForSelector("#error:visible");
+  assert.match(await page.textContent("#error"), new RegExp(`line ${line}\\b`));
   assert.deepEqual(errors, [], "no page errors");
   await page.close();
 });

@@ -173,6 +173,35 @@ fn finished(
     Ok(o.into())
 }
 
+/// Report entries kept for the page: the first [`KEPT_ENTRIES`] rejects and warnings, the rest
+/// only counted, so memory stays flat whatever the number of rejects.
+#[derive(Default)]
+struct Kept {
+    report: contactport_core::Report,
+    omitted: u64,
+}
+
+impl Kept {
+    /// Moves `from`'s entries out: the first are kept, the rest counted.
+    fn keep(&mut self, from: &mut contactport_core::Report) {
+        for (all, kept) in [
+            (&mut from.rejects, &mut self.report.rejects),
+            (&mut from.warnings, &mut self.report.warnings),
+        ] {
+            let room = KEPT_ENTRIES.saturating_sub(kept.len());
+            self.omitted += all.len().saturating_sub(room) as u64;
+            kept.extend(all.drain(..).take(room));
+        }
+    }
+
+    /// Puts the kept entries into `report`.
+    fn into(self, report: &mut contactport_core::Report) -> u64 {
+        report.rejects = self.report.rejects;
+        report.warnings = self.report.warnings;
+        self.omitted
+    }
+}
+
 /// A streaming conversion: `push` chunks (a `File.stream()`'s), get the output so far;
 /// `takeRejects` hands over the rejects file so far; `finish` returns `{ output, rejects,
 /// report, preview, inputFormat, entriesOmitted }`, the report with its first 1,000 rejects and
@@ -183,10 +212,7 @@ pub struct Converter {
     inner: Option<contactport_core::Converter>,
     rejects: Vec<u8>,
     out: Vec<u8>,
-    /// The first report entries, kept for the page; the rest are only counted, so memory stays
-    /// flat whatever the number of rejects.
-    kept: contactport_core::Report,
-    omitted: u64,
+    kept: Kept,
 }
 
 /// Report entries (rejects, warnings) a streaming [`Converter`] keeps, of each kind.
@@ -203,21 +229,8 @@ impl Converter {
             )?)),
             rejects: Vec::new(),
             out: Vec::new(),
-            kept: contactport_core::Report::default(),
-            omitted: 0,
+            kept: Kept::default(),
         })
-    }
-
-    /// Moves the report's entries out of the converter: the first are kept, the rest counted.
-    fn keep_entries(&mut self, mut from: contactport_core::Report) {
-        for (all, kept) in [
-            (&mut from.rejects, &mut self.kept.rejects),
-            (&mut from.warnings, &mut self.kept.warnings),
-        ] {
-            let room = KEPT_ENTRIES.saturating_sub(kept.len());
-            self.omitted += all.len().saturating_sub(room) as u64;
-            kept.extend(all.drain(..).take(room));
-        }
     }
 
     /// The rejects file's bytes produced so far, handed over and forgotten (call after each
@@ -238,8 +251,7 @@ impl Converter {
         self.out.clear();
         conv.push(chunk, &mut self.out, &mut self.rejects)
             .map_err(into_error)?;
-        let entries = conv.take_entries();
-        self.keep_entries(entries);
+        self.kept.keep(&mut conv.take_entries());
         Ok(js_sys::Uint8Array::from(&self.out[..]))
     }
 
@@ -263,23 +275,206 @@ impl Converter {
             .finish(&mut self.out, &mut self.rejects)
             .map_err(into_error)?;
         // `finish` hands back the entries since the last push: kept like the others.
-        let rest = contactport_core::Report {
-            rejects: std::mem::take(&mut report.rejects),
-            warnings: std::mem::take(&mut report.warnings),
-            ..Default::default()
-        };
-        self.keep_entries(rest);
-        report.rejects = std::mem::take(&mut self.kept.rejects);
-        report.warnings = std::mem::take(&mut self.kept.warnings);
+        let mut kept = std::mem::take(&mut self.kept);
+        kept.keep(&mut report);
+        let omitted = kept.into(&mut report);
         let done = finished(&conv, &report, &self.out, &self.rejects)?;
         // How many entries the report leaves out (all are in the rejects file and counts).
         js_sys::Reflect::set(
             &done,
             &"entriesOmitted".into(),
-            &JsValue::from(self.omitted as f64),
+            &JsValue::from(omitted as f64),
         )?;
         Ok(done)
     }
+}
+
+/// A large UTF-8 file converted on several workers, as core's `plan` lays it out: this side
+/// (the page's main worker) cuts the file into pieces (`push`, then `finish`, each returning
+/// the pieces ready: `[{ piece, bytes }]`), other workers convert them (`convertPiece`), and the
+/// results come back here in input order (`merge`), joined into the one-worker path's bytes.
+///
+/// ```js
+/// const planner = Planner.create(sample, options); // undefined: one Converter reads it
+/// for (const { piece, bytes } of planner.push(chunk)) post(piece, bytes, planner.reader());
+/// // in order, for each piece's result r:
+/// const { output, rejects } = planner.merge(r.output, r.rejects, r.report);
+/// const { output, report, entriesOmitted } = planner.done();
+/// ```
+#[wasm_bindgen]
+pub struct Planner {
+    plan: contactport_core::plan::Plan,
+    cutter: contactport_core::plan::Cutter,
+    merger: Option<contactport_core::plan::Merger>,
+    kept: Kept,
+}
+
+/// `[{ piece, bytes }]` for the chunks cut.
+fn chunks_to_js(chunks: Vec<contactport_core::plan::Chunk>) -> Result<js_sys::Array, JsValue> {
+    let list = js_sys::Array::new();
+    for c in chunks {
+        let o = js_sys::Object::new();
+        js_sys::Reflect::set(&o, &"piece".into(), &to_js(&c.piece)?)?;
+        js_sys::Reflect::set(&o, &"bytes".into(), &js_sys::Uint8Array::from(&c.bytes[..]))?;
+        list.push(&o);
+    }
+    Ok(list)
+}
+
+#[wasm_bindgen]
+impl Planner {
+    /// The planner for a file whose first bytes (64 KiB, or all of a smaller file) are
+    /// `sample`; `undefined` when one `Converter` should read it (small, not UTF-8, …).
+    pub fn create(sample: &[u8], options: JsValue) -> Result<Option<Planner>, JsValue> {
+        let opts = self::options(options, false)?;
+        let Some(plan) = contactport_core::plan::Plan::new(sample, &opts) else {
+            return Ok(None);
+        };
+        let cutter = contactport_core::plan::Cutter::new(&plan, sample, opts.max_record_bytes);
+        Ok(Some(Planner {
+            merger: Some(contactport_core::plan::Merger::new(&opts)),
+            plan,
+            cutter,
+            kept: Kept::default(),
+        }))
+    }
+
+    /// How many bytes the sample given to `create` must hold.
+    #[wasm_bindgen(js_name = sampleBytes)]
+    pub fn sample_bytes() -> usize {
+        contactport_core::plan::SAMPLE
+    }
+
+    /// How every piece is read, for `convertPiece`: `{ from, delimiter }`.
+    pub fn reader(&self) -> Result<JsValue, JsValue> {
+        let r = self.plan.reader();
+        let o = js_sys::Object::new();
+        let from = r
+            .from
+            .map(Format::name)
+            .map_or(JsValue::NULL, JsValue::from);
+        let delimiter = r.delimiter.map_or(JsValue::NULL, JsValue::from);
+        js_sys::Reflect::set(&o, &"from".into(), &from)?;
+        js_sys::Reflect::set(&o, &"delimiter".into(), &delimiter)?;
+        Ok(o.into())
+    }
+
+    /// The file's next bytes (after the sample); the pieces ready.
+    pub fn push(&mut self, bytes: &[u8]) -> Result<js_sys::Array, JsValue> {
+        let mut ready = Vec::new();
+        self.cutter.push(bytes, &mut |c| {
+            ready.push(c);
+            true
+        });
+        chunks_to_js(ready)
+    }
+
+    /// The file ended: the last pieces.
+    pub fn finish(&mut self) -> Result<js_sys::Array, JsValue> {
+        let mut ready = Vec::new();
+        self.cutter.finish(&mut |c| {
+            ready.push(c);
+            true
+        });
+        chunks_to_js(ready)
+    }
+
+    /// How many pieces were cut.
+    pub fn pieces(&self) -> f64 {
+        self.cutter.chunks() as f64
+    }
+
+    /// The next piece's result, in input order: `{ output, rejects }` to append to the files.
+    pub fn merge(
+        &mut self,
+        output: &[u8],
+        rejects: &[u8],
+        report: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let mut report: contactport_core::Report =
+            serde_wasm_bindgen::from_value(report).map_err(into_error)?;
+        let merger = self
+            .merger
+            .as_mut()
+            .ok_or_else(|| into_error("planner already done"))?;
+        let (mut out, mut rej) = (Vec::new(), Vec::new());
+        merger
+            .push(output, rejects, &report, &mut out, &mut rej)
+            .map_err(into_error)?;
+        self.kept.keep(&mut report);
+        let o = js_sys::Object::new();
+        js_sys::Reflect::set(&o, &"output".into(), &js_sys::Uint8Array::from(&out[..]))?;
+        js_sys::Reflect::set(&o, &"rejects".into(), &js_sys::Uint8Array::from(&rej[..]))?;
+        Ok(o.into())
+    }
+
+    /// Pieces merged so far.
+    pub fn merged(&self) -> f64 {
+        self.merger.as_ref().map_or(0.0, |m| m.merged() as f64)
+    }
+
+    /// The counts so far (for progress).
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        match &self.merger {
+            Some(m) => to_js(m.report()),
+            None => Err(into_error("planner already done")),
+        }
+    }
+
+    /// Every piece merged: `{ output, report, entriesOmitted }`, `output` the end of the file
+    /// (a JSON array's `]`), the report with its first 1,000 rejects and warnings.
+    pub fn done(&mut self) -> Result<JsValue, JsValue> {
+        let merger = self
+            .merger
+            .take()
+            .ok_or_else(|| into_error("planner already done"))?;
+        let mut out = Vec::new();
+        let mut report = merger.finish(&mut out).map_err(into_error)?;
+        let omitted = std::mem::take(&mut self.kept).into(&mut report);
+        let o = js_sys::Object::new();
+        js_sys::Reflect::set(&o, &"output".into(), &js_sys::Uint8Array::from(&out[..]))?;
+        js_sys::Reflect::set(&o, &"report".into(), &to_js(&report)?)?;
+        js_sys::Reflect::set(&o, &"entriesOmitted".into(), &JsValue::from(omitted as f64))?;
+        Ok(o.into())
+    }
+}
+
+#[derive(Deserialize)]
+struct JsReader {
+    from: Option<String>,
+    delimiter: Option<u8>,
+}
+
+/// Converts one piece a `Planner` cut (`piece`, `bytes`), read as its `reader()` says, with the
+/// file's `options`: `{ output, rejects, report, preview, inputFormat }` for `Planner.merge`.
+/// A failure is reported as the one-worker path would (its line counted from the file's start).
+#[wasm_bindgen(js_name = convertPiece)]
+pub fn convert_piece(
+    bytes: &[u8],
+    piece: JsValue,
+    reader: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let piece: contactport_core::plan::Piece =
+        serde_wasm_bindgen::from_value(piece).map_err(into_error)?;
+    let r: JsReader = serde_wasm_bindgen::from_value(reader).map_err(into_error)?;
+    let reader = contactport_core::plan::Reader {
+        from: r
+            .from
+            .as_deref()
+            .map(str::parse::<Format>)
+            .transpose()
+            .map_err(into_error)?,
+        delimiter: r.delimiter,
+    };
+    let opts = self::options(options, false)?;
+    let mut conv = piece.converter(reader, &opts);
+    let (mut out, mut rejects) = (Vec::new(), Vec::new());
+    let report = conv
+        .push(bytes, &mut out, &mut rejects)
+        .and_then(|_| conv.finish(&mut out, &mut rejects))
+        .map_err(|e| into_error(piece.relocate(e)))?;
+    finished(&conv, &report, &out, &rejects)
 }
 
 /// Converts `input` (a `Uint8Array` or a string) at once: `{ output, rejects, report, preview,

@@ -158,7 +158,7 @@ function fill(parent, items, total, make, more) {
   if (total > Math.min(items.length, SHOWN)) parent.appendChild(more(total - Math.min(items.length, SHOWN)));
 }
 
-function show({ output, savedTo, rejects, report, preview, inputFormat }) {
+function show({ output, savedTo, rejects, report, preview, inputFormat, workers }) {
   const to = $("to").value;
   $("status").textContent = `done: ${inputFormat || "input"} → ${to}`;
   $("read").textContent = report.read;
@@ -217,13 +217,14 @@ function show({ output, savedTo, rejects, report, preview, inputFormat }) {
   const base = file.name.replace(/\.[^.]+$/, "");
   const rejUrl = URL.createObjectURL(rejects);
   urls = [rejUrl];
+  const how = workers > 1 ? `Converted on ${workers} workers (one per core). ` : "Converted on one worker. ";
   if (savedTo) {
-    $("mode").textContent = `The result was written to ${savedTo} as it was converted: this tab held a chunk at a time.`;
+    $("mode").textContent = `${how}The result was written to ${savedTo} as it was converted: this tab held a few chunks at a time.`;
     $("download-output").hidden = true;
   } else {
     const outUrl = URL.createObjectURL(output);
     urls.push(outUrl);
-    $("mode").textContent = "The result is held in this tab's memory until you download it" + (canWriteToDisk
+    $("mode").textContent = how + "The result is held in this tab's memory until you download it" + (canWriteToDisk
       ? " (for a file larger than memory, tick “Write the result to a file as it converts”)."
       : " (this browser cannot write to a file as it converts; Chromium-based browsers can).");
     $("download-output").hidden = false;

@@ -1,9 +1,139 @@
 // Converts one file in a Web Worker, streamed from File.stream(), so the page stays
-// responsive. With a file handle (File System Access), the result is written to it as it is
-// produced and memory stays bounded by the chunk size; otherwise it is kept as Blob parts.
-import init, { Converter } from "./pkg/contactport_wasm.js";
+// responsive. A large UTF-8 CSV or JSON file is cut into pieces at record boundaries (core
+// plans it: Planner) and converted on one piece worker per core, the results joined in input
+// order into the very bytes one converter would write; anything else goes through one
+// Converter here. With a file handle (File System Access), the result is written to it as it
+// is produced and memory stays bounded by the pieces in flight; otherwise it is kept as Blob
+// parts.
+import init, { Converter, Planner } from "./pkg/contactport_wasm.js";
 
 const ready = init();
+/** Piece workers, one per core (at most 8), started on first use and kept. */
+const WORKERS = Math.min(8, Math.max(1, navigator.hardwareConcurrency || 1));
+let pieceWorkers = null;
+
+/** Writes output bytes as they come: to the file on disk, or into Blob parts. */
+function sink(disk) {
+  const parts = [];
+  return {
+    parts,
+    write: async (bytes) => {
+      if (!bytes.length) return;
+      if (disk) await disk.write(bytes);
+      else parts.push(bytes);
+    },
+  };
+}
+
+/** The multi-worker path; `null` when the file is for one Converter. */
+async function inPieces(file, options, out, rejectParts) {
+  if (WORKERS < 2) return null;
+  const sample = new Uint8Array(await file.slice(0, Planner.sampleBytes()).arrayBuffer());
+  const planner = Planner.create(sample, options);
+  if (!planner) return null;
+  const reader = planner.reader();
+  pieceWorkers ??= Array.from({ length: WORKERS }, () => new Worker(new URL("./piece-worker.js", import.meta.url), { type: "module" }));
+  const idle = [...pieceWorkers];
+  const waiting = []; // resolves when a worker is idle
+  const results = new Map(); // seq → result, until its turn to be merged
+  let next = 0;
+  let failure = null; // the first failed piece in input order: { seq, message }
+  let preview = [];
+  let inputFormat = null;
+  let loaded = sample.length;
+  let last = 0;
+  let mergedUpTo = Promise.resolve();
+
+  const progress = () => {
+    const now = performance.now();
+    if (now - last < 100) return;
+    last = now;
+    const r = planner.report();
+    self.postMessage({ type: "progress", loaded, total: file.size, read: r.read, rejected: r.rejected, workers: WORKERS });
+  };
+  // Results are merged in input order; writing to disk is awaited, one merge after another.
+  const mergeReady = () => {
+    mergedUpTo = mergedUpTo.then(async () => {
+      while (results.has(next) && !(failure && next >= failure.seq)) {
+        const r = results.get(next);
+        results.delete(next);
+        const m = planner.merge(r.output, r.rejects, r.report);
+        await out.write(m.output);
+        if (m.rejects.length) rejectParts.push(m.rejects);
+        if (preview.length < 20) preview = preview.concat(r.preview.slice(0, 20 - preview.length));
+        inputFormat ??= r.inputFormat;
+        next++;
+        progress();
+      }
+    });
+    return mergedUpTo;
+  };
+  const run = (worker, piece, bytes) => new Promise((done) => {
+    worker.onmessage = ({ data }) => {
+      idle.push(worker);
+      waiting.shift()?.();
+      if (data.ok) results.set(piece.seq, data);
+      else if (!failure || piece.seq < failure.seq) failure = { seq: piece.seq, message: data.message };
+      mergeReady().then(done);
+    };
+    worker.postMessage({ bytes, piece, reader, options: { ...options, preview: 20 } }, [bytes.buffer]);
+  });
+  const pending = new Set();
+  const dispatch = async (chunks) => {
+    for (const { piece, bytes } of chunks) {
+      if (failure) return;
+      // Pieces in flight are bounded by the workers: memory stays flat.
+      while (!idle.length) await new Promise((ok) => waiting.push(ok));
+      const p = run(idle.pop(), piece, bytes);
+      pending.add(p);
+      p.then(() => pending.delete(p));
+    }
+  };
+
+  const stream = file.slice(sample.length).stream().getReader();
+  for (;;) {
+    const { done, value } = await stream.read();
+    if (done || failure) break;
+    loaded += value.length;
+    await dispatch(planner.push(value));
+  }
+  if (!failure) await dispatch(planner.finish());
+  await Promise.all(pending);
+  await mergeReady();
+  if (failure) throw new Error(failure.message);
+  const end = planner.done();
+  planner.free();
+  await out.write(end.output);
+  return { report: end.report, entriesOmitted: end.entriesOmitted, preview, inputFormat, workers: WORKERS };
+}
+
+/** The one-worker path: one Converter reads the whole file. */
+async function whole(file, options, out, rejectParts) {
+  const conv = new Converter({ ...options, preview: 20 });
+  let loaded = 0;
+  let last = 0;
+  const reader = file.stream().getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    await out.write(conv.push(value));
+    // Rejects leave wasm memory as they come, like the output.
+    const rej = conv.takeRejects();
+    if (rej.length) rejectParts.push(rej);
+    loaded += value.length;
+    const now = performance.now();
+    if (now - last > 100) {
+      last = now;
+      const r = conv.report();
+      self.postMessage({ type: "progress", loaded, total: file.size, read: r.read, rejected: r.rejected, workers: 1 });
+    }
+  }
+  const end = conv.finish();
+  conv.free();
+  if (end.rejects.length) rejectParts.push(end.rejects);
+  await out.write(end.output);
+  return { report: end.report, entriesOmitted: end.entriesOmitted, preview: end.preview, inputFormat: end.inputFormat, workers: 1 };
+}
 
 self.onmessage = async ({ data: { file, options, handle } }) => {
   let disk = null;
@@ -12,43 +142,14 @@ self.onmessage = async ({ data: { file, options, handle } }) => {
     // Each write is awaited before the next chunk is read: the disk sets the pace. The file
     // is only replaced on close: a failed conversion leaves what was there.
     disk = handle ? await handle.createWritable() : null;
-    const conv = new Converter({ ...options, preview: 20 });
-    const parts = [];
+    const out = sink(disk);
     const rejectParts = [];
-    let loaded = 0;
-    let last = 0;
-    const reader = file.stream().getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const out = conv.push(value);
-      if (out.length) {
-        if (disk) await disk.write(out);
-        else parts.push(out);
-      }
-      // Rejects leave wasm memory as they come, like the output.
-      const rej = conv.takeRejects();
-      if (rej.length) rejectParts.push(rej);
-      loaded += value.length;
-      const now = performance.now();
-      if (now - last > 100) {
-        last = now;
-        const r = conv.report();
-        self.postMessage({ type: "progress", loaded, total: file.size, read: r.read, rejected: r.rejected });
-      }
-    }
-    const end = conv.finish();
-    conv.free();
-    if (end.rejects.length) rejectParts.push(end.rejects);
-    if (disk) {
-      if (end.output.length) await disk.write(end.output);
-      await disk.close();
-    } else if (end.output.length) {
-      parts.push(end.output);
-    }
+    const end = (await inPieces(file, options, out, rejectParts)) ?? (await whole(file, options, out, rejectParts));
+    if (disk) await disk.close();
     self.postMessage({
       type: "done",
-      output: disk ? null : new Blob(parts),
+      workers: end.workers,
+      output: disk ? null : new Blob(out.parts),
       savedTo: disk ? handle.name : null,
       rejects: new Blob(rejectParts),
       report: end.report,
