@@ -183,6 +183,7 @@ test("with File System Access the result is written to disk as it converts, equa
   const want = cli(input, "ndjson");
   await page.setInputFiles("#file", input);
   assert.equal(await page.isVisible("#results"), false, "waits for Convert (the dialog needs a click)");
+  assert.match(await page.textContent("#file-name"), /click Convert to choose where the result goes/);
   await page.click("#convert");
   await page.waitForSelector("#status:has-text('done')");
   assert.equal(await page.evaluate(() => window.__suggested), "to-disk.converted.ndjson");
@@ -198,6 +199,7 @@ test("with File System Access the result is written to disk as it converts, equa
   assert.ok(readFileSync(await rej.path()).equals(want.rejects), "rejects download equals the CLI's");
   // Unticked, the next conversion is held in memory again and says so.
   await page.uncheck("#to-disk");
+  assert.doesNotMatch(await page.textContent("#file-name"), /click Convert/);
   await page.click("#convert");
   await page.waitForSelector("#download-output", { state: "visible" });
   assert.match(await page.textContent("#mode"), /held in this tab's memory/);

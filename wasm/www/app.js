@@ -15,15 +15,22 @@ const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "modu
 const canWriteToDisk = typeof window.showSaveFilePicker === "function";
 $("to-disk-box").hidden = !canWriteToDisk;
 
+/** The chosen file's name and size; with the disk mode, that Convert asks where to write. */
+function describe() {
+  if (!file) return;
+  $("file-name").textContent = `${file.name} (${file.size.toLocaleString()} bytes)`
+    + ($("to-disk").checked ? " — click Convert to choose where the result goes" : "");
+}
+$("to-disk").addEventListener("change", describe);
+
 function pick(f) {
   if (!f) return;
   file = f;
   userMap = {};
-  $("file-name").textContent = `${f.name} (${f.size.toLocaleString()} bytes)`;
+  describe();
   $("convert").disabled = false;
   // The save dialog needs a click of the user's: Convert opens it.
-  if ($("to-disk").checked) $("file-name").textContent += " — click Convert to choose where the result goes";
-  else run();
+  if (!$("to-disk").checked) run();
 }
 
 $("file").addEventListener("change", (e) => pick(e.target.files[0]));
