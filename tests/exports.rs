@@ -184,6 +184,77 @@ fn a_file_without_a_header_is_refused_saying_so() {
 }
 
 #[test]
+fn thunderbird_exports_without_a_header_row_are_read_in_its_order() {
+    // Older Thunderbird wrote no header row: 36 columns (no "Screen Name") and a trailing
+    // comma; today's order has 37. Both are recognised by their width and an e-mail address
+    // where Thunderbird puts it; the user is told the columns were guessed.
+    let old = |first: &str, last: &str, email: &str, mobile: &str| {
+        let mut cols = vec![String::new(); 36];
+        cols[0] = first.into();
+        cols[1] = last.into();
+        cols[2] = format!("{first} {last}");
+        cols[4] = email.into();
+        cols[10] = mobile.into(); // Mobile Number
+        cols[25] = "Analytical Engines".into(); // Organization
+        cols[35] = "\"met at the Royal Society, 1833\"".into(); // Notes
+        format!("{},\n", cols.join(","))
+    };
+    let text = old(
+        "Ada",
+        "Lovelace",
+        "ada@analytical.example",
+        "06 99 43 78 92",
+    ) + &old("Charles", "Babbage", "charles@analytical.example", "");
+    let d = Dir::new();
+    let (records, stderr) = convert(
+        &d,
+        "tb-old.csv",
+        text.as_bytes(),
+        &["--report", "r.json"],
+        0,
+    );
+    assert_eq!(
+        names_and_emails(&records),
+        [
+            ("Ada Lovelace".into(), "ada@analytical.example".into()),
+            (
+                "Charles Babbage".into(),
+                "charles@analytical.example".into()
+            )
+        ]
+    );
+    assert_eq!(records[0]["mobile"], "+33699437892");
+    assert_eq!(records[0]["org_name"], "Analytical Engines");
+    assert!(
+        stderr.contains("no header row; its columns were read in Thunderbird's export order"),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_str(&d.read("r.json")).unwrap();
+    assert_eq!(report["headerless"], "Thunderbird");
+    assert_eq!(
+        report["read"], 2,
+        "the first line is a contact, not a header"
+    );
+
+    // Today's order (with "Screen Name"), its trailing comma too.
+    let mut cols = vec![""; 37];
+    cols[0] = "Grace";
+    cols[1] = "Hopper";
+    cols[4] = "grace@navy.example";
+    cols[6] = "ghopper";
+    cols[11] = "+1 202 555 0143";
+    let (records, _) = convert(
+        &d,
+        "tb-new.csv",
+        format!("{},\n", cols.join(",")).as_bytes(),
+        &[],
+        0,
+    );
+    assert_eq!(records[0]["email"], "grace@navy.example");
+    assert_eq!(records[0]["mobile"], "+12025550143");
+}
+
+#[test]
 fn aliased_headers_convert_alike_on_every_core() {
     // Larger than a parallel chunk: the parallel path must read the header as the serial one.
     let d = Dir::new();

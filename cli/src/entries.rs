@@ -137,6 +137,11 @@ impl Entries {
         if let Some(e) = &report.encoding {
             eprintln!("warning: the input was read as {e}; give --encoding to choose");
         }
+        if let Some(program) = &report.headerless {
+            eprintln!(
+                "note: the file has no header row; its columns were read in {program}'s export order"
+            );
+        }
         if report.skipped_lines > 0 {
             eprintln!(
                 "note: {} line(s) before the header skipped",
@@ -152,7 +157,7 @@ impl Entries {
             let dropped: Vec<&str> = report
                 .mapping
                 .iter()
-                .filter(|m| m.field.is_none())
+                .filter(|m| m.field.is_none() && !m.column.is_empty())
                 .map(|m| m.column.as_str())
                 .collect();
             eprintln!("columns: {}", read.join(", "));
@@ -290,6 +295,9 @@ impl Serialize for Full<'_> {
         }
         if !r.unknown_columns.is_empty() {
             st.serialize_field("unknown_columns", &r.unknown_columns)?;
+        }
+        if let Some(h) = &r.headerless {
+            st.serialize_field("headerless", h)?;
         }
         st.end()
     }

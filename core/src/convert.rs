@@ -458,25 +458,33 @@ impl Sink {
             }
             start = end;
         }
-        let Some(p) = plan.as_ref() else {
+        if plan.is_none() {
             if let Some(i) = bad_utf8 {
                 return Err(Error::Header(format!(
                     "column {} of the header is not valid UTF-8: give --encoding",
                     i + 1
                 )));
             }
-            let p = ReadPlan::with_map(fields, from, &self.columns);
+            let mut p = ReadPlan::with_map(fields, from, &self.columns);
+            let mut headerless = None;
             if p.knows_nothing() {
-                let filled = fields.iter().filter(|f| !f.trim().is_empty()).count();
-                if filled <= 1
-                    && self.report.skipped_lines < 10
-                    && !fields.iter().any(|f| f.contains('@'))
-                {
-                    // A line of notes before the header (LinkedIn's Connections.csv): skipped.
-                    self.report.skipped_lines += 1;
-                    return Ok(());
+                if let Some((program, names)) = crate::format::headers::headerless(fields) {
+                    // No header row, but a known program's column order: this line is the
+                    // first contact, read as one below.
+                    p = ReadPlan::with_map(&names, from, &self.columns);
+                    headerless = Some(program);
+                } else {
+                    let filled = fields.iter().filter(|f| !f.trim().is_empty()).count();
+                    if filled <= 1
+                        && self.report.skipped_lines < 10
+                        && !fields.iter().any(|f| f.contains('@'))
+                    {
+                        // A line of notes before the header (LinkedIn's Connections.csv).
+                        self.report.skipped_lines += 1;
+                        return Ok(());
+                    }
+                    return Err(Error::Header(unknown_header(fields)));
                 }
-                return Err(Error::Header(unknown_header(fields)));
             }
             self.report.unknown_columns = p.unknown().map(String::from).collect();
             if !p.is_canonical() {
@@ -489,7 +497,13 @@ impl Sink {
                     })
                     .collect();
             }
+            self.report.headerless = headerless.map(String::from);
             *plan = Some(p);
+            if headerless.is_none() {
+                return Ok(());
+            }
+        }
+        let Some(p) = plan.as_ref() else {
             return Ok(());
         };
         self.contact.clear();

@@ -612,6 +612,7 @@ impl Merger {
             total.unknown_columns = report.unknown_columns.clone();
             total.mapping = report.mapping.clone();
             total.skipped_lines = report.skipped_lines;
+            total.headerless = report.headerless.clone();
         }
         self.next += 1;
         Ok(())

@@ -36,6 +36,10 @@ pub struct Report {
     /// Input columns (or JSON keys) that map to no field, listed once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unknown_columns: Vec<String>,
+    /// A CSV without a header row whose columns were read in a known program's order
+    /// (`Thunderbird`): its first line was a contact, read as one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headerless: Option<String>,
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -167,7 +167,8 @@ function fill(parent, items, total, make, more) {
 
 function show({ output, savedTo, rejects, report, preview, inputFormat, workers }) {
   const to = $("to").value;
-  $("status").textContent = `done: ${inputFormat || "input"} → ${to}`;
+  $("status").textContent = `done: ${inputFormat || "input"} → ${to}`
+    + (report.headerless ? ` (the file has no header row: its columns were read in ${report.headerless}'s export order)` : "");
   $("read").textContent = report.read;
   showMapping(report.mapping || []);
   $("written").textContent = report.written;
