@@ -87,23 +87,27 @@ impl std::fmt::Display for PhoneError {
 /// `+33 1 42 84 54 03` and `0033142845403` all give the same answer; an E.164 input is
 /// returned unchanged, so normalising is idempotent.
 pub fn normalize(raw: &str, region: Region) -> Result<String, PhoneError> {
-    let raw = raw.trim();
-    let mut buf = [0u8; 13];
-    match fast::french(raw, region, &mut buf) {
-        Some(e164) => Ok(e164.to_string()),
-        None => memo::get_or(raw, region, slow),
-    }
+    answer(raw, region, |raw, region| memo::get_or(raw, region, slow))
 }
 
 /// [`normalize`] without the memo of recent answers: what a number never seen before costs
 /// (the per-region benchmarks).
 #[doc(hidden)]
 pub fn normalize_unremembered(raw: &str, region: Region) -> Result<String, PhoneError> {
+    answer(raw, region, slow)
+}
+
+/// The fast path's answer, else `otherwise`'s.
+fn answer(
+    raw: &str,
+    region: Region,
+    otherwise: impl FnOnce(&str, Region) -> Result<String, PhoneError>,
+) -> Result<String, PhoneError> {
     let raw = raw.trim();
     let mut buf = [0u8; 13];
     match fast::french(raw, region, &mut buf) {
         Some(e164) => Ok(e164.to_string()),
-        None => slow(raw, region),
+        None => otherwise(raw, region),
     }
 }
 
@@ -163,8 +167,10 @@ mod memo {
 fn slow(raw: &str, region: Region) -> Result<String, PhoneError> {
     let mut buf = [0u8; 24];
     let bare = bare_digits(raw, &mut buf);
+    // What libphonenumber is given: the bare digits when they say the same.
+    let text = bare.unwrap_or(raw);
     let parsed = PHONE_NUMBER_UTIL
-        .parse(bare.unwrap_or(raw), Some(region.0))
+        .parse(text, Some(region.0))
         .map_err(|_| PhoneError::Unparsable)?;
     if parsed.extension.as_deref().is_some_and(|e| !e.is_empty()) {
         return Err(PhoneError::Extension);
@@ -173,10 +179,9 @@ fn slow(raw: &str, region: Region) -> Result<String, PhoneError> {
         return Ok(e164(&parsed));
     }
     // A national number (no `+`, no `00`) from a French overseas department.
-    let national = bare.unwrap_or(raw);
-    if region == Region::FR && national.starts_with('0') && !national.starts_with("00") {
+    if region == Region::FR && text.starts_with('0') && !text.starts_with("00") {
         for id in overseas_to_try(bare) {
-            if let Ok(n) = PHONE_NUMBER_UTIL.parse(bare.unwrap_or(raw), Some(*id)) {
+            if let Ok(n) = PHONE_NUMBER_UTIL.parse(text, Some(*id)) {
                 if n.is_valid() {
                     return Ok(e164(&n));
                 }

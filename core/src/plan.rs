@@ -309,81 +309,60 @@ impl Cutter {
     /// Takes the input's next `bytes`; each chunk ready goes to `emit`, which says whether to
     /// go on (false: the run stops, and so does the cutter).
     pub fn push(&mut self, mut bytes: &[u8], emit: &mut dyn FnMut(Chunk) -> bool) -> bool {
-        loop {
-            if let Some((skip, real)) = self.skip.as_mut() {
-                match skip.feed(bytes) {
-                    Some(k) => {
-                        let real = *real + k;
-                        let rest = &bytes[k..];
-                        if !self.skipped(real, true, false, emit) {
-                            return false;
-                        }
-                        bytes = rest;
-                        continue;
-                    }
-                    None => {
-                        *real += bytes.len();
-                        return true;
-                    }
-                }
-            }
-            self.buf.extend_from_slice(bytes);
-            bytes = &[];
-            while self.buf.len() - self.body >= CHUNK {
-                let first = self.seq == 0;
-                let scan = self.cut.scan(&self.buf[self.body..], first);
-                if scan.end > 0 {
-                    if !self.emit(scan.end, scan.records, scan.lines, false, emit) {
-                        return false;
-                    }
-                } else if self.buf.len() - self.body > self.limit + CHUNK {
-                    // No record ends within the bound: read through the one that starts here.
-                    let mut skip = Skip::new(&self.cut, first);
-                    match skip.feed(&self.buf[self.body..]) {
-                        Some(k) => {
-                            let tail = self.buf.split_off(self.body + k);
-                            self.skip = Some((skip, 0));
-                            if !self.skipped(k, true, false, emit) {
-                                return false;
-                            }
-                            self.buf.extend_from_slice(&tail);
-                        }
-                        None => {
-                            let real = self.buf.len() - self.body;
-                            self.skip = Some((skip, real));
-                            return true;
-                        }
-                    }
-                } else {
-                    break;
-                }
-            }
-            if bytes.is_empty() && self.skip.is_none() {
+        if let Some((skip, real)) = self.skip.as_mut() {
+            let Some(k) = skip.feed(bytes) else {
+                *real += bytes.len();
                 return true;
+            };
+            *real += k;
+            if !self.skipped(false, emit) {
+                return false;
+            }
+            bytes = &bytes[k..];
+        }
+        self.buf.extend_from_slice(bytes);
+        while self.buf.len() - self.body >= CHUNK {
+            let first = self.seq == 0;
+            let scan = self.cut.scan(&self.buf[self.body..], first);
+            if scan.end > 0 {
+                if !self.ship(
+                    self.body + scan.end,
+                    scan.records,
+                    scan.lines,
+                    scan.end,
+                    false,
+                    emit,
+                ) {
+                    return false;
+                }
+            } else if self.buf.len() - self.body > self.limit + CHUNK {
+                // No record ends within the bound: read through the one that starts here.
+                let mut skip = Skip::new(&self.cut, first);
+                let Some(k) = skip.feed(&self.buf[self.body..]) else {
+                    self.skip = Some((skip, self.buf.len() - self.body));
+                    return true;
+                };
+                let tail = self.buf.split_off(self.body + k);
+                self.skip = Some((skip, k));
+                if !self.skipped(false, emit) {
+                    return false;
+                }
+                self.buf.extend_from_slice(&tail);
+            } else {
+                break;
             }
         }
+        true
     }
 
     /// The input ended: the last chunks go to `emit`. The last is sent even when empty: it
     /// ends a JSON array (or says it is missing), as the one-thread path does.
     pub fn finish(&mut self, emit: &mut dyn FnMut(Chunk) -> bool) {
-        if let Some((skip, real)) = self.skip.as_ref() {
-            let (real, ended) = (*real, skip.ended);
-            self.skipped(real, ended, true, emit);
-            return;
-        }
-        let end = self.buf.len() - self.body;
-        self.emit(end, 0, 0, true, emit);
-    }
-
-    /// Where the buffered chunk sits.
-    fn piece(&self) -> Piece {
-        Piece {
-            seq: self.seq,
-            record: self.records,
-            line: self.lines,
-            byte: self.byte,
-            prefix: self.body,
+        if self.skip.is_some() {
+            self.skipped(true, emit);
+        } else {
+            let end = self.buf.len() - self.body;
+            self.ship(self.buf.len(), 0, 0, end, true, emit);
         }
     }
 
@@ -394,61 +373,50 @@ impl Cutter {
         v
     }
 
-    /// Sends the buffered body's first `end` bytes (`records` records on `lines` lines) as a
-    /// chunk; what follows starts the next one.
-    fn emit(
+    /// Sends the buffer up to `until` as a chunk of `records` records on `lines` lines, standing
+    /// for `consumed` bytes of the input; what follows `until` starts the next chunk.
+    fn ship(
         &mut self,
-        end: usize,
+        until: usize,
         records: u64,
         lines: u64,
+        consumed: usize,
         last: bool,
         emit: &mut dyn FnMut(Chunk) -> bool,
     ) -> bool {
-        let first = self.seq == 0;
         let mut next = self.fresh();
         next.extend_from_slice(self.cut.prefix(false));
         let next_body = next.len();
-        next.extend_from_slice(&self.buf[self.body + end..]);
-        self.buf.truncate(self.body + end);
-        self.cut.seal(&mut self.buf, self.body, first, last);
-        let piece = self.piece();
+        next.extend_from_slice(&self.buf[until..]);
+        self.buf.truncate(until);
+        self.cut.seal(&mut self.buf, self.body, self.seq == 0, last);
+        let piece = Piece {
+            seq: self.seq,
+            record: self.records,
+            line: self.lines,
+            byte: self.byte,
+            prefix: self.body,
+        };
         self.records += records;
         self.lines += lines;
-        self.byte += end as u64;
+        self.byte += consumed as u64;
         self.seq += 1;
-        let bytes = std::mem::replace(&mut self.buf, next);
         self.body = next_body;
+        let bytes = std::mem::replace(&mut self.buf, next);
         emit(Chunk { piece, bytes })
     }
 
-    /// Sends the chunk that ends with the stand-in for the record read through (`real` bytes,
-    /// `complete` when it ended before the input did); the buffer then starts the next chunk.
-    fn skipped(
-        &mut self,
-        real: usize,
-        complete: bool,
-        last: bool,
-        emit: &mut dyn FnMut(Chunk) -> bool,
-    ) -> bool {
-        let Some((skip, _)) = self.skip.take() else {
+    /// Sends the chunk that ends with the stand-in for the record read through (complete when
+    /// it ended before the input did); the buffer then starts the next chunk.
+    fn skipped(&mut self, last: bool, emit: &mut dyn FnMut(Chunk) -> bool) -> bool {
+        let Some((skip, real)) = self.skip.take() else {
             return true;
         };
-        let first = self.seq == 0;
         // What came before the record stays, so its line is counted as before.
         let lead = skip.lead.unwrap_or(0).min(real);
         self.buf.truncate(self.body + lead);
-        self.cut.stand_in(&mut self.buf, self.limit, complete);
-        self.cut.seal(&mut self.buf, self.body, first, last);
-        let piece = self.piece();
-        self.records += 1;
-        self.lines += skip.lines;
-        self.byte += real as u64;
-        self.seq += 1;
-        let mut next = self.fresh();
-        next.extend_from_slice(self.cut.prefix(false));
-        self.body = next.len();
-        let bytes = std::mem::replace(&mut self.buf, next);
-        emit(Chunk { piece, bytes })
+        self.cut.stand_in(&mut self.buf, self.limit, skip.ended);
+        self.ship(self.buf.len(), 1, skip.lines, real, last, emit)
     }
 
     /// Chunks sent so far.

@@ -52,6 +52,22 @@ function cli(input, to) {
   };
 }
 
+/** A fresh page on the converter, its errors collected; `init` runs before the page's own scripts. */
+async function openPage(init) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  if (init) await page.addInitScript(init);
+  await page.goto(`${server.origin}/`);
+  return { page, errors };
+}
+
+/** The download the button `selector` starts: its bytes and suggested name. */
+async function downloaded(page, selector) {
+  const [d] = await Promise.all([page.waitForEvent("download"), page.click(selector)]);
+  return { bytes: readFileSync(await d.path()), name: d.suggestedFilename() };
+}
+
 async function convertInPage(input, to, name) {
   const page = await context.newPage();
   const requests = [];
@@ -78,12 +94,11 @@ async function convertInPage(input, to, name) {
     dropped: await text("#dropped"),
     mode: await text("#mode"),
   };
-  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-output")]);
-  got.output = readFileSync(await download.path());
-  got.outputName = download.suggestedFilename();
+  const output = await downloaded(page, "#download-output");
+  got.output = output.bytes;
+  got.outputName = output.name;
   if (got.rejected > 0) {
-    const [rej] = await Promise.all([page.waitForEvent("download"), page.click("#download-rejects")]);
-    got.rejects = readFileSync(await rej.path());
+    got.rejects = (await downloaded(page, "#download-rejects")).bytes;
   } else {
     got.rejects = Buffer.alloc(0);
   }
@@ -162,16 +177,12 @@ test("a file with thousands of rejects shows its results and both downloads equa
 test("with File System Access the result is written to disk as it converts, equal to the CLI's", async () => {
   // Issue 14: a file larger than the tab's memory. The save dialog is answered with a file of
   // the origin's private file system (a real FileSystemFileHandle, written by the worker).
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.addInitScript(() => {
+  const { page, errors } = await openPage(() => {
     window.showSaveFilePicker = async ({ suggestedName }) => {
       window.__suggested = suggestedName;
       return (await navigator.storage.getDirectory()).getFileHandle("result", { create: true });
     };
   });
-  await page.goto(`${server.origin}/`);
   assert.equal(await page.isVisible("#to-disk-box"), true, "offered where the browser can");
   await page.check("#to-disk");
   await page.selectOption("#to", "ndjson");
@@ -195,8 +206,7 @@ test("with File System Access the result is written to disk as it converts, equa
     return btoa(Array.from(new Uint8Array(await f.arrayBuffer()), (b) => String.fromCharCode(b)).join(""));
   }), "base64");
   assert.ok(written.equals(want.output), `the file on disk differs from the CLI's output (${written.length} vs ${want.output.length} bytes)`);
-  const [rej] = await Promise.all([page.waitForEvent("download"), page.click("#download-rejects")]);
-  assert.ok(readFileSync(await rej.path()).equals(want.rejects), "rejects download equals the CLI's");
+  assert.ok((await downloaded(page, "#download-rejects")).bytes.equals(want.rejects), "rejects download equals the CLI's");
   // Unticked, the next conversion is held in memory again and says so.
   await page.uncheck("#to-disk");
   assert.doesNotMatch(await page.textContent("#file-name"), /click Convert/);
@@ -222,21 +232,16 @@ test("on several workers, a large file converts to the CLI's bytes, and a broken
   }
   const input = join(tmp, "many.json");
   writeFileSync(input, `[\n${rows.join(",\n")}\n]`);
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${server.origin}/`);
+  const { page, errors } = await openPage();
   await page.selectOption("#to", "csv");
   const want = cli(input, "csv");
   assert.ok(want.report.rejected > 50, "some records rejected");
   await page.setInputFiles("#file", input);
   await page.waitForSelector("#status:has-text('done')");
   if (cores > 1) assert.match(await page.textContent("#mode"), /Converted on \d+ workers/);
-  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-output")]);
-  const got = readFileSync(await download.path());
+  const got = (await downloaded(page, "#download-output")).bytes;
   assert.ok(got.equals(want.output), `output differs from the CLI's (${got.length} vs ${want.output.length} bytes)`);
-  const [rej] = await Promise.all([page.waitForEvent("download"), page.click("#download-rejects")]);
-  assert.ok(readFileSync(await rej.path()).equals(want.rejects), "rejects differ from the CLI's");
+  assert.ok((await downloaded(page, "#download-rejects")).bytes.equals(want.rejects), "rejects differ from the CLI's");
 
   // A byte that is not UTF-8 deep inside (JSON is UTF-8): the run fails, naming its line.
   const broken = join(tmp, "broken.json");
@@ -259,10 +264,7 @@ test("on several workers, a large file converts to the CLI's bytes, and a broken
 });
 
 test("the page shows how columns are read, and a header no one recognises can be mapped by hand", async () => {
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${server.origin}/`);
+  const { page, errors } = await openPage();
   await page.selectOption("#to", "ndjson");
   // Known columns and one that is not: the table shows both, the user reads the second too.
   const known = join(tmp, "fr.csv");

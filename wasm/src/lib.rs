@@ -291,7 +291,7 @@ impl Converter {
 
 /// A large UTF-8 file converted on several workers, as core's `plan` lays it out: this side
 /// (the page's main worker) cuts the file into pieces (`push`, then `finish`, each returning
-/// the pieces ready: `[{ piece, bytes }]`), other workers convert them (`convertPiece`), and the
+/// the pieces ready: `[{ piece, bytes }]`), other workers convert them (`PieceConverter`), and the
 /// results come back here in input order (`merge`), joined into the one-worker path's bytes.
 ///
 /// ```js
@@ -345,7 +345,7 @@ impl Planner {
         contactport_core::plan::SAMPLE
     }
 
-    /// How every piece is read, for `convertPiece`: `{ from, delimiter }`.
+    /// How every piece is read, for `PieceConverter`: `{ from, delimiter }`.
     pub fn reader(&self) -> Result<JsValue, JsValue> {
         let r = self.plan.reader();
         let o = js_sys::Object::new();
@@ -379,11 +379,6 @@ impl Planner {
         chunks_to_js(ready)
     }
 
-    /// How many pieces were cut.
-    pub fn pieces(&self) -> f64 {
-        self.cutter.chunks() as f64
-    }
-
     /// The next piece's result, in input order: `{ output, rejects }` to append to the files.
     pub fn merge(
         &mut self,
@@ -406,11 +401,6 @@ impl Planner {
         js_sys::Reflect::set(&o, &"output".into(), &js_sys::Uint8Array::from(&out[..]))?;
         js_sys::Reflect::set(&o, &"rejects".into(), &js_sys::Uint8Array::from(&rej[..]))?;
         Ok(o.into())
-    }
-
-    /// Pieces merged so far.
-    pub fn merged(&self) -> f64 {
-        self.merger.as_ref().map_or(0.0, |m| m.merged() as f64)
     }
 
     /// The counts so far (for progress).
@@ -439,42 +429,56 @@ impl Planner {
     }
 }
 
-#[derive(Deserialize)]
-struct JsReader {
-    from: Option<String>,
-    delimiter: Option<u8>,
+/// Converts the pieces a `Planner` cuts, on a piece worker: made once a run, with the file's
+/// `options` and the planner's `reader()`, so they are read once and not for every piece.
+/// `convert(bytes, piece)` returns `{ output, rejects, report, preview, inputFormat }` for
+/// `Planner.merge`; a failure is reported as the one-worker path would (its line counted from
+/// the file's start).
+#[wasm_bindgen]
+pub struct PieceConverter {
+    opts: Options,
+    reader: contactport_core::plan::Reader,
 }
 
-/// Converts one piece a `Planner` cut (`piece`, `bytes`), read as its `reader()` says, with the
-/// file's `options`: `{ output, rejects, report, preview, inputFormat }` for `Planner.merge`.
-/// A failure is reported as the one-worker path would (its line counted from the file's start).
-#[wasm_bindgen(js_name = convertPiece)]
-pub fn convert_piece(
-    bytes: &[u8],
-    piece: JsValue,
-    reader: JsValue,
-    options: JsValue,
-) -> Result<JsValue, JsValue> {
-    let piece: contactport_core::plan::Piece =
-        serde_wasm_bindgen::from_value(piece).map_err(into_error)?;
-    let r: JsReader = serde_wasm_bindgen::from_value(reader).map_err(into_error)?;
-    let reader = contactport_core::plan::Reader {
-        from: r
+#[wasm_bindgen]
+impl PieceConverter {
+    /// A converter for the pieces of one file.
+    #[wasm_bindgen(constructor)]
+    pub fn new(reader: JsValue, options: JsValue) -> Result<PieceConverter, JsValue> {
+        let r: JsReader = serde_wasm_bindgen::from_value(reader).map_err(into_error)?;
+        let from = r
             .from
             .as_deref()
             .map(str::parse::<Format>)
             .transpose()
-            .map_err(into_error)?,
-        delimiter: r.delimiter,
-    };
-    let opts = self::options(options, false)?;
-    let mut conv = piece.converter(reader, &opts);
-    let (mut out, mut rejects) = (Vec::new(), Vec::new());
-    let report = conv
-        .push(bytes, &mut out, &mut rejects)
-        .and_then(|_| conv.finish(&mut out, &mut rejects))
-        .map_err(|e| into_error(piece.relocate(e)))?;
-    finished(&conv, &report, &out, &rejects)
+            .map_err(into_error)?;
+        Ok(PieceConverter {
+            opts: self::options(options, false)?,
+            reader: contactport_core::plan::Reader {
+                from,
+                delimiter: r.delimiter,
+            },
+        })
+    }
+
+    /// Converts one piece (`piece`, `bytes`, as the planner cut them).
+    pub fn convert(&self, bytes: &[u8], piece: JsValue) -> Result<JsValue, JsValue> {
+        let piece: contactport_core::plan::Piece =
+            serde_wasm_bindgen::from_value(piece).map_err(into_error)?;
+        let mut conv = piece.converter(self.reader, &self.opts);
+        let (mut out, mut rejects) = (Vec::new(), Vec::new());
+        let report = conv
+            .push(bytes, &mut out, &mut rejects)
+            .and_then(|_| conv.finish(&mut out, &mut rejects))
+            .map_err(|e| into_error(piece.relocate(e)))?;
+        finished(&conv, &report, &out, &rejects)
+    }
+}
+
+#[derive(Deserialize)]
+struct JsReader {
+    from: Option<String>,
+    delimiter: Option<u8>,
 }
 
 /// Converts `input` (a `Uint8Array` or a string) at once: `{ output, rejects, report, preview,

@@ -1,16 +1,22 @@
 // Converts the pieces the page's main worker cuts (see worker.js): one at a time, each alone,
-// its result sent back for the main worker to join in input order.
-import init, { convertPiece } from "./pkg/contactport_wasm.js";
+// its result sent back for the main worker to join in input order. The file's options are read
+// once a run (a PieceConverter), not for every piece.
+import init, { PieceConverter } from "./pkg/contactport_wasm.js";
 
 const ready = init();
+let current = { run: null, conv: null };
 
-self.onmessage = async ({ data: { id, bytes, piece, reader, options } }) => {
+self.onmessage = async ({ data: { run, bytes, piece, reader, options } }) => {
   try {
     await ready;
-    const r = convertPiece(bytes, piece, reader, options);
-    self.postMessage({ id, ok: true, output: r.output, rejects: r.rejects, report: r.report, preview: r.preview, inputFormat: r.inputFormat },
+    if (current.run !== run) {
+      current.conv?.free();
+      current = { run, conv: new PieceConverter(reader, options) };
+    }
+    const r = current.conv.convert(bytes, piece);
+    self.postMessage({ ok: true, output: r.output, rejects: r.rejects, report: r.report, preview: r.preview, inputFormat: r.inputFormat },
       [r.output.buffer, r.rejects.buffer]);
   } catch (e) {
-    self.postMessage({ id, ok: false, message: e instanceof Error ? e.message : String(e) });
+    self.postMessage({ ok: false, message: e instanceof Error ? e.message : String(e) });
   }
 };

@@ -11,6 +11,22 @@ const ready = init();
 /** Piece workers, one per core (at most 8), started on first use and kept. */
 const WORKERS = Math.min(8, Math.max(1, navigator.hardwareConcurrency || 1));
 let pieceWorkers = null;
+/** Conversions started: piece workers read a run's options once. */
+let runs = 0;
+/** Converted records shown in the page's preview. */
+const PREVIEW = 20;
+
+/** Posts progress at most every 100 ms: counts only, whatever the number of rejects. */
+function ticker(file, workers, report) {
+  let last = 0;
+  return (loaded) => {
+    const now = performance.now();
+    if (now - last < 100) return;
+    last = now;
+    const r = report();
+    self.postMessage({ type: "progress", loaded, total: file.size, read: r.read, rejected: r.rejected, workers });
+  };
+}
 
 /** Writes output bytes as they come: to the file on disk, or into Blob parts. */
 function sink(disk) {
@@ -41,16 +57,9 @@ async function inPieces(file, options, out, rejectParts) {
   let preview = [];
   let inputFormat = null;
   let loaded = sample.length;
-  let last = 0;
   let mergedUpTo = Promise.resolve();
-
-  const progress = () => {
-    const now = performance.now();
-    if (now - last < 100) return;
-    last = now;
-    const r = planner.report();
-    self.postMessage({ type: "progress", loaded, total: file.size, read: r.read, rejected: r.rejected, workers: WORKERS });
-  };
+  const run = ++runs;
+  const tick = ticker(file, WORKERS, () => planner.report());
   // Results are merged in input order; writing to disk is awaited, one merge after another.
   const mergeReady = () => {
     mergedUpTo = mergedUpTo.then(async () => {
@@ -60,15 +69,15 @@ async function inPieces(file, options, out, rejectParts) {
         const m = planner.merge(r.output, r.rejects, r.report);
         await out.write(m.output);
         if (m.rejects.length) rejectParts.push(m.rejects);
-        if (preview.length < 20) preview = preview.concat(r.preview.slice(0, 20 - preview.length));
+        if (preview.length < PREVIEW) preview = preview.concat(r.preview.slice(0, PREVIEW - preview.length));
         inputFormat ??= r.inputFormat;
         next++;
-        progress();
+        tick(loaded);
       }
     });
     return mergedUpTo;
   };
-  const run = (worker, piece, bytes) => new Promise((done) => {
+  const convert = (worker, piece, bytes) => new Promise((done) => {
     worker.onmessage = ({ data }) => {
       idle.push(worker);
       waiting.shift()?.();
@@ -76,7 +85,7 @@ async function inPieces(file, options, out, rejectParts) {
       else if (!failure || piece.seq < failure.seq) failure = { seq: piece.seq, message: data.message };
       mergeReady().then(done);
     };
-    worker.postMessage({ bytes, piece, reader, options: { ...options, preview: 20 } }, [bytes.buffer]);
+    worker.postMessage({ run, bytes, piece, reader, options: { ...options, preview: PREVIEW } }, [bytes.buffer]);
   });
   const pending = new Set();
   const dispatch = async (chunks) => {
@@ -84,7 +93,7 @@ async function inPieces(file, options, out, rejectParts) {
       if (failure) return;
       // Pieces in flight are bounded by the workers: memory stays flat.
       while (!idle.length) await new Promise((ok) => waiting.push(ok));
-      const p = run(idle.pop(), piece, bytes);
+      const p = convert(idle.pop(), piece, bytes);
       pending.add(p);
       p.then(() => pending.delete(p));
     }
@@ -109,9 +118,9 @@ async function inPieces(file, options, out, rejectParts) {
 
 /** The one-worker path: one Converter reads the whole file. */
 async function whole(file, options, out, rejectParts) {
-  const conv = new Converter({ ...options, preview: 20 });
+  const conv = new Converter({ ...options, preview: PREVIEW });
+  const tick = ticker(file, 1, () => conv.report());
   let loaded = 0;
-  let last = 0;
   const reader = file.stream().getReader();
   for (;;) {
     const { done, value } = await reader.read();
@@ -121,12 +130,7 @@ async function whole(file, options, out, rejectParts) {
     const rej = conv.takeRejects();
     if (rej.length) rejectParts.push(rej);
     loaded += value.length;
-    const now = performance.now();
-    if (now - last > 100) {
-      last = now;
-      const r = conv.report();
-      self.postMessage({ type: "progress", loaded, total: file.size, read: r.read, rejected: r.rejected, workers: 1 });
-    }
+    tick(loaded);
   }
   const end = conv.finish();
   conv.free();
