@@ -205,23 +205,12 @@ pub fn parse_target(s: &str) -> Result<Target, String> {
     s.parse()
 }
 
-/// A provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Provider {
-    /// Covage (Kosc) extranet.
-    Covage,
-    /// Kojo.
-    Kojo,
-}
-
-impl Provider {
-    /// The format of its contacts.
-    pub fn format(self) -> Format {
-        match self {
-            Provider::Covage => Format::Covage,
-            Provider::Kojo => Format::Kojo,
-        }
-    }
+/// Parses a provider's name (one of the providers library's table).
+pub fn parse_provider(s: &str) -> Result<contactport_providers::Kind, String> {
+    contactport_providers::kind(s).ok_or_else(|| {
+        let names: Vec<_> = contactport_providers::PROVIDERS.map(|k| k.name).into();
+        format!("expected {}, got {s:?}", names.join(" or "))
+    })
 }
 
 /// Where the providers are and how to talk to them. Credentials come from the environment
@@ -230,13 +219,13 @@ impl Provider {
 #[derive(Debug, Clone, Args)]
 pub struct ProviderArgs {
     /// Covage base URL.
-    #[arg(long, env = "COVAGE_URL", default_value = crate::covage::DEFAULT_URL)]
+    #[arg(long, env = "COVAGE_URL", default_value = contactport_providers::defaults::COVAGE_URL)]
     pub covage_url: String,
     /// Kojo base URL.
-    #[arg(long, env = "KOJO_URL", default_value = crate::kojo::DEFAULT_URL)]
+    #[arg(long, env = "KOJO_URL", default_value = contactport_providers::defaults::KOJO_URL)]
     pub kojo_url: String,
     /// Kojo contacts path (its docs say both /contacts and /contact).
-    #[arg(long, env = "KOJO_CONTACTS_PATH", default_value = crate::kojo::DEFAULT_PATH)]
+    #[arg(long, env = "KOJO_CONTACTS_PATH", default_value = contactport_providers::defaults::KOJO_PATH)]
     pub kojo_path: String,
     /// Requests per second to the provider written to (default: 20 for Kojo, its documented
     /// burst limit; none for Covage). 0 for no limit.
@@ -256,55 +245,26 @@ pub struct ProviderArgs {
 }
 
 impl ProviderArgs {
-    fn tuning(&self, rate: f64, per_hour: u32) -> crate::http::Tuning {
-        crate::http::Tuning {
-            rate,
-            quota: (per_hour > 0).then_some(crate::pacer::Quota {
-                requests: per_hour,
-                window: std::time::Duration::from_secs(3600),
-            }),
-            backoff: crate::retry::Backoff {
-                attempts: self.attempts.max(1),
-                ..Default::default()
-            },
+    /// The provider called `name`; `writing`: this run writes to it (`--rate` applies).
+    pub fn open(
+        &self,
+        provider: contactport_providers::Kind,
+        writing: bool,
+    ) -> anyhow::Result<std::sync::Arc<dyn contactport_providers::Provider>> {
+        let connect = contactport_providers::Connect {
+            covage_url: self.covage_url.clone(),
+            kojo_url: self.kojo_url.clone(),
+            kojo_path: self.kojo_path.clone(),
+            rate: self.rate,
+            hourly_limit: self.hourly_limit,
             timeout: std::time::Duration::from_secs(self.timeout.max(1)),
-        }
-    }
-
-    /// The Covage client (`writing`: this run writes to it, so `--rate` applies).
-    pub fn covage(&self, writing: bool) -> anyhow::Result<std::sync::Arc<crate::covage::Covage>> {
-        let rate = if writing {
-            self.rate.unwrap_or(0.0)
-        } else {
-            0.0
+            attempts: self.attempts,
         };
-        let creds = crate::covage::Credentials::from_env()?;
-        Ok(std::sync::Arc::new(crate::covage::Covage::new(
-            &self.covage_url,
-            creds,
-            self.tuning(
-                rate,
-                if writing {
-                    self.hourly_limit.unwrap_or(0)
-                } else {
-                    0
-                },
-            ),
-        )?))
-    }
-
-    /// The Kojo client. Reads are paced too: the limit is per organisation, for all calls.
-    pub fn kojo(&self) -> anyhow::Result<std::sync::Arc<crate::kojo::Kojo>> {
-        let creds = crate::kojo::Credentials::from_env()?;
-        Ok(std::sync::Arc::new(crate::kojo::Kojo::new(
-            &self.kojo_url,
-            &self.kojo_path,
-            creds,
-            self.tuning(
-                self.rate.unwrap_or(crate::kojo::RATE),
-                self.hourly_limit.unwrap_or(crate::kojo::PER_HOUR),
-            ),
-        )?))
+        Ok(contactport_providers::open(
+            provider.name,
+            &connect,
+            writing,
+        )?)
     }
 }
 
@@ -327,6 +287,6 @@ pub struct SyncArgs {
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// A contact the provider already has (same email): update it, or skip it.
-    #[arg(long, value_enum, default_value = "update")]
-    pub on_existing: crate::sync::OnExisting,
+    #[arg(long, value_name = "update|skip", default_value = "update")]
+    pub on_existing: contactport_providers::OnExisting,
 }

@@ -4,7 +4,7 @@
 //! back, in order.
 
 use anyhow::Context;
-use contactport_core::{Entry, Report};
+use contactport_core::{Entry, EntryStore, Report};
 use serde::ser::{Error as _, SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 use std::cell::RefCell;
@@ -24,11 +24,11 @@ struct Kind {
 }
 
 impl Kind {
-    fn add(&mut self, entries: Vec<Entry>) -> anyhow::Result<()> {
+    fn add(&mut self, entries: Vec<Entry>) -> std::io::Result<()> {
         for e in entries {
             if let Some(w) = self.spill.as_mut() {
-                serde_json::to_writer(&mut *w, &e).context("cannot spill report entries")?;
-                w.write_all(b"\n").context("cannot spill report entries")?;
+                serde_json::to_writer(&mut *w, &e)?;
+                w.write_all(b"\n")?;
             }
             if self.shown.len() < SHOWN {
                 self.shown.push(e);
@@ -58,6 +58,13 @@ impl Kind {
             let l = l.context("cannot read spilled entries")?;
             serde_json::from_str(&l).context("cannot read spilled entries")
         })))
+    }
+}
+
+impl EntryStore for Entries {
+    fn keep(&mut self, report: &mut Report) -> std::io::Result<()> {
+        self.rejects.add(std::mem::take(&mut report.rejects))?;
+        self.warnings.add(std::mem::take(&mut report.warnings))
     }
 }
 
@@ -96,11 +103,11 @@ impl Entries {
 
     /// Takes `report`'s entries (in input order, after those already taken).
     pub fn take_from(&mut self, report: &mut Report) -> anyhow::Result<()> {
-        self.rejects.add(std::mem::take(&mut report.rejects))?;
-        self.warnings.add(std::mem::take(&mut report.warnings))
+        self.keep(report).context("cannot spill report entries")
     }
 
-    /// `report` with every entry put back (for tests and small runs).
+    /// `report` with every entry put back.
+    #[cfg(test)]
     pub fn into_report(mut self, mut report: Report) -> anyhow::Result<Report> {
         report.rejects = self.rejects.all()?.collect::<anyhow::Result<_>>()?;
         report.warnings = self.warnings.all()?.collect::<anyhow::Result<_>>()?;

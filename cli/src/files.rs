@@ -118,6 +118,12 @@ impl Output {
     }
 }
 
+impl contactport_providers::Destination for Output {
+    fn commit(self: Box<Self>) -> io::Result<()> {
+        Output::commit(*self).map_err(|e| io::Error::other(format!("{e:#}")))
+    }
+}
+
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.writer.write(buf)

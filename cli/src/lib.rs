@@ -5,38 +5,27 @@
 //! - [`args`]: the command line (clap derive; doc comments are the help).
 //! - [`cmd`]: one module per command: `convert`, `validate`, `export`, `import`, `migrate`,
 //!   `sandbox`.
-//! - [`covage`], [`kojo`]: the providers' API clients, over [`http`] (HTTPS-only endpoint,
-//!   [`retry`] verdicts and backoff, [`pacer`] rate limit) with [`secret`]s from the environment.
-//! - [`source`] → [`sync`]: records stream from a file or a provider through core's converter
-//!   into upserts keyed by email; [`journal`] makes a run resumable after a crash.
-//! - [`sandbox`]: both APIs from memory on loopback, with faults (only the `sandbox` command
-//!   uses it).
-//! - [`parallel`]: UTF-8 CSV and JSON converted on every core, in order.
+//! - [`parallel`]: UTF-8 CSV and JSON converted on every core, in order, as core plans it.
 //! - [`entries`]: a run's reject and warning entries, spilled to a temporary file so memory
 //!   stays flat.
 //! - [`files`]: opening a path or stdin / stdout, atomic output files.
-//! - [`progress`]: indicatif bars on a terminal, nothing otherwise.
+//! - [`progress`]: indicatif bars on a terminal, nothing otherwise; draws the providers'
+//!   progress events.
+//!
+//! The providers' side (clients, journal, sync engine) is `contactport_providers`; the fake
+//! APIs are `contactport_sandbox`; records, formats and conversion are `contactport_core`.
 //!
 //! `main` only calls [`run`], which returns the exit code: 0 every record went through, 1 some
 //! records were rejected or failed, and an error (exit 2) when the command itself failed.
 
-pub mod args;
-pub mod cmd;
-pub mod covage;
-pub mod entries;
-pub mod error;
-pub mod files;
-pub mod http;
-pub mod journal;
-pub mod kojo;
-pub mod pacer;
-pub mod parallel;
-pub mod progress;
-pub mod retry;
-pub mod sandbox;
-pub mod secret;
-pub mod source;
-pub mod sync;
+#![forbid(unsafe_code)]
+
+mod args;
+mod cmd;
+mod entries;
+mod files;
+mod parallel;
+mod progress;
 
 use clap::Parser;
 

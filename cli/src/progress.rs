@@ -41,7 +41,46 @@ pub fn records_bar(quiet: bool) -> ProgressBar {
     bar
 }
 
-/// A bar that draws nothing.
-pub fn hidden() -> ProgressBar {
-    ProgressBar::hidden()
+/// The providers' progress events drawn on `bar`: totals, counts, waits for a quota (said once
+/// a wait on stderr too when there is no bar, unless `quiet`: an hour's silent wait looks
+/// hung), and a dry run's plan, one line a contact on stdout.
+pub fn events(bar: &ProgressBar, quiet: bool) -> contactport_providers::Events {
+    use contactport_providers::Event;
+    let bar = bar.clone();
+    let said = std::sync::Mutex::new(None);
+    std::sync::Arc::new(move |event| match event {
+        Event::Total(n) => bar.set_length(n),
+        Event::Done {
+            created,
+            updated,
+            unchanged,
+            failed,
+        } => {
+            bar.inc(1);
+            bar.set_message(format!(
+                "created {created} updated {updated} unchanged {unchanged} failed {failed}"
+            ));
+        }
+        Event::Waiting { provider, until } => {
+            let left = until.saturating_duration_since(tokio::time::Instant::now());
+            let at = chrono::Local::now()
+                + chrono::Duration::from_std(left).unwrap_or_else(|_| chrono::Duration::zero());
+            let msg = format!(
+                "waiting for {provider}'s quota until {}",
+                at.format("%H:%M:%S")
+            );
+            bar.set_message(msg.clone());
+            let mut said = said.lock().expect("lock");
+            if *said != Some(until) && left > std::time::Duration::from_secs(1) {
+                *said = Some(until);
+                if !quiet && bar.is_hidden() {
+                    eprintln!("{msg}");
+                }
+            }
+        }
+        Event::Plan(line) => {
+            use std::io::Write;
+            let _ = writeln!(std::io::stdout().lock(), "{line}");
+        }
+    })
 }

@@ -66,7 +66,7 @@ pub use kojo::KojoContact;
 pub use mapping::{KojoPhone, Mapping, VendorMap};
 pub use normalize::normalize;
 pub use problem::{Entry, Position, Problem};
-pub use report::Report;
+pub use report::{EntryStore, Report};
 pub use rules::Target;
 
 /// Reads a JSON string that may be `null` (as empty).

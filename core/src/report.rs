@@ -4,6 +4,13 @@ use crate::problem::{Entry, Position, Problem};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Where a run's reject and warning entries go as they come, so memory stays flat whatever
+/// the input: the CLI spills them to a temporary file, the page keeps the first thousand.
+pub trait EntryStore {
+    /// Moves `report`'s rejects and warnings in, leaving them empty.
+    fn keep(&mut self, report: &mut Report) -> std::io::Result<()>;
+}
+
 /// What a conversion or validation did. Serialised as the `--report` JSON:
 /// `{"read","written","rejected","dropped_fields":{field:count},"rejects":[{"record","line","field","reason","value"}]}`
 /// plus `warnings` and `unknown_columns`.

@@ -1,11 +1,10 @@
 //! `contactport export`: a provider's contacts to a file.
 
-use crate::args::{MappingArgs, Provider, ProviderArgs};
+use crate::args::{parse_provider, MappingArgs, ProviderArgs};
 use crate::files::Output;
-use crate::source::{self, Feed};
-use crate::sync::SyncReport;
 use clap::Args;
 use contactport_core::{Format, Options};
+use contactport_providers::{Destination, Feed, Kind, SyncReport};
 use std::path::PathBuf;
 
 /// Shown after `contactport export --help`.
@@ -22,9 +21,9 @@ Exit status: 0 all exported, 1 some rejected or not found (see --report), 2 fail
 /// `export` arguments.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Provider to read from.
-    #[arg(value_enum)]
-    pub provider: Provider,
+    /// Provider to read from: covage or kojo.
+    #[arg(value_parser = parse_provider)]
+    pub provider: Kind,
     /// Output file; `-` or nothing writes stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -63,22 +62,8 @@ pub struct ExportArgs {
 /// Runs `export`.
 pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
     let to = crate::args::output_format(a.to, a.output.as_deref());
-    let opts = Options {
-        from: Some(a.provider.format()),
-        to: Some(to),
-        bom: a.bom,
-        excel_safe: a.excel_safe.unwrap_or(a.bom),
-        vcard_version: a.vcard_version,
-        mapping: a.mapping.mapping()?,
-        ..Options::default()
-    };
-    let ids = match (a.provider, &a.ids) {
-        (Provider::Kojo, Some(p)) => source::read_ids(p)?,
-        (Provider::Kojo, None) => {
-            anyhow::bail!("export kojo needs --ids FILE: Kojo has no list endpoint")
-        }
-        (Provider::Covage, _) => vec![],
-    };
+    let mapping = a.mapping.mapping()?;
+    let ids = super::ids("export", a.provider, a.ids.as_deref())?;
     crate::files::distinct(&[
         ("--ids", a.ids.as_deref()),
         ("-o", a.output.as_deref()),
@@ -88,15 +73,20 @@ pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
     let output = Output::create(a.output.as_deref())?;
     let rejects = Output::optional(a.rejects.as_deref())?;
     let entries = crate::entries::Entries::new(a.report.is_some())?.shared();
-    let feed = Feed::bytes(opts, output, rejects, entries.clone());
     let (read, failed) = super::runtime()?.block_on(async {
-        match a.provider {
-            Provider::Covage => Ok::<_, anyhow::Error>((
-                source::covage(a.providers.covage(false)?, feed).await?,
-                vec![],
-            )),
-            Provider::Kojo => source::kojo(a.providers.kojo()?, ids, a.concurrency, feed).await,
-        }
+        let source = a.providers.open(a.provider, false)?;
+        let opts = Options {
+            from: Some(source.format()),
+            to: Some(to),
+            bom: a.bom,
+            excel_safe: a.excel_safe.unwrap_or(a.bom),
+            vcard_version: a.vcard_version,
+            mapping,
+            ..Options::default()
+        };
+        let rejects = rejects.map(|r| Box::new(r) as Box<dyn Destination>);
+        let feed = Feed::bytes(opts, Box::new(output), rejects, entries.clone());
+        anyhow::Ok(source.read(ids, a.concurrency, feed).await?)
     })?;
     let report = SyncReport {
         read,

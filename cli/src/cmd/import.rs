@@ -1,14 +1,12 @@
 //! `contactport import`: a contact file into a provider.
 
 use super::{channel, finish_sync, open_journal, settings, upsert};
-use crate::args::{InputArgs, MappingArgs, Provider, ProviderArgs, SyncArgs};
+use crate::args::{parse_provider, InputArgs, MappingArgs, ProviderArgs, SyncArgs};
 use crate::files::{self, Output};
-use crate::journal::Owner;
 use crate::progress;
-use crate::source::{self, Feed};
-use crate::sync::Sink;
 use clap::Args;
 use contactport_core::Options;
+use contactport_providers::{Destination, Feed, Kind};
 use std::path::PathBuf;
 
 /// Shown after `contactport import --help`.
@@ -29,9 +27,9 @@ Exit status: 0 all went through, 1 some rejected or failed (see --report), 2 fai
 /// `import` arguments.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Provider to write to.
-    #[arg(value_enum)]
-    pub provider: Provider,
+    /// Provider to write to: covage or kojo.
+    #[arg(value_parser = parse_provider)]
+    pub provider: Kind,
     /// Input file; `-` or nothing reads stdin.
     pub input: Option<PathBuf>,
     #[command(flatten)]
@@ -47,10 +45,9 @@ pub struct ImportArgs {
 /// Runs `import`.
 pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
     let mapping = a.mapping.mapping()?;
-    let settings = settings(&a.sync, mapping.kojo_phone, quiet);
+    let settings = settings(&a.sync, mapping.kojo_phone);
     let opts = Options {
         from: a.input_args.from,
-        to: Some(a.provider.format()),
         encoding: a.input_args.encoding,
         delimiter: a.input_args.delimiter,
         max_record_bytes: a.input_args.max_record_bytes,
@@ -68,50 +65,34 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
     let input = files::open_input(a.input.as_deref())?;
     let rejects = Output::optional(a.sync.rejects.as_deref())?;
     super::runtime()?.block_on(async {
-        let file = || "file".to_string();
-        let (sink, journal) = match a.provider {
-            Provider::Covage => {
-                let client = a.providers.covage(true)?;
-                let owner = Owner::new(
-                    "import",
-                    file(),
-                    "covage",
-                    client.contacts_url(),
-                    client.account(),
-                );
-                let journal = open_journal(&a.sync, owner)?;
-                (Sink::covage(client).await?, journal)
-            }
-            Provider::Kojo => {
-                let client = a.providers.kojo()?;
-                let owner = Owner::new(
-                    "import",
-                    file(),
-                    "kojo",
-                    client.contacts_url(),
-                    client.account(),
-                );
-                (Sink::kojo(client), open_journal(&a.sync, owner)?)
-            }
+        let target = a.providers.open(a.provider, true)?;
+        let opts = Options {
+            to: Some(target.format()),
+            ..opts
         };
+        let journal = open_journal(&a.sync, "import", "file".into(), &*target)?;
+        let upserts = target.clone().upserts().await?;
         let bar = progress::records_bar(quiet);
         let (tx, rx) = channel();
         let entries = crate::entries::Entries::new(a.sync.report.is_some())?.shared();
-        let size = input.len;
-        let feed = Feed::records(opts, tx, rejects, entries.clone()).with_total(bar.clone(), size);
-        let reading = source::file(input, feed, progress::hidden());
-        let report = upsert(rx, sink, &a.sync, settings, journal, bar).await?;
+        let rejects = rejects.map(|r| Box::new(r) as Box<dyn Destination>);
+        let feed = Feed::records(opts, tx, rejects, entries.clone())
+            .with_total(progress::events(&bar, quiet), input.len);
+        let reading = contactport_providers::feed_file(input.reader, input.name, feed);
+        let report = upsert(rx, target.clone(), upserts, settings, journal, &bar, quiet).await?;
         let (read, failed) = reading.await?;
+        let sync = &a.sync;
         match failed {
-            None => finish_sync(report, read, &entries, &a.sync, quiet),
+            None => finish_sync(report, read, &entries, sync, &*target, quiet),
             // The input broke off: what was written before is still reported (and journalled),
             // then the run fails.
             Some(e) => {
-                let report = crate::sync::SyncReport {
+                let e = anyhow::Error::from(e);
+                let report = contactport_providers::SyncReport {
                     error: Some(format!("{e:#}")),
                     ..report
                 };
-                finish_sync(report, read, &entries, &a.sync, quiet)?;
+                finish_sync(report, read, &entries, sync, &*target, quiet)?;
                 Err(e)
             }
         }

@@ -2,14 +2,12 @@
 //! earlier ones are being written.
 
 use super::{channel, finish_sync, open_journal, settings, upsert};
-use crate::args::{MappingArgs, Provider, ProviderArgs, SyncArgs};
+use crate::args::{parse_provider, MappingArgs, ProviderArgs, SyncArgs};
 use crate::files::Output;
-use crate::journal::Owner;
 use crate::progress;
-use crate::source::{self, Feed};
-use crate::sync::Sink;
 use clap::Args;
 use contactport_core::Options;
+use contactport_providers::{Destination, Feed, Kind};
 use std::path::PathBuf;
 
 /// Shown after `contactport migrate --help`.
@@ -26,12 +24,12 @@ Exit status: 0 all went through, 1 some rejected or failed (see --report), 2 fai
 /// `migrate` arguments.
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
-    /// Provider to read from.
-    #[arg(value_enum)]
-    pub from: Provider,
-    /// Provider to write to.
-    #[arg(value_enum)]
-    pub to: Provider,
+    /// Provider to read from: covage or kojo.
+    #[arg(value_parser = parse_provider)]
+    pub from: Kind,
+    /// Provider to write to: covage or kojo.
+    #[arg(value_parser = parse_provider)]
+    pub to: Kind,
     /// Kojo ids or emails to read, one a line (Kojo has no list endpoint).
     #[arg(long, value_name = "FILE")]
     pub ids: Option<PathBuf>,
@@ -43,16 +41,10 @@ pub struct MigrateArgs {
     pub providers: ProviderArgs,
 }
 
-/// Runs `migrate`.
+/// Runs `migrate`: any source into any other target, streamed.
 pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
     anyhow::ensure!(a.from != a.to, "migrate needs two different providers");
-    let ids = match (a.from, &a.ids) {
-        (Provider::Kojo, Some(p)) => source::read_ids(p)?,
-        (Provider::Kojo, None) => {
-            anyhow::bail!("migrate kojo needs --ids FILE: Kojo has no list endpoint")
-        }
-        (Provider::Covage, _) => vec![],
-    };
+    let ids = super::ids("migrate", a.from, a.ids.as_deref())?;
     crate::files::distinct(&[
         ("--ids", a.ids.as_deref()),
         ("--journal", a.sync.journal.as_deref()),
@@ -60,59 +52,30 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
         ("--report", a.sync.report.as_deref()),
     ])?;
     let mapping = a.mapping.mapping()?;
-    let settings = settings(&a.sync, mapping.kojo_phone, quiet);
-    let opts = Options {
-        from: Some(a.from.format()),
-        to: Some(a.to.format()),
-        mapping,
-        ..Options::default()
-    };
+    let settings = settings(&a.sync, mapping.kojo_phone);
     let rejects = Output::optional(a.sync.rejects.as_deref())?;
     super::runtime()?.block_on(async {
+        let from = a.providers.open(a.from, false)?;
+        let to = a.providers.open(a.to, true)?;
+        let opts = Options {
+            from: Some(from.format()),
+            to: Some(to.format()),
+            mapping,
+            ..Options::default()
+        };
         let bar = progress::records_bar(quiet);
         let (tx, rx) = channel();
         let entries = crate::entries::Entries::new(a.sync.report.is_some())?.shared();
-        let feed = Feed::records(opts, tx, rejects, entries.clone()).with_total(bar.clone(), None);
-        match a.from {
-            Provider::Covage => {
-                let from = a.providers.covage(false)?;
-                let to = a.providers.kojo()?;
-                let journal = open_journal(
-                    &a.sync,
-                    Owner::new(
-                        "migrate",
-                        format!("covage {} {}", from.contacts_url(), from.account()),
-                        "kojo",
-                        to.contacts_url(),
-                        to.account(),
-                    ),
-                )?;
-                let sink = Sink::kojo(to);
-                let reading = tokio::spawn(source::covage(from, feed));
-                let report = upsert(rx, sink, &a.sync, settings, journal, bar).await?;
-                let read = reading.await??;
-                finish_sync(report, read, &entries, &a.sync, quiet)
-            }
-            Provider::Kojo => {
-                let from = a.providers.kojo()?;
-                let to = a.providers.covage(true)?;
-                let journal = open_journal(
-                    &a.sync,
-                    Owner::new(
-                        "migrate",
-                        format!("kojo {} {}", from.contacts_url(), from.account()),
-                        "covage",
-                        to.contacts_url(),
-                        to.account(),
-                    ),
-                )?;
-                let sink = Sink::covage(to).await?;
-                let reading = tokio::spawn(source::kojo(from, ids, settings.concurrency, feed));
-                let mut report = upsert(rx, sink, &a.sync, settings, journal, bar).await?;
-                let (read, failures) = reading.await??;
-                report.failed.extend(failures);
-                finish_sync(report, read, &entries, &a.sync, quiet)
-            }
-        }
+        let rejects = rejects.map(|r| Box::new(r) as Box<dyn Destination>);
+        let feed = Feed::records(opts, tx, rejects, entries.clone())
+            .with_total(progress::events(&bar, quiet), None);
+        let source = format!("{} {} {}", from.name(), from.contacts_url(), from.account());
+        let journal = open_journal(&a.sync, "migrate", source, &*to)?;
+        let upserts = to.clone().upserts().await?;
+        let reading = tokio::spawn(from.read(ids, settings.concurrency, feed));
+        let mut report = upsert(rx, to.clone(), upserts, settings, journal, &bar, quiet).await?;
+        let (read, failures) = reading.await??;
+        report.failed.extend(failures);
+        finish_sync(report, read, &entries, &a.sync, &*to, quiet)
     })
 }

@@ -66,14 +66,10 @@ pub mod migrate;
 pub mod sandbox;
 
 use crate::args::SyncArgs;
-use crate::journal::{Journal, Owner};
-use crate::sync::{self, Settings, Sink, SyncReport};
-use contactport_core::{Contact, Position};
+use contactport_providers::sync::{self, Run};
+use contactport_providers::{Journal, Owner, Provider, Record, Settings, SyncReport};
 use std::sync::Arc;
 use tokio::sync::mpsc;
-
-/// A record and where it came from.
-pub type Record = (Position, Contact);
 
 /// A tokio runtime for the commands that talk to providers: one thread. Their work is waiting
 /// on the network, and one thread does it with fewer context switches than a pool (files are
@@ -92,9 +88,8 @@ pub fn server_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// The sync settings of `a`.
-pub fn settings(a: &SyncArgs, kojo_phone: contactport_core::KojoPhone, quiet: bool) -> Settings {
+pub fn settings(a: &SyncArgs, kojo_phone: contactport_core::KojoPhone) -> Settings {
     Settings {
-        quiet,
         concurrency: a.concurrency.max(1),
         on_existing: a.on_existing,
         dry_run: a.dry_run,
@@ -102,12 +97,24 @@ pub fn settings(a: &SyncArgs, kojo_phone: contactport_core::KojoPhone, quiet: bo
     }
 }
 
-/// Opens `--journal` for this run's `owner` (before any request: a journal that is not one, or
-/// another run's, stops the run before it starts).
-pub fn open_journal(a: &SyncArgs, owner: Owner) -> anyhow::Result<Option<Arc<Journal>>> {
+/// Opens `--journal` for a run of `command` from `source` into `target` (before any request: a
+/// journal that is not one, or another run's, stops the run before it starts).
+pub fn open_journal(
+    a: &SyncArgs,
+    command: &str,
+    source: String,
+    target: &dyn Provider,
+) -> anyhow::Result<Option<Arc<Journal>>> {
     let Some(p) = &a.journal else {
         return Ok(None);
     };
+    let owner = Owner::new(
+        command,
+        source,
+        target.name(),
+        target.contacts_url(),
+        target.account(),
+    );
     let j = Journal::open(p, &owner)?;
     if !j.skipped_lines.is_empty() {
         eprintln!(
@@ -119,33 +126,28 @@ pub fn open_journal(a: &SyncArgs, owner: Owner) -> anyhow::Result<Option<Arc<Jou
     Ok(Some(Arc::new(j)))
 }
 
-/// Upserts what arrives on `rx` into `sink`; prints the plan on stdout in a dry run.
+/// Upserts what arrives on `rx` into `target`, drawing progress on `bar`; stops taking records
+/// at Ctrl-C or SIGTERM.
 pub async fn upsert(
-    rx: mpsc::Receiver<(Position, Contact)>,
-    sink: Sink,
-    a: &SyncArgs,
+    rx: mpsc::Receiver<Record>,
+    target: Arc<dyn Provider>,
+    upserts: Box<dyn contactport_providers::Upserts>,
     settings: Settings,
     journal: Option<Arc<Journal>>,
-    bar: indicatif::ProgressBar,
+    bar: &indicatif::ProgressBar,
+    quiet: bool,
 ) -> anyhow::Result<SyncReport> {
-    let (plan_tx, printer) = if a.dry_run {
-        let (tx, mut prx) = mpsc::unbounded_channel::<String>();
-        let printer = tokio::spawn(async move {
-            use std::io::Write;
-            while let Some(line) = prx.recv().await {
-                let _ = writeln!(std::io::stdout(), "{line}");
-            }
-        });
-        (Some(tx), Some(printer))
-    } else {
-        (None, None)
+    let run = Run {
+        target,
+        upserts: upserts.into(),
+        settings,
+        journal,
+        events: crate::progress::events(bar, quiet),
+        stop: stop_on_signal(),
     };
-    let stop = stop_on_signal();
-    let report = sync::run(rx, Arc::new(sink), settings, journal, bar, plan_tx, stop).await;
-    if let Some(p) = printer {
-        let _ = p.await;
-    }
-    report
+    let report = sync::run(rx, run).await;
+    bar.finish_and_clear();
+    Ok(report?)
 }
 
 /// A flag that turns true at the first Ctrl-C or SIGTERM: the run stops taking records, ends
@@ -182,26 +184,6 @@ async fn signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// "the real run sends N requests to P: about T at its documented limits".
-fn plan_time(n: u64, provider: &str) -> String {
-    use crate::pacer::{duration_for, human, Quota};
-    if provider == "kojo" {
-        let q = Quota {
-            requests: crate::kojo::PER_HOUR,
-            window: std::time::Duration::from_secs(3600),
-        };
-        let d = duration_for(n, crate::kojo::RATE, Some(q));
-        format!(
-            "plan: the real run sends about {n} requests to Kojo: {} at its documented limits ({} a second, {} an hour)",
-            human(d),
-            crate::kojo::RATE,
-            crate::kojo::PER_HOUR
-        )
-    } else {
-        format!("plan: the real run sends about {n} requests to Covage (no documented rate limit)")
-    }
-}
-
 /// Merges the reading report into the sync report, writes `--report`, prints the summary;
 /// returns the exit code.
 pub fn finish_sync(
@@ -209,6 +191,7 @@ pub fn finish_sync(
     read: contactport_core::Report,
     entries: &crate::entries::Shared,
     a: &SyncArgs,
+    target: &dyn Provider,
     quiet: bool,
 ) -> anyhow::Result<u8> {
     let mut dup_rejects = std::mem::take(&mut report.read);
@@ -246,7 +229,7 @@ pub fn finish_sync(
         eprintln!("{}", report.summary());
     }
     if let (Some(n), false) = (report.planned_requests, quiet) {
-        eprintln!("{}", plan_time(n, report.target));
+        eprintln!("{}", target.plan_time(n));
     }
     if report.interrupted {
         // Said even with --quiet: the run did not do all it was asked.
@@ -267,4 +250,29 @@ pub fn finish_sync(
 /// provider instead of filling memory.
 pub fn channel() -> (mpsc::Sender<Record>, mpsc::Receiver<Record>) {
     mpsc::channel(1024)
+}
+
+/// Reads `--ids`, when the source needs them (Kojo has no list endpoint).
+pub fn ids(
+    command: &str,
+    source: contactport_providers::Kind,
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<Vec<String>> {
+    use anyhow::Context;
+    match (source.ids_only, path) {
+        (Some(why), None) => {
+            anyhow::bail!("{command} {} needs --ids FILE: {why}", source.name)
+        }
+        (Some(_), Some(p)) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            Ok(text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(String::from)
+                .collect())
+        }
+        (None, _) => Ok(vec![]),
+    }
 }

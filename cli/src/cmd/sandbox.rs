@@ -1,7 +1,7 @@
 //! `contactport sandbox`: both APIs on loopback, from memory.
 
-use crate::sandbox::{self, Config, Faults};
 use clap::Args;
+use contactport_sandbox::{self as sandbox, Config};
 use std::io::Write;
 
 /// Shown after `contactport sandbox --help`.
@@ -57,29 +57,15 @@ pub struct SandboxArgs {
 /// Runs the sandbox until stopped.
 pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
     let seed = a.seed.unwrap_or_else(|| fastrand::u64(..));
-    // Rehearsal credentials: not secrets, printed so they can be pasted.
-    let cfg = Config {
-        faults: Faults {
-            fail_rate: a.fail_rate,
-            drop_rate: a.drop_rate,
-            latency_ms: a.latency_ms,
-            kojo_rps: a.kojo_rps,
-            next_link: None,
-            kojo_per_hour: a.kojo_per_hour,
-            kojo_hour_secs: a.kojo_hour_secs,
-            slow_write_ms: 0,
-            kojo_exact_email: false,
-        },
-        page_size: a.page_size,
-        covage_email: "sandbox@covage.test".into(),
-        covage_password: "sandbox-password".into(),
-        covage_token: "sandbox-covage-jwt".into(),
-        kojo_api_key: "sandbox-kojo-key".into(),
-        kojo_client_id: "sandbox-client".into(),
-        kojo_client_secret: "sandbox-client-secret".into(),
-        kojo_token_ttl: a.kojo_token_ttl,
-        seed,
-    };
+    let mut cfg = Config::rehearsal(seed);
+    cfg.faults.fail_rate = a.fail_rate;
+    cfg.faults.drop_rate = a.drop_rate;
+    cfg.faults.latency_ms = a.latency_ms;
+    cfg.faults.kojo_rps = a.kojo_rps;
+    cfg.faults.kojo_per_hour = a.kojo_per_hour;
+    cfg.faults.kojo_hour_secs = a.kojo_hour_secs;
+    cfg.page_size = a.page_size;
+    cfg.kojo_token_ttl = a.kojo_token_ttl;
     super::server_runtime()?.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", a.port)).await?;
         let addr = listener.local_addr()?;
@@ -103,7 +89,7 @@ pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
         out.flush()?;
         drop(out);
         tokio::select! {
-            r = sandbox::serve(listener, cfg) => r.map(|_| 0),
+            r = sandbox::serve(listener, cfg) => r.map(|_| 0).map_err(Into::into),
             _ = tokio::signal::ctrl_c() => Ok(0),
         }
     })

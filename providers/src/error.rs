@@ -1,7 +1,7 @@
-//! The CLI library's error type: what a provider call can end in. Messages never carry a URL
-//! with credentials, a token or a password.
+//! The providers library's one error type: what a provider call, a source or the journal can
+//! end in. Messages never carry a URL with credentials, a token or a password.
 
-/// A failed provider call.
+/// Why a provider call, a read or the journal failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -58,9 +58,55 @@ pub enum Error {
     /// Bad configuration (base URL, credentials missing).
     #[error("{0}")]
     Config(String),
+    /// The records read could not be converted (core's message, with the input's name).
+    #[error("in {input}")]
+    Read {
+        /// The input's name (a file, a provider).
+        input: String,
+        /// Core's error.
+        #[source]
+        source: contactport_core::Error,
+    },
+    /// A file or stream could not be written or read.
+    #[error("{what}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The journal cannot be used: not a journal, another run's, in use, unwritable.
+    #[error("{message}")]
+    Journal {
+        /// Why, naming the file.
+        message: String,
+        /// The cause, when there is one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 impl Error {
+    /// An I/O failure while doing `what`.
+    pub fn io(what: impl Into<String>, source: std::io::Error) -> Error {
+        Error::Io {
+            what: what.into(),
+            source,
+        }
+    }
+
+    /// The journal refused: `message`, caused by `source`.
+    pub(crate) fn journal(
+        message: impl Into<String>,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
+        Error::Journal {
+            message: message.into(),
+            source,
+        }
+    }
+
     /// The provider's message and request id, for the report.
     pub fn details(&self) -> (Option<u16>, String, Option<String>) {
         match self {

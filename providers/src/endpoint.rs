@@ -64,7 +64,7 @@ const MAX_THROTTLED: u32 = 10_000;
 
 /// One provider's endpoint.
 #[derive(Debug)]
-pub struct Api {
+pub struct Endpoint {
     /// Provider name, for messages.
     pub provider: &'static str,
     client: reqwest::Client,
@@ -77,9 +77,9 @@ pub struct Api {
     refused: std::sync::OnceLock<String>,
 }
 
-impl Api {
+impl Endpoint {
     /// An endpoint at `base`. Plain HTTP is refused except to loopback addresses.
-    pub fn new(provider: &'static str, base: &str, tuning: Tuning) -> Result<Api, Error> {
+    pub fn new(provider: &'static str, base: &str, tuning: Tuning) -> Result<Endpoint, Error> {
         // The URL is not echoed when it does not parse: it may hold a password.
         let mut base = Url::parse(base)
             .map_err(|e| Error::Config(format!("{provider}: bad base URL: {e}")))?;
@@ -120,7 +120,7 @@ impl Api {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Config(format!("{provider}: {e}")))?;
-        Ok(Api {
+        Ok(Endpoint {
             provider,
             client,
             base,
@@ -403,22 +403,22 @@ mod tests {
 
     #[test]
     fn https_only_except_loopback() {
-        assert!(Api::new("Kojo", "https://api.kojo.tech", tuning()).is_ok());
-        assert!(Api::new("Kojo", "http://127.0.0.1:8080", tuning()).is_ok());
-        assert!(Api::new("Kojo", "http://localhost:8080", tuning()).is_ok());
-        assert!(Api::new("Kojo", "http://[::1]:8080", tuning()).is_ok());
-        let e = Api::new("Kojo", "http://api.kojo.tech", tuning()).unwrap_err();
+        assert!(Endpoint::new("Kojo", "https://api.kojo.tech", tuning()).is_ok());
+        assert!(Endpoint::new("Kojo", "http://127.0.0.1:8080", tuning()).is_ok());
+        assert!(Endpoint::new("Kojo", "http://localhost:8080", tuning()).is_ok());
+        assert!(Endpoint::new("Kojo", "http://[::1]:8080", tuning()).is_ok());
+        let e = Endpoint::new("Kojo", "http://api.kojo.tech", tuning()).unwrap_err();
         assert!(e.to_string().contains("not HTTPS"), "{e}");
-        assert!(Api::new("Kojo", "https://user:pw@api.kojo.tech", tuning()).is_err());
+        assert!(Endpoint::new("Kojo", "https://user:pw@api.kojo.tech", tuning()).is_err());
         // A URL that does not parse is not echoed: it may hold a password.
-        let e = Api::new("Kojo", "https://user:s3cret@[bad", tuning()).unwrap_err();
+        let e = Endpoint::new("Kojo", "https://user:s3cret@[bad", tuning()).unwrap_err();
         assert!(!e.to_string().contains("s3cret"), "{e}");
-        assert!(Api::new("Kojo", "mailto:a@b.fr", tuning()).is_err());
+        assert!(Endpoint::new("Kojo", "mailto:a@b.fr", tuning()).is_err());
     }
 
     #[test]
     fn paths_never_leave_the_base() {
-        let api = Api::new("Kojo", "https://api.kojo.tech/v1", tuning()).unwrap();
+        let api = Endpoint::new("Kojo", "https://api.kojo.tech/v1", tuning()).unwrap();
         for path in [
             "http://other.host/x",
             "https://other.host/contacts",
@@ -435,7 +435,7 @@ mod tests {
 
     #[test]
     fn urls_keep_base_paths_and_encode_segments() {
-        let api = Api::new("Kojo", "https://api.kojo.tech/v1", tuning()).unwrap();
+        let api = Endpoint::new("Kojo", "https://api.kojo.tech/v1", tuning()).unwrap();
         assert_eq!(
             api.url("/contacts").unwrap().as_str(),
             "https://api.kojo.tech/v1/contacts"
@@ -446,7 +446,7 @@ mod tests {
                 .as_str(),
             "https://api.kojo.tech/v1/contacts/a+b@x.fr"
         );
-        let c = Api::new("Covage", "https://extranet.kosc-telecom.fr", tuning()).unwrap();
+        let c = Endpoint::new("Covage", "https://extranet.kosc-telecom.fr", tuning()).unwrap();
         assert_eq!(
             c.url_segment("/api/contacts/", "i9usbs1j", true)
                 .unwrap()
@@ -461,7 +461,7 @@ mod tests {
 
     #[test]
     fn error_bodies_of_both_providers() {
-        let api = Api::new("Covage", "https://extranet.kosc-telecom.fr", tuning()).unwrap();
+        let api = Endpoint::new("Covage", "https://extranet.kosc-telecom.fr", tuning()).unwrap();
         let e = api.api_error(
             400,
             br#"{"error":"Invalid email","details":null,"apirequest_uuid":"KOSC_123"}"#,

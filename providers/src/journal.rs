@@ -10,7 +10,7 @@
 //! A torn last line (the kill came mid-write) is cut off when the journal is opened; a garbled
 //! line elsewhere is skipped with a warning, and the lines after it still count.
 
-use anyhow::Context;
+use crate::error::Error;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
@@ -90,27 +90,29 @@ impl Journal {
     /// Opens (or creates) the journal at `path` for `owner`, keeping what it says is done.
     /// Refused, the file untouched: a file that is not a journal, another owner's journal, a
     /// journal another run has open.
-    pub fn open(path: &Path, owner: &Owner) -> anyhow::Result<Journal> {
+    pub fn open(path: &Path, owner: &Owner) -> Result<Journal, Error> {
         let shown = path.display();
+        let failed = |what: &str| {
+            let what = format!("{what} journal {shown}");
+            move |e: std::io::Error| Error::journal(what, Some(Box::new(e)))
+        };
         let mut file = OpenOptions::new()
             .create(true)
             .read(true)
             .append(true)
             .open(path)
-            .with_context(|| format!("cannot open journal {shown}"))?;
+            .map_err(failed("cannot open"))?;
         match file.try_lock() {
             Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            Err(std::fs::TryLockError::WouldBlock) => return Err(Error::journal(format!(
                 "journal {shown} is in use by another contactport run; wait for it to end, or use another --journal"
-            ),
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("cannot lock journal {shown}"))
-            }
+            ), None)),
+            Err(std::fs::TryLockError::Error(e)) => return Err(failed("cannot lock")(e)),
         }
         let mut done = HashSet::new();
         let mut skipped_lines = Vec::new();
         let mut good_len;
-        let len = file.metadata()?.len();
+        let len = file.metadata().map_err(failed("cannot read"))?.len();
         if len == 0 {
             let header = Header {
                 kind: KIND.into(),
@@ -121,25 +123,28 @@ impl Journal {
             first.push(b'\n');
             file.write_all(&first)
                 .and_then(|_| file.sync_data())
-                .with_context(|| format!("cannot write journal {shown}"))?;
+                .map_err(failed("cannot write"))?;
             good_len = first.len() as u64;
         } else {
             let mut reader = BufReader::new(&file);
             let mut buf = Vec::new();
             let n = reader
                 .read_until(b'\n', &mut buf)
-                .with_context(|| format!("cannot read journal {shown}"))?;
+                .map_err(failed("cannot read"))?;
             let header = serde_json::from_slice::<Header>(&buf)
                 .ok()
                 .filter(|h| h.kind == KIND && buf.ends_with(b"\n"));
             let Some(header) = header else {
-                anyhow::bail!(
+                return Err(Error::journal(format!(
                     "{shown} is not a contactport journal (its first line is not a journal header); \
                      it was left untouched. Name a new file (or an existing journal) with --journal"
-                );
+                ), None));
             };
-            check_owner(&header.owner, owner).with_context(|| {
-                format!("journal {shown} belongs to another run; it was left untouched")
+            check_owner(&header.owner, owner).map_err(|why| {
+                Error::journal(
+                    format!("journal {shown} belongs to another run; it was left untouched"),
+                    Some(why.into()),
+                )
             })?;
             good_len = n as u64;
             let mut line_no = 1u64;
@@ -147,7 +152,7 @@ impl Journal {
                 buf.clear();
                 let n = reader
                     .read_until(b'\n', &mut buf)
-                    .with_context(|| format!("cannot read journal {shown}"))?;
+                    .map_err(failed("cannot read"))?;
                 if n == 0 || !buf.ends_with(b"\n") {
                     // End, or a torn last line (cut below).
                     break;
@@ -163,12 +168,13 @@ impl Journal {
                 }
             }
         }
-        let len = file.metadata()?.len();
+        let len = file.metadata().map_err(failed("cannot read"))?.len();
         if len > good_len {
             // A torn tail (no newline: the kill came mid-write): cut it so new lines start
             // clean. Only that last piece is cut.
-            file.set_len(good_len).context("cannot repair journal")?;
-            file.seek(SeekFrom::End(0))?;
+            file.set_len(good_len)
+                .and_then(|_| file.seek(SeekFrom::End(0)))
+                .map_err(|e| Error::journal("cannot repair journal", Some(Box::new(e))))?;
         }
         let (tx, rx) = mpsc::unbounded_channel();
         let writer = std::thread::spawn(move || writer(file, rx));
@@ -196,16 +202,17 @@ impl Journal {
     }
 
     /// Appends a line; returns once it is on disk.
-    pub async fn record(&self, line: Line) -> anyhow::Result<()> {
+    pub async fn record(&self, line: Line) -> Result<(), Error> {
         let (ack, wait) = oneshot::channel();
+        let stopped = || Error::journal("journal writer stopped", None);
         self.tx
             .as_ref()
             .expect("open journal")
             .send((line, ack))
-            .map_err(|_| anyhow::anyhow!("journal writer stopped"))?;
+            .map_err(|_| stopped())?;
         wait.await
-            .map_err(|_| anyhow::anyhow!("journal writer stopped"))?
-            .context("cannot write journal")
+            .map_err(|_| stopped())?
+            .map_err(|e| Error::journal("cannot write journal", Some(Box::new(e))))
     }
 }
 
@@ -221,7 +228,7 @@ impl Drop for Journal {
 }
 
 /// The first difference between the journal's owner and this run's, as a sentence.
-fn check_owner(was: &Owner, now: &Owner) -> anyhow::Result<()> {
+fn check_owner(was: &Owner, now: &Owner) -> Result<(), String> {
     for (what, a, b) in [
         ("command", &was.command, &now.command),
         ("source", &was.source, &now.source),
@@ -230,7 +237,7 @@ fn check_owner(was: &Owner, now: &Owner) -> anyhow::Result<()> {
         ("account", &was.account, &now.account),
     ] {
         if a != b {
-            anyhow::bail!("its {what} is {a}, this run's is {b}");
+            return Err(format!("its {what} is {a}, this run's is {b}"));
         }
     }
     Ok(())
@@ -364,7 +371,8 @@ mod tests {
             ..owner()
         };
         let e = Journal::open(&p, &elsewhere).err().expect("refused");
-        let msg = format!("{e:#}");
+        let why = std::error::Error::source(&e).expect("why");
+        let msg = format!("{e}: {why}");
         assert!(
             msg.contains("target URL") && msg.contains("api.kojo.tech"),
             "{msg}"

@@ -1,12 +1,18 @@
-//! `contactport sandbox`: both providers' APIs served from memory on loopback, following their
+//! contactport-sandbox: both providers' APIs served from memory on loopback, following their
 //! docs and NOTES.md (auth flows, trailing slashes, full-object PUT, immutable orgName, Kojo's
-//! 429 body, error bodies), with faults on demand. The CLI's migration code does not use this
-//! module; only the `sandbox` command does.
+//! 429 body, error bodies), with faults on demand. The `contactport sandbox` command and the
+//! tests start it; the migration code never uses it.
+//!
+//! - this file: [`Config`] and [`Faults`], the server ([`serve`]), its state and the test
+//!   endpoints;
+//! - `covage` and `kojo`: each provider's routes.
 //!
 //! Test endpoints: `GET /_sandbox/state` (all contacts), `POST /_sandbox/reset` (optional body
 //! `{"covage": [...], "kojo": [...]}` to seed), `GET /_sandbox/requests` (method, path, auth
 //! scheme, body and status of each API call; never a token), `POST /_sandbox/faults` (change
 //! `fail_rate`, `drop_rate`, `latency_ms`, `kojo_rps` while running).
+
+#![forbid(unsafe_code)]
 
 mod covage;
 mod kojo;
@@ -48,6 +54,14 @@ pub struct Faults {
     pub kojo_exact_email: bool,
 }
 
+/// Why the sandbox stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The listening socket failed.
+    #[error("sandbox: {0}")]
+    Io(#[from] std::io::Error),
+}
+
 /// Sandbox settings.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -71,6 +85,28 @@ pub struct Config {
     pub kojo_token_ttl: u64,
     /// Seed of the fault draws: the same seed and the same requests give the same faults.
     pub seed: u64,
+}
+
+impl Config {
+    /// Rehearsal settings: no faults, the whole Covage list at once, fixed credentials (not
+    /// secrets: they are printed so they can be pasted), fault draws from `seed`.
+    pub fn rehearsal(seed: u64) -> Config {
+        Config {
+            faults: Faults {
+                kojo_hour_secs: 3600.0,
+                ..Faults::default()
+            },
+            page_size: 0,
+            covage_email: "sandbox@covage.test".into(),
+            covage_password: "sandbox-password".into(),
+            covage_token: "sandbox-covage-jwt".into(),
+            kojo_api_key: "sandbox-kojo-key".into(),
+            kojo_client_id: "sandbox-client".into(),
+            kojo_client_secret: "sandbox-client-secret".into(),
+            kojo_token_ttl: 3600,
+            seed,
+        }
+    }
 }
 
 /// One API call, as `/_sandbox/requests` lists it.
@@ -146,7 +182,7 @@ pub(crate) fn random_id(n: usize) -> String {
 }
 
 /// Serves until the process is stopped.
-pub async fn serve(listener: tokio::net::TcpListener, cfg: Config) -> anyhow::Result<()> {
+pub async fn serve(listener: tokio::net::TcpListener, cfg: Config) -> Result<(), Error> {
     let state: Shared = Arc::new(Mutex::new(State {
         bucket: (cfg.faults.kojo_rps, Instant::now()),
         quota: (0, Instant::now()),

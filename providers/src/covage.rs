@@ -1,13 +1,19 @@
 //! The Covage contacts API client: JWT auth, list (bare array or Django page chain), get,
-//! create, full-object update, delete. Every URL ends with a slash: the service is Django-style
+//! create, full-object update; as a [`Provider`] it reads the list and upserts by email. Every URL ends with a slash: the service is Django-style
 //! and answers a missing one with a redirect (GET) or an error.
 
+use crate::endpoint::{Body, Endpoint, Retry, Tuning};
 use crate::error::Error;
-use crate::http::{Api, Body, Retry, Tuning};
+use crate::provider::{Action, Connect, Provider, Settled, Upserts};
 use crate::secret::Secret;
-use contactport_core::CovageContact;
+use crate::source::Feed;
+use crate::sync::{Conflict, Failure, OnExisting, Settings, SyncReport, CREATE_ROUNDS};
+use contactport_core::{email, mapping, Contact, CovageContact, Format, Position, Report};
+use futures::future::BoxFuture;
 use reqwest::Method;
 use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio::sync::RwLock;
 
 /// Production base URL.
@@ -59,7 +65,7 @@ impl Credentials {
 /// A Covage client.
 #[derive(Debug)]
 pub struct Covage {
-    api: Api,
+    api: Endpoint,
     creds: Credentials,
     token: RwLock<Option<Secret>>,
 }
@@ -131,6 +137,20 @@ fn protocol(why: String) -> Error {
 }
 
 impl Covage {
+    /// The client `connect` describes (`writing`: this run writes to it, so `--rate` and
+    /// `--hourly-limit` apply; Covage documents no limit).
+    pub(crate) fn connect(connect: &Connect, writing: bool) -> Result<Covage, Error> {
+        let (rate, per_hour) = match writing {
+            true => (
+                connect.rate.unwrap_or(0.0),
+                connect.hourly_limit.unwrap_or(0),
+            ),
+            false => (0.0, 0),
+        };
+        let creds = Credentials::from_env()?;
+        Covage::new(&connect.covage_url, creds, connect.tuning(rate, per_hour))
+    }
+
     /// A client for `base`.
     pub fn new(base: &str, creds: Credentials, tuning: Tuning) -> Result<Covage, Error> {
         let token = match &creds {
@@ -138,7 +158,7 @@ impl Covage {
             Credentials::Login { .. } => None,
         };
         Ok(Covage {
-            api: Api::new(PROVIDER, base, tuning)?,
+            api: Endpoint::new(PROVIDER, base, tuning)?,
             creds,
             token: RwLock::new(token),
         })
@@ -150,16 +170,6 @@ impl Covage {
             .url(CONTACTS)
             .map(|u| u.to_string())
             .unwrap_or_default()
-    }
-
-    /// While requests wait for a quota or a pause the provider asked for: until when.
-    pub fn waiting_until(&self) -> Option<tokio::time::Instant> {
-        self.api.waiting_until()
-    }
-
-    /// The account, for a journal's owner.
-    pub fn account(&self) -> String {
-        self.creds.account()
     }
 
     async fn header(&self) -> Result<String, Error> {
@@ -202,7 +212,7 @@ impl Covage {
         url: url::Url,
         body: Body,
         retry: Retry,
-    ) -> Result<crate::http::Reply, Error> {
+    ) -> Result<crate::endpoint::Reply, Error> {
         let header = self.header().await?;
         let reply = self
             .api
@@ -230,7 +240,7 @@ impl Covage {
         Ok(reply)
     }
 
-    fn check(&self, reply: crate::http::Reply) -> Result<crate::http::Reply, Error> {
+    fn check(&self, reply: crate::endpoint::Reply) -> Result<crate::endpoint::Reply, Error> {
         if reply.ok() {
             Ok(reply)
         } else {
@@ -357,22 +367,241 @@ impl Covage {
         self.parse(&reply.body)
     }
 
-    /// `DELETE /api/contacts/{uuid}/`; a contact already gone counts as deleted.
-    pub async fn delete(&self, uuid: &str) -> Result<(), Error> {
-        let url = self.api.url_segment(CONTACTS, uuid, true)?;
-        let reply = self
-            .call(Method::DELETE, url, Body::Empty, Retry::Idempotent)
-            .await?;
-        if reply.status == 404 {
-            return Ok(());
-        }
-        self.check(reply).map(|_| ())
-    }
-
     fn parse(&self, body: &[u8]) -> Result<CovageContact, Error> {
         serde_json::from_slice(body).map_err(|e| Error::Protocol {
             provider: PROVIDER,
             why: format!("not a contact: {e}"),
         })
+    }
+}
+
+impl Provider for Covage {
+    fn name(&self) -> &'static str {
+        "covage"
+    }
+
+    fn format(&self) -> Format {
+        Format::Covage
+    }
+
+    fn contacts_url(&self) -> String {
+        Covage::contacts_url(self)
+    }
+
+    fn account(&self) -> String {
+        self.creds.account()
+    }
+
+    fn waiting_until(&self) -> Option<tokio::time::Instant> {
+        self.api.waiting_until()
+    }
+
+    /// Streams the whole list into `feed`, page by page.
+    fn read(
+        self: Arc<Self>,
+        _ids: Vec<String>,
+        _concurrency: usize,
+        feed: Feed,
+    ) -> BoxFuture<'static, Result<(Report, Vec<Failure>), Error>> {
+        Box::pin(async move {
+            let mut feed = feed.named("Covage's contacts");
+            let mut check = PageCheck::default();
+            let mut page = self.first_page().await?;
+            if let Some(n) = page.count {
+                feed.set_total(n);
+            } else if page.next.is_none() {
+                feed.set_total(page.items.len() as u64);
+            }
+            loop {
+                check.page(&page)?;
+                for item in &page.items {
+                    let mut bytes = serde_json::to_vec(item).expect("json");
+                    bytes.push(b'\n');
+                    if !feed.push(&bytes).await? {
+                        return Ok((feed.finish().await?, vec![]));
+                    }
+                }
+                match page.next {
+                    Some(u) => page = self.next_page(u).await?,
+                    None => break,
+                }
+            }
+            Ok((feed.finish().await?, vec![]))
+        })
+    }
+
+    fn upserts(self: Arc<Self>) -> BoxFuture<'static, Result<Box<dyn Upserts>, Error>> {
+        Box::pin(async move {
+            let existing = index(self.list().await?);
+            Ok(Box::new(CovageUpserts {
+                client: self,
+                existing,
+            }) as Box<dyn Upserts>)
+        })
+    }
+
+    fn plan_time(&self, n: u64) -> String {
+        format!("plan: the real run sends about {n} requests to Covage (no documented rate limit)")
+    }
+}
+
+/// Writing to Covage: the list is read once; new contacts are POSTed, changed ones PUT in
+/// full, unchanged ones left alone. A create whose answer was lost is set aside; when the
+/// stream ends the list is read again and each one is either found (it was created) or sent
+/// again ([`Upserts::settle`]).
+struct CovageUpserts {
+    client: Arc<Covage>,
+    /// Existing contacts by email key.
+    existing: HashMap<String, CovageContact>,
+}
+
+fn index(list: Vec<CovageContact>) -> HashMap<String, CovageContact> {
+    let mut map = HashMap::with_capacity(list.len());
+    for c in list {
+        map.entry(email::key(&c.email)).or_insert(c);
+    }
+    map
+}
+
+impl CovageUpserts {
+    async fn create(&self, want: &CovageContact) -> Action {
+        match self.client.create(want).await {
+            Ok(made) => Action::Created(made.contact_uuid.unwrap_or_default()),
+            Err(Error::Ambiguous { settle, .. }) => Action::Uncertain(settle),
+            Err(e) => Action::Failed(e),
+        }
+    }
+
+    async fn upsert(&self, c: &Contact, s: &Settings) -> Action {
+        let mut want = mapping::to_covage(c);
+        let Some(have) = self.existing.get(&email::key(&c.email)) else {
+            if s.dry_run {
+                return Action::Created(String::new());
+            }
+            want.contact_uuid = None;
+            return self.create(&want).await;
+        };
+        let id = have.contact_uuid.clone().unwrap_or_default();
+        // What the source lacks, the provider keeps.
+        for (w, h) in [
+            (&mut want.first_name, &have.first_name),
+            (&mut want.last_name, &have.last_name),
+            (&mut want.phone_number, &have.phone_number),
+            (&mut want.cell_phone_number, &have.cell_phone_number),
+        ] {
+            if w.is_empty() {
+                w.clone_from(h);
+            }
+        }
+        want.contact_uuid = have.contact_uuid.clone();
+        let mut changed = vec![];
+        for (name, w, h) in [
+            ("first_name", &want.first_name, &have.first_name),
+            ("last_name", &want.last_name, &have.last_name),
+            ("phone_number", &want.phone_number, &have.phone_number),
+            (
+                "cell_phone_number",
+                &want.cell_phone_number,
+                &have.cell_phone_number,
+            ),
+            ("email", &want.email, &have.email),
+        ] {
+            if w != h {
+                changed.push(name);
+            }
+        }
+        if changed.is_empty() {
+            return Action::Unchanged(id);
+        }
+        if s.on_existing == OnExisting::Skip {
+            return Action::Skipped(id);
+        }
+        if s.dry_run {
+            return Action::Updated(id, changed);
+        }
+        // The list was read at the start; the contact may have been edited since. PUT replaces
+        // the whole object, so it is read again now and only the fields this run changes are
+        // applied to what the server has: an edit made meanwhile to another field is kept.
+        let mut now = match self.client.get(&id).await {
+            Ok(Some(now)) => now,
+            // Deleted meanwhile: it is created again, as any contact the provider lacks.
+            Ok(None) => {
+                want.contact_uuid = None;
+                return self.create(&want).await;
+            }
+            Err(e) => return Action::Failed(e),
+        };
+        let before = now.clone();
+        for name in &changed {
+            match *name {
+                "first_name" => now.first_name.clone_from(&want.first_name),
+                "last_name" => now.last_name.clone_from(&want.last_name),
+                "phone_number" => now.phone_number.clone_from(&want.phone_number),
+                "cell_phone_number" => now.cell_phone_number.clone_from(&want.cell_phone_number),
+                "email" => now.email.clone_from(&want.email),
+                _ => {}
+            }
+        }
+        if now == before {
+            return Action::Unchanged(id);
+        }
+        now.contact_uuid = Some(id.clone());
+        match self.client.update(&now).await {
+            Ok(_) => Action::Updated(id, changed),
+            Err(e) => Action::Failed(e),
+        }
+    }
+}
+
+impl Upserts for CovageUpserts {
+    fn upsert<'a>(
+        &'a self,
+        c: &'a Contact,
+        s: &'a Settings,
+        _pos: Position,
+        _conflicts: &'a Mutex<Vec<Conflict>>,
+    ) -> BoxFuture<'a, Action> {
+        Box::pin(CovageUpserts::upsert(self, c, s))
+    }
+
+    /// The list read again: each lost create is either there (created) or sent again. Stops
+    /// at a refusal of the credentials (the rest would be refused too).
+    fn settle(
+        &self,
+        pending: Vec<(Position, Contact)>,
+        last: bool,
+    ) -> BoxFuture<'_, Result<Settled, Error>> {
+        Box::pin(async move {
+            let now = index(self.client.list().await?);
+            let mut settled = Vec::with_capacity(pending.len());
+            for (pos, c) in pending {
+                let action = if let Some(found) = now.get(&email::key(&c.email)) {
+                    Action::Created(found.contact_uuid.clone().unwrap_or_default())
+                } else if last {
+                    Action::Failed(Error::Exhausted {
+                        provider: PROVIDER,
+                        attempts: CREATE_ROUNDS,
+                        last: "every answer to the create was lost, and the contact was not in the list".into(),
+                    })
+                } else {
+                    let mut want = mapping::to_covage(&c);
+                    want.contact_uuid = None;
+                    self.create(&want).await
+                };
+                let refused = matches!(action, Action::Failed(Error::Auth { .. }));
+                settled.push((pos, c, action));
+                if refused {
+                    break;
+                }
+            }
+            Ok(settled)
+        })
+    }
+
+    /// The list, read once (pages of 100), then a POST per create and a GET and a PUT per
+    /// update.
+    fn planned_requests(&self, r: &SyncReport) -> u64 {
+        let pages = (self.existing.len() as u64).div_ceil(100).max(1);
+        pages + r.created + 2 * r.updated
     }
 }

@@ -1,0 +1,526 @@
+//! The Kojo contacts API client: a legacy API key or OAuth 2 client credentials (token cached,
+//! renewed a minute before it expires), get by id or email, create, patch. As a [`Provider`] it
+//! reads the contacts named by id or email (there is no list endpoint) and upserts by email.
+
+use crate::endpoint::{Body, Endpoint, Reply, Retry, Tuning};
+use crate::error::Error;
+use crate::provider::{Action, Connect, Provider, Upserts};
+use crate::secret::Secret;
+use crate::source::Feed;
+use crate::sync::{Conflict, Failure, OnExisting, Settings, SyncReport, CREATE_ROUNDS};
+use contactport_core::{mapping, phone, Contact, Format, KojoContact, Position, Report};
+use futures::future::BoxFuture;
+use futures::StreamExt;
+use reqwest::Method;
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+/// Production base URL.
+pub const DEFAULT_URL: &str = "https://api.kojo.tech";
+/// The contacts path: the docs name `/contacts` while their examples say `/contact`.
+pub const DEFAULT_PATH: &str = "/contacts";
+const PROVIDER: &str = "Kojo";
+/// Kojo's documented burst limit, per organisation: requests a second.
+pub(crate) const RATE: f64 = 20.0;
+/// Kojo's documented quota, per organisation: requests an hour.
+pub(crate) const PER_HOUR: u32 = 3600;
+const TOKEN: &str = "/oauth2/token";
+
+/// How to authenticate.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// `KOJO_API_KEY`: a legacy API key, sent as a bearer token.
+    ApiKey(Secret),
+    /// `KOJO_CLIENT_ID` + `KOJO_CLIENT_SECRET`: OAuth 2 client credentials.
+    Client {
+        /// Client id.
+        id: String,
+        /// Client secret.
+        secret: Secret,
+    },
+}
+
+impl Credentials {
+    /// From the environment: `KOJO_API_KEY`, else `KOJO_CLIENT_ID` + `KOJO_CLIENT_SECRET`.
+    pub fn from_env() -> Result<Credentials, Error> {
+        if let Some(k) = Secret::from_env("KOJO_API_KEY") {
+            return Ok(Credentials::ApiKey(k));
+        }
+        match crate::secret::pair_from_env("KOJO_CLIENT_ID", "KOJO_CLIENT_SECRET") {
+            Some((id, secret)) => Ok(Credentials::Client { id, secret }),
+            None => Err(Error::Config(
+                "Kojo credentials missing: set KOJO_API_KEY, or KOJO_CLIENT_ID and KOJO_CLIENT_SECRET".into(),
+            )),
+        }
+    }
+}
+
+impl Credentials {
+    /// Who this is, for a journal's owner: the client id, or a fingerprint of the key.
+    pub fn account(&self) -> String {
+        match self {
+            Credentials::ApiKey(k) => crate::journal::fingerprint(k.expose()),
+            Credentials::Client { id, .. } => id.clone(),
+        }
+    }
+}
+
+/// A Kojo client.
+#[derive(Debug)]
+pub struct Kojo {
+    api: Endpoint,
+    path: String,
+    creds: Credentials,
+    token: Mutex<Option<(Secret, Instant)>>,
+}
+
+impl Kojo {
+    /// The client `connect` describes. Reads are paced too: the limit is per organisation, for
+    /// all calls.
+    pub(crate) fn connect(connect: &Connect) -> Result<Kojo, Error> {
+        let creds = Credentials::from_env()?;
+        let tuning = connect.tuning(
+            connect.rate.unwrap_or(RATE),
+            connect.hourly_limit.unwrap_or(PER_HOUR),
+        );
+        Kojo::new(&connect.kojo_url, &connect.kojo_path, creds, tuning)
+    }
+
+    /// A client for `base`, contacts at `path`.
+    pub fn new(base: &str, path: &str, creds: Credentials, tuning: Tuning) -> Result<Kojo, Error> {
+        let api = Endpoint::new(PROVIDER, base, tuning)?;
+        let path = format!("/{}", path.trim_matches('/'));
+        // Checked here, before any request: a path naming another host would take the key there.
+        api.url(&path)?;
+        Ok(Kojo {
+            api,
+            path,
+            creds,
+            token: Mutex::new(None),
+        })
+    }
+
+    /// The contacts URL (a journal's owner).
+    pub fn contacts_url(&self) -> String {
+        self.api
+            .url(&self.path)
+            .map(|u| u.to_string())
+            .unwrap_or_default()
+    }
+
+    async fn header(&self, renew: bool) -> Result<String, Error> {
+        let (id, secret) = match &self.creds {
+            Credentials::ApiKey(k) => return Ok(format!("Bearer {}", k.expose())),
+            Credentials::Client { id, secret } => (id, secret),
+        };
+        let mut slot = self.token.lock().await;
+        let fresh = matches!(&*slot, Some((_, exp)) if Instant::now() < *exp) && !renew;
+        if !fresh {
+            let form = vec![
+                ("grant_type", "client_credentials".to_string()),
+                ("client_id", id.clone()),
+                ("client_secret", secret.expose().to_string()),
+            ];
+            #[derive(Deserialize)]
+            struct Token {
+                access_token: String,
+                expires_in: Option<u64>,
+            }
+            let t: Token = match self.api.token(TOKEN, Body::Form(form)).await {
+                Err(Error::Auth { message, .. }) => {
+                    return Err(self.api.refuse(&format!(
+                        "KOJO_CLIENT_ID and KOJO_CLIENT_SECRET were refused: {message}"
+                    )))
+                }
+                r => r?,
+            };
+            // Renewed a minute early (or at half its life when short), so no request carries
+            // a token that expires on the way.
+            // A lifetime past a day is taken as a day: whatever the server says, no overflow.
+            let life = Duration::from_secs(t.expires_in.unwrap_or(3600).min(86_400));
+            let margin = Duration::from_secs(60).min(life / 2);
+            *slot = Some((
+                Secret::new(t.access_token),
+                Instant::now() + (life - margin),
+            ));
+        }
+        Ok(format!(
+            "Bearer {}",
+            slot.as_ref().expect("token").0.expose()
+        ))
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        url: url::Url,
+        body: Body,
+        retry: Retry,
+    ) -> Result<Reply, Error> {
+        let reply = self
+            .api
+            .send(
+                method.clone(),
+                url.clone(),
+                Some(&self.header(false).await?),
+                &body,
+                retry,
+            )
+            .await?;
+        if reply.status != 401 {
+            return Ok(reply);
+        }
+        if let Credentials::ApiKey(_) = self.creds {
+            return Err(self.api.refuse("the key in KOJO_API_KEY was refused"));
+        }
+        // An OAuth token may have expired early: one renewal, then the refusal is final.
+        let header = self.header(true).await?;
+        let reply = self
+            .api
+            .send(method, url, Some(&header), &body, retry)
+            .await?;
+        if reply.status == 401 {
+            return Err(self
+                .api
+                .refuse("a fresh access token for KOJO_CLIENT_ID was refused"));
+        }
+        Ok(reply)
+    }
+
+    fn parse(&self, reply: Reply) -> Result<KojoContact, Error> {
+        if !reply.ok() {
+            return Err(self.api.api_error(reply.status, &reply.body));
+        }
+        serde_json::from_slice(&reply.body).map_err(|e| Error::Protocol {
+            provider: PROVIDER,
+            why: format!("not a contact: {e}"),
+        })
+    }
+
+    /// `GET /contacts/:idOrEmail`; `None` on 404.
+    pub async fn get(&self, id_or_email: &str) -> Result<Option<KojoContact>, Error> {
+        Ok(self.get_raw(id_or_email).await?.map(|(c, _)| c))
+    }
+
+    /// Like [`Kojo::get`], with the answer's bytes (for exports).
+    pub async fn get_raw(
+        &self,
+        id_or_email: &str,
+    ) -> Result<Option<(KojoContact, bytes::Bytes)>, Error> {
+        let url = self.api.url_segment(&self.path, id_or_email, false)?;
+        let reply = self
+            .call(Method::GET, url, Body::Empty, Retry::Idempotent)
+            .await?;
+        if reply.status == 404 {
+            return Ok(None);
+        }
+        let body = reply.body.clone();
+        self.parse(reply).map(|c| Some((c, body)))
+    }
+
+    /// `POST /contacts` with displayName, email, orgName, vendorId and phone. Returns
+    /// [`Error::Ambiguous`] when the answer was lost.
+    pub async fn create(&self, c: &KojoContact) -> Result<KojoContact, Error> {
+        let body = serde_json::json!({
+            "displayName": c.display_name,
+            "email": c.email,
+            "orgName": c.org_name,
+            "vendorId": c.vendor_id,
+            "phone": c.phone,
+        });
+        let mut body = body;
+        if c.phone.is_none() {
+            body.as_object_mut().expect("object").remove("phone");
+        }
+        let reply = self
+            .call(
+                Method::POST,
+                self.api.url(&self.path)?,
+                Body::Json(serde_json::to_vec(&body).expect("json")),
+                Retry::Create,
+            )
+            .await?;
+        self.parse(reply)
+    }
+
+    /// `PATCH /contacts/:id` with only `fields` (never orgName: Kojo cannot change it).
+    pub async fn patch(
+        &self,
+        id: &str,
+        fields: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<KojoContact, Error> {
+        debug_assert!(!fields.contains_key("orgName"));
+        let url = self.api.url_segment(&self.path, id, false)?;
+        let reply = self
+            .call(
+                Method::PATCH,
+                url,
+                Body::Json(serde_json::to_vec(fields).expect("json")),
+                Retry::Idempotent,
+            )
+            .await?;
+        self.parse(reply)
+    }
+}
+
+impl Provider for Kojo {
+    fn name(&self) -> &'static str {
+        "kojo"
+    }
+
+    fn format(&self) -> Format {
+        Format::Kojo
+    }
+
+    fn contacts_url(&self) -> String {
+        Kojo::contacts_url(self)
+    }
+
+    fn account(&self) -> String {
+        self.creds.account()
+    }
+
+    fn waiting_until(&self) -> Option<tokio::time::Instant> {
+        self.api.waiting_until()
+    }
+
+    /// Fetches each contact named (in order, `concurrency` at a time) into `feed`.
+    fn read(
+        self: Arc<Self>,
+        ids: Vec<String>,
+        concurrency: usize,
+        feed: Feed,
+    ) -> BoxFuture<'static, Result<(Report, Vec<Failure>), Error>> {
+        Box::pin(async move {
+            let mut feed = feed.named("Kojo's contacts");
+            let mut failures = Vec::new();
+            feed.set_total(ids.len() as u64);
+            let mut fetched = futures::stream::iter(ids.into_iter().enumerate())
+                .map(|(i, id)| {
+                    let client = self.clone();
+                    async move { (i, client.get_raw(&id).await, id) }
+                })
+                .buffered(concurrency.max(1));
+            while let Some((i, res, id)) = fetched.next().await {
+                let fail = |status, message: String, request_id| Failure {
+                    record: i as u64 + 1,
+                    line: i as u64 + 1,
+                    email: id.clone(),
+                    status,
+                    message,
+                    request_id,
+                };
+                match res {
+                    Ok(Some((_, bytes))) => {
+                        let mut b = bytes.to_vec();
+                        b.push(b'\n');
+                        if !feed.push(&b).await? {
+                            break;
+                        }
+                    }
+                    Ok(None) => {
+                        failures.push(fail(Some(404), format!("Kojo has no contact {id}"), None))
+                    }
+                    Err(e @ Error::Auth { .. }) => return Err(e),
+                    Err(e) => {
+                        let (s, m, r) = e.details();
+                        failures.push(fail(s, m, r));
+                    }
+                }
+            }
+            Ok((feed.finish().await?, failures))
+        })
+    }
+
+    fn upserts(self: Arc<Self>) -> BoxFuture<'static, Result<Box<dyn Upserts>, Error>> {
+        Box::pin(async move { Ok(Box::new(KojoUpserts { client: self }) as Box<dyn Upserts>) })
+    }
+
+    fn plan_time(&self, n: u64) -> String {
+        use crate::pacer::{duration_for, human, Quota};
+        let q = Quota {
+            requests: PER_HOUR,
+            window: Duration::from_secs(3600),
+        };
+        let d = duration_for(n, RATE, Some(q));
+        format!(
+            "plan: the real run sends about {n} requests to Kojo: {} at its documented limits ({RATE} a second, {PER_HOUR} an hour)",
+            human(d),
+        )
+    }
+}
+
+/// Writing to Kojo: `GET /contacts/{email}`: 404 → POST; found → PATCH of the changed fields
+/// only, never orgName (a different orgName is reported as a conflict). A create whose answer
+/// was lost is looked up by email before it is sent again.
+struct KojoUpserts {
+    client: Arc<Kojo>,
+}
+
+impl KojoUpserts {
+    async fn upsert(
+        &self,
+        c: &Contact,
+        s: &Settings,
+        pos: Position,
+        conflicts: &std::sync::Mutex<Vec<Conflict>>,
+    ) -> Action {
+        let client = &self.client;
+        let want = mapping::to_kojo(c, s.kojo_phone);
+        let have = match find(client, &c.email).await {
+            Ok(h) => h,
+            Err(e) => return Action::Failed(e),
+        };
+        let Some(have) = have else {
+            if s.dry_run {
+                return Action::Created(String::new());
+            }
+            for _ in 0..CREATE_ROUNDS {
+                match client.create(&want).await {
+                    Ok(made) => return Action::Created(made.id.unwrap_or_default()),
+                    // The answer was lost: the contact may exist now. Look before sending again.
+                    Err(Error::Ambiguous { settle, .. }) => {
+                        // A create still on its way would be missed by a look right now, and
+                        // then sent twice: wait until it must have landed, then look.
+                        tokio::time::sleep(settle).await;
+                        match find(client, &c.email).await {
+                            Ok(Some(found)) => {
+                                return Action::Created(found.id.unwrap_or_default())
+                            }
+                            Ok(None) => continue,
+                            Err(e) => return Action::Failed(e),
+                        }
+                    }
+                    Err(e) => return Action::Failed(e),
+                }
+            }
+            return Action::Failed(Error::Exhausted {
+                provider: PROVIDER,
+                attempts: CREATE_ROUNDS,
+                last: "every answer to the create was lost, and the contact was not found".into(),
+            });
+        };
+        let id = have.id.clone().unwrap_or_default();
+        if let (Some(w), Some(h)) = (&want.org_name, &have.org_name) {
+            if w != h {
+                conflicts.lock().expect("lock").push(Conflict {
+                    record: pos.record,
+                    email: c.email.clone(),
+                    field: "orgName".into(),
+                    provider: h.clone(),
+                    source: w.clone(),
+                });
+            }
+        }
+        let patch = patch(&want, &have);
+        if patch.is_empty() {
+            return Action::Unchanged(id);
+        }
+        if s.on_existing == OnExisting::Skip {
+            return Action::Skipped(id);
+        }
+        let fields: Vec<&'static str> = ["displayName", "phone", "vendorId"]
+            .into_iter()
+            .filter(|f| patch.contains_key(*f))
+            .collect();
+        if s.dry_run {
+            return Action::Updated(id, fields);
+        }
+        match client.patch(&id, &patch).await {
+            Ok(_) => Action::Updated(id, fields),
+            Err(e) => Action::Failed(e),
+        }
+    }
+}
+
+impl Upserts for KojoUpserts {
+    fn upsert<'a>(
+        &'a self,
+        c: &'a Contact,
+        s: &'a Settings,
+        pos: Position,
+        conflicts: &'a std::sync::Mutex<Vec<Conflict>>,
+    ) -> BoxFuture<'a, Action> {
+        Box::pin(KojoUpserts::upsert(self, c, s, pos, conflicts))
+    }
+
+    /// Each record looked up (GET by email), then a POST per create and a PATCH per update.
+    fn planned_requests(&self, r: &SyncReport) -> u64 {
+        let looked = r.created + r.updated + r.unchanged + r.skipped;
+        looked + r.created + r.updated
+    }
+}
+
+/// Looks a contact up by email. Our key is case-insensitive but Kojo's lookup may not be: an
+/// address with capitals in its local part that is not found is looked up lower-cased too, so
+/// a contact stored that way is not created a second time.
+async fn find(client: &Kojo, email: &str) -> Result<Option<KojoContact>, Error> {
+    let found = client.get(email).await?;
+    let lower = email.to_lowercase();
+    if found.is_some() || lower == email {
+        return Ok(found);
+    }
+    client.get(&lower).await
+}
+
+/// The fields of `want` that differ from `have`; empty values never erase, orgName never goes.
+fn patch(want: &KojoContact, have: &KojoContact) -> serde_json::Map<String, serde_json::Value> {
+    let mut patch = serde_json::Map::new();
+    let differs = |w: &Option<String>, h: &Option<String>| matches!(w, Some(w) if !w.is_empty() && Some(w) != h.as_ref());
+    if differs(&want.display_name, &have.display_name) {
+        patch.insert("displayName".into(), want.display_name.clone().into());
+    }
+    // Compared as numbers: the provider may hold `+33 6 99…` for our `+33699…`.
+    let same_phone = match (&want.phone, &have.phone) {
+        (Some(w), Some(h)) => {
+            phone::normalize(h, Default::default()).is_ok_and(|h| &h == w) || w == h
+        }
+        _ => false,
+    };
+    if want.phone.as_deref().is_some_and(|p| !p.is_empty()) && !same_phone {
+        patch.insert("phone".into(), want.phone.clone().into());
+    }
+    if differs(&want.vendor_id, &have.vendor_id) {
+        patch.insert("vendorId".into(), want.vendor_id.clone().into());
+    }
+    patch
+}
+
+#[cfg(test)]
+mod upsert_tests {
+    use super::*;
+
+    fn k(name: &str, phone: Option<&str>, org: &str) -> KojoContact {
+        KojoContact {
+            display_name: Some(name.into()),
+            email: Some("a@b.fr".into()),
+            phone: phone.map(String::from),
+            org_name: Some(org.into()),
+            vendor_id: Some("v1".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn patch_has_only_changed_fields_and_never_org_name() {
+        let want = k("John Doe", Some("+33699437892"), "New Org");
+        let have = k("John Doe", Some("+33 6 99 43 78 92"), "Old Org");
+        assert!(
+            patch(&want, &have).is_empty(),
+            "same number written differently"
+        );
+        let have = k("Jon Doe", Some("+33142845403"), "Old Org");
+        let p = patch(&want, &have);
+        assert_eq!(p.keys().collect::<Vec<_>>(), ["displayName", "phone"]);
+    }
+
+    #[test]
+    fn patch_does_not_erase() {
+        let want = k("John Doe", None, "Org");
+        let have = k("John Doe", Some("+33142845403"), "Org");
+        assert!(patch(&want, &have).is_empty());
+    }
+}

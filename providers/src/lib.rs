@@ -1,0 +1,47 @@
+//! contactport-providers: the API side of contactport, as a library.
+//!
+//! # Map
+//!
+//! - [`Provider`] (in `provider`): what every provider offers: read its contacts into a [`Feed`],
+//!   write contacts through an [`Upserts`], and say who it is (name, contacts URL, account) for
+//!   the journal. [`open`] builds one by name from a [`Connect`]ion; [`PROVIDERS`] lists them.
+//!   - `covage`: JWT auth, the list (bare array or Django page chain), full-object PUT.
+//!   - `kojo`: API key or OAuth client credentials, lookup by id or email, PATCH.
+//! - `endpoint`: one provider's HTTP origin: HTTPS only (loopback aside), paths that never
+//!   leave the base, retries (`retry`: verdicts, backoff, `Retry-After`) and pacing (`pacer`:
+//!   rate and hourly quota). `secret`: credentials from the environment, never shown.
+//! - [`Feed`] (in `source`): records read from a provider (or a file) go through core's
+//!   converter, to a channel of records or to an output file.
+//! - [`sync::run`]: the engine: records from any source upserted into any target, keyed by
+//!   email, exactly once, with the [`Journal`] making a run resumable after a crash. It reports
+//!   progress as [`Event`]s: this crate never touches the terminal.
+//!
+//! Every failure is an [`Error`].
+
+#![forbid(unsafe_code)]
+
+mod covage;
+mod endpoint;
+mod error;
+mod journal;
+mod kojo;
+mod pacer;
+mod provider;
+mod retry;
+mod secret;
+mod source;
+pub mod sync;
+
+pub use error::Error;
+pub use journal::{Journal, Owner};
+pub use provider::{
+    kind, open, Action, Connect, Event, Events, Kind, Provider, Upserts, PROVIDERS,
+};
+
+/// The providers' production addresses, the defaults of [`Connect`].
+pub mod defaults {
+    pub use crate::covage::DEFAULT_URL as COVAGE_URL;
+    pub use crate::kojo::{DEFAULT_PATH as KOJO_PATH, DEFAULT_URL as KOJO_URL};
+}
+pub use source::{file as feed_file, Destination, Feed, Record};
+pub use sync::{Conflict, Failure, OnExisting, Run, Settings, SyncReport};

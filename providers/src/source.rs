@@ -1,0 +1,291 @@
+//! Where records come from, pushed through a core [`Converter`] so validation, mapping and the
+//! rejects file are the same as `convert`'s: a file (read on a blocking thread, [`file`]) or a
+//! provider's contacts ([`crate::Provider::read`]). A [`Feed`] sends the records to the sync
+//! engine, or writes them to an output file (an export).
+
+use crate::error::Error;
+use crate::provider::{Event, Events};
+use contactport_core::{Contact, Converter, EntryStore, Options, Position, Report};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+
+/// A record and where it came from.
+pub type Record = (Position, Contact);
+
+/// An output file that takes its name only once complete (the CLI writes beside the name and
+/// renames).
+pub trait Destination: Write + Send {
+    /// Flushes and gives the file its name.
+    fn commit(self: Box<Self>) -> std::io::Result<()>;
+}
+
+/// Where a converter's output goes: records to a channel (import, migrate) or bytes to a file
+/// (export). Rejected records go to the rejects file in both cases; the report's entries go to
+/// an [`EntryStore`] as they come, so memory stays flat.
+pub struct Feed {
+    conv: Converter,
+    out: Vec<u8>,
+    rej: Vec<u8>,
+    output: Option<Box<dyn Destination>>,
+    rejects: Option<Box<dyn Destination>>,
+    tx: Option<mpsc::Sender<Record>>,
+    entries: Arc<Mutex<dyn EntryStore + Send>>,
+    /// Where the total goes (exact, or estimated from the bytes read so far and the size).
+    events: Option<(Events, Option<u64>)>,
+    bytes: u64,
+    name: String,
+}
+
+impl Feed {
+    /// Records to `tx` (`opts.collect` is set here). `name` names the input in messages.
+    pub fn records(
+        mut opts: Options,
+        tx: mpsc::Sender<Record>,
+        rejects: Option<Box<dyn Destination>>,
+        entries: Arc<Mutex<dyn EntryStore + Send>>,
+    ) -> Feed {
+        opts.collect = true;
+        Feed::new(opts, None, rejects, Some(tx), entries)
+    }
+
+    /// Bytes to `output`.
+    pub fn bytes(
+        opts: Options,
+        output: Box<dyn Destination>,
+        rejects: Option<Box<dyn Destination>>,
+        entries: Arc<Mutex<dyn EntryStore + Send>>,
+    ) -> Feed {
+        Feed::new(opts, Some(output), rejects, None, entries)
+    }
+
+    fn new(
+        opts: Options,
+        output: Option<Box<dyn Destination>>,
+        rejects: Option<Box<dyn Destination>>,
+        tx: Option<mpsc::Sender<Record>>,
+        entries: Arc<Mutex<dyn EntryStore + Send>>,
+    ) -> Feed {
+        Feed {
+            conv: Converter::new(opts),
+            out: vec![],
+            rej: vec![],
+            output,
+            rejects,
+            tx,
+            entries,
+            events: None,
+            bytes: 0,
+            name: String::new(),
+        }
+    }
+
+    /// Sends [`Event::Total`] to `events`: for an input of `size` bytes, estimated from the
+    /// records read so far; without a size, what the source says ([`Feed::set_total`]).
+    pub fn with_total(mut self, events: Events, size: Option<u64>) -> Feed {
+        self.events = Some((events, size));
+        self
+    }
+
+    /// Names the input in error messages (`in contacts.csv: …`).
+    pub fn named(mut self, name: &str) -> Feed {
+        self.name = name.to_string();
+        self
+    }
+
+    /// The total, when the source knows it (the Covage list's count, the ids given).
+    pub fn set_total(&self, n: u64) {
+        if let Some((events, _)) = &self.events {
+            events(Event::Total(n));
+        }
+    }
+
+    /// After a push of `n` bytes: the total estimated from the input's size.
+    fn estimate(&mut self, n: usize) {
+        self.bytes += n as u64;
+        if let Some((events, Some(size))) = &self.events {
+            let r = self.conv.report();
+            let sent = r.read.saturating_sub(r.rejected);
+            if self.bytes > 0 && sent > 0 {
+                let est = (sent as f64 * (*size as f64 / self.bytes as f64)).round() as u64;
+                events(Event::Total(est.max(sent)));
+            }
+        }
+    }
+
+    /// The report so far.
+    pub fn report(&self) -> &Report {
+        self.conv.report()
+    }
+
+    fn read_error(&self, source: contactport_core::Error) -> Error {
+        Error::Read {
+            input: self.name.clone(),
+            source,
+        }
+    }
+
+    fn convert(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        if let Err(e) = self.conv.push(bytes, &mut self.out, &mut self.rej) {
+            return Err(self.read_error(e));
+        }
+        self.estimate(bytes.len());
+        self.write_bytes()
+    }
+
+    /// Pushes input bytes; false when the receiving side has stopped.
+    pub async fn push(&mut self, bytes: &[u8]) -> Result<bool, Error> {
+        self.convert(bytes)?;
+        if let Some(tx) = &self.tx {
+            for rec in self.conv.take_records() {
+                if tx.send(rec).await.is_err() {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Like [`Feed::push`], from a blocking thread.
+    fn push_blocking(&mut self, bytes: &[u8]) -> Result<bool, Error> {
+        self.convert(bytes)?;
+        if let Some(tx) = &self.tx {
+            for rec in self.conv.take_records() {
+                if tx.blocking_send(rec).is_err() {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    fn write_bytes(&mut self) -> Result<(), Error> {
+        let mut e = self.conv.take_entries();
+        if !e.rejects.is_empty() || !e.warnings.is_empty() {
+            let mut store = self.entries.lock().expect("entries lock");
+            store
+                .keep(&mut e)
+                .map_err(|e| Error::io("cannot keep report entries", e))?;
+        }
+        if let Some(o) = self.output.as_mut() {
+            o.write_all(&self.out)
+                .map_err(|e| Error::io("cannot write output", e))?;
+        }
+        if let Some(r) = self.rejects.as_mut() {
+            r.write_all(&self.rej)
+                .map_err(|e| Error::io("cannot write rejects", e))?;
+        }
+        self.out.clear();
+        self.rej.clear();
+        Ok(())
+    }
+
+    /// Ends the input: the last records sent, the files committed, the report.
+    pub async fn finish(self) -> Result<Report, Error> {
+        let (report, records, tx) = self.close();
+        if let Some(tx) = tx {
+            for rec in records {
+                if tx.send(rec).await.is_err() {
+                    break;
+                }
+            }
+        }
+        report
+    }
+
+    /// Like [`Feed::finish`], from a blocking thread. On failure (the input's end is broken),
+    /// the records read before it are still sent, and the report so far comes with the error.
+    fn finish_blocking(self) -> Result<Report, Box<(Report, Error)>> {
+        let so_far = self.conv.report().clone();
+        let (report, records, tx) = self.close();
+        if let Some(tx) = tx {
+            for rec in records {
+                if tx.blocking_send(rec).is_err() {
+                    break;
+                }
+            }
+        }
+        report.map_err(|e| Box::new((so_far, e)))
+    }
+
+    /// Ends the converter, writes and commits the files; returns what is left to send (the
+    /// records read before a failure too).
+    fn close(
+        mut self,
+    ) -> (
+        Result<Report, Error>,
+        Vec<Record>,
+        Option<mpsc::Sender<Record>>,
+    ) {
+        // `finish` hands back the report with the entries still in the converter.
+        let finished = match self.conv.finish(&mut self.out, &mut self.rej) {
+            Ok(mut report) => {
+                let kept = self.entries.lock().expect("entries lock").keep(&mut report);
+                kept.map(|()| report)
+                    .map_err(|e| Error::io("cannot keep report entries", e))
+            }
+            Err(e) => Err(self.read_error(e)),
+        };
+        if let (Some((events, _)), Ok(r)) = (&self.events, &finished) {
+            // Now exact.
+            events(Event::Total(r.read.saturating_sub(r.rejected)));
+        }
+        let records = self.conv.take_records();
+        let Feed {
+            out,
+            rej,
+            output,
+            rejects,
+            tx,
+            ..
+        } = self;
+        let report = finished.and_then(|report| {
+            for (file, bytes, what) in [(output, out, "output"), (rejects, rej, "rejects")] {
+                if let Some(mut f) = file {
+                    f.write_all(&bytes)
+                        .and_then(|()| f.commit())
+                        .map_err(|e| Error::io(format!("cannot write {what}"), e))?;
+                }
+            }
+            Ok(report)
+        });
+        (report, records, tx)
+    }
+}
+
+/// Reads `input` on a blocking thread into `feed`; returns the reading report, and the error
+/// that stopped the reading, if one did (with the report of what was read before it, so the
+/// records already written are still reported).
+pub fn file(
+    mut input: Box<dyn Read + Send>,
+    name: String,
+    feed: Feed,
+) -> tokio::task::JoinHandle<(Report, Option<Error>)> {
+    let mut feed = feed.named(&name);
+    tokio::task::spawn_blocking(move || {
+        let mut buf = vec![0u8; 256 * 1024];
+        let failed = loop {
+            let n = match input.read(&mut buf) {
+                Ok(0) => break None,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => break Some(Error::io(format!("cannot read {name}"), e)),
+            };
+            match feed.push_blocking(&buf[..n]) {
+                Ok(true) => {}
+                Ok(false) => break None,
+                Err(e) => break Some(e),
+            }
+        };
+        if let Some(e) = failed {
+            return (feed.report().clone(), Some(e));
+        }
+        match feed.finish_blocking() {
+            Ok(r) => (r, None),
+            Err(failed) => {
+                let (so_far, e) = *failed;
+                (so_far, Some(e))
+            }
+        }
+    })
+}
