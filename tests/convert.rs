@@ -435,3 +435,41 @@ fn every_sample_matches_its_golden_output() {
         golden(&rejects, &d.read(&rejects));
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_failure() {
+    // `contactport convert … | head -1`: the pipe closes while output is still coming.
+    let d = Dir::new();
+    let mut csv = String::from("first_name,last_name,email\n");
+    for i in 0..50_000 {
+        csv.push_str(&format!("A{i},B,u{i}@x.fr\n"));
+    }
+    d.write("in.csv", &csv);
+    for args in [
+        &["convert", "in.csv", "--to", "ndjson"][..],
+        &["convert", "in.csv"],
+    ] {
+        let mut child = d
+            .cmd(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 64];
+        std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+        drop(child.stdout.take());
+        // A hang is a failure, not a stuck test run.
+        let start = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if start.elapsed() > std::time::Duration::from_secs(60) {
+                let _ = child.kill();
+                panic!("{args:?}: still running a minute after its reader stopped");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("error"), "{stderr}");
+    }
+}

@@ -680,3 +680,105 @@ fn unreachable_api_or_bad_credentials_exit_2() {
         run.stderr()
     );
 }
+
+#[test]
+fn on_existing_skip_leaves_existing_contacts_alone() {
+    let sb = Sandbox::start(&[]);
+    let d = Dir::new();
+    let env = sb.env();
+    d.write(
+        "in.csv",
+        "first_name,last_name,email,phone,org_name,vendor_id\n\
+         Ana,Renamed,ana@x.fr,+33142845403,Org,v1\n\
+         Bo,New,bo@x.fr,+33142845404,Org,v1\n",
+    );
+    // Kojo: the existing contact would be PATCHed; with skip it is left as it is.
+    sb.reset(
+        json!([]),
+        json!([{"id": "k1", "displayName": "Ana Old", "email": "ana@x.fr", "orgName": "Org", "vendorId": "v1"}]),
+    );
+    let args = ["import", "kojo", "in.csv", "--on-existing", "skip"];
+    d.run_env(&[&args[..], &["--report", "k.json"]].concat(), &env)
+        .expect(0);
+    let r = report(&d, "k.json");
+    assert_eq!(
+        (r["created"].as_u64(), r["skipped"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let kojo = sb.state()["kojo"].clone();
+    let ana = kojo
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["email"] == "ana@x.fr")
+        .unwrap();
+    assert_eq!(ana["displayName"], "Ana Old");
+    assert!(sb.requests().iter().all(|r| r["method"] != "PATCH"));
+    // Covage: no PUT either; without skip the same run updates.
+    sb.reset(
+        json!([{"contact_uuid": "c1", "first_name": "Ana", "last_name": "Old", "email": "ana@x.fr",
+                "phone_number": "+33142845403", "cell_phone_number": ""}]),
+        json!([]),
+    );
+    let args = ["import", "covage", "in.csv", "--on-existing", "skip"];
+    d.run_env(&[&args[..], &["--report", "c.json"]].concat(), &env)
+        .expect(0);
+    let r = report(&d, "c.json");
+    assert_eq!(
+        (r["created"].as_u64(), r["skipped"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(sb.requests().iter().all(|r| r["method"] != "PUT"));
+    assert_eq!(sb.state()["covage"][0]["last_name"], "Old");
+    d.run_env(&["import", "covage", "in.csv", "--report", "u.json"], &env)
+        .expect(0);
+    assert_eq!(report(&d, "u.json")["updated"], 1);
+    assert_eq!(sb.state()["covage"][0]["last_name"], "Renamed");
+}
+
+#[test]
+fn export_kojo_by_ids_and_emails() {
+    let sb = Sandbox::start(&[]);
+    let d = Dir::new();
+    let env = sb.env();
+    sb.reset(
+        json!([]),
+        json!([
+            {"id": "k1", "displayName": "Ana A", "email": "ana@x.fr", "orgName": "Org", "vendorId": "v1"},
+            {"id": "k2", "displayName": "Bo B", "email": "bo@x.fr", "orgName": "Org", "vendorId": "v1"},
+            {"id": "k3", "displayName": "Cy C", "email": "cy@x.fr", "orgName": "Org", "vendorId": "v1"}
+        ]),
+    );
+    // Without --ids: Kojo has no list endpoint, and nothing is sent.
+    let run = d
+        .run_env(&["export", "kojo", "-o", "k.csv"], &env)
+        .expect(2);
+    assert!(
+        run.stderr().contains("export kojo needs --ids FILE"),
+        "{}",
+        run.stderr()
+    );
+    assert!(sb.requests().is_empty());
+    // An id, an email, one Kojo does not know; comments and blank lines skipped.
+    d.write("ids.txt", "# to back up\nk2\n\nana@x.fr\nnobody@x.fr\n");
+    let args = ["export", "kojo", "--ids", "ids.txt", "-o", "k.csv"];
+    let run = d
+        .run_env(&[&args[..], &["--report", "r.json"]].concat(), &env)
+        .expect(1);
+    let csv = d.read("k.csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    // In the order named.
+    assert!(
+        lines[1].contains("bo@x.fr") && lines[2].contains("ana@x.fr"),
+        "{csv}"
+    );
+    let r = report(&d, "r.json");
+    assert_eq!(r["failed"][0]["email"], "nobody@x.fr");
+    assert_eq!(r["failed"][0]["status"], 404);
+    assert!(
+        run.stderr().contains("exported 2, rejected 0, failed 1"),
+        "{}",
+        run.stderr()
+    );
+}

@@ -106,14 +106,6 @@ impl Entries {
         self.keep(report).context("cannot spill report entries")
     }
 
-    /// `report` with every entry put back.
-    #[cfg(test)]
-    pub fn into_report(mut self, mut report: Report) -> anyhow::Result<Report> {
-        report.rejects = self.rejects.all()?.collect::<anyhow::Result<_>>()?;
-        report.warnings = self.warnings.all()?.collect::<anyhow::Result<_>>()?;
-        Ok(report)
-    }
-
     /// Prints the first `limit` problems on stderr, then how many more there are.
     pub fn list(&mut self, report: &Report, limit: usize) -> anyhow::Result<()> {
         let keep_all = self.rejects.spill.is_some();

@@ -605,3 +605,94 @@ impl Upserts for CovageUpserts {
         pages + r.created + 2 * r.updated
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scripted::{json, Server};
+    use std::time::Duration;
+
+    fn tuning() -> Tuning {
+        Tuning {
+            rate: 0.0,
+            backoff: crate::retry::Backoff {
+                base: Duration::from_millis(1),
+                max: Duration::from_millis(2),
+                attempts: 3,
+            },
+            timeout: Duration::from_secs(5),
+            quota: None,
+        }
+    }
+
+    fn login() -> Credentials {
+        Credentials::Login {
+            email: "me@example.fr".into(),
+            password: Secret::new("pw"),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_expired_jwt_is_renewed_by_logging_in_again_once() {
+        // Tokens t1, t2, …: the first one is refused (it expired), the second is taken.
+        let server = Server::start(|seen| {
+            let last = seen.last().unwrap();
+            let logins = seen.iter().filter(|s| s.path == LOGIN).count();
+            match (last.path.as_str(), last.auth.as_deref()) {
+                (LOGIN, _) => json(200, serde_json::json!({ "token": format!("t{logins}") })),
+                (_, Some("JWT t1")) => json(401, serde_json::json!({"detail": "expired"})),
+                _ => json(
+                    200,
+                    serde_json::json!([{"first_name": "A", "last_name": "B", "email": "a@b.fr"}]),
+                ),
+            }
+        })
+        .await;
+        let c = Covage::new(&server.url, login(), tuning()).unwrap();
+        assert_eq!(c.list().await.unwrap().len(), 1);
+        assert_eq!(c.list().await.unwrap().len(), 1);
+        let seen: Vec<_> = server
+            .seen()
+            .into_iter()
+            .map(|s| format!("{} {} {}", s.method, s.path, s.auth.unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                "POST /api/account/token/ ",
+                "GET /api/contacts/ JWT t1",
+                "POST /api/account/token/ ",
+                "GET /api/contacts/ JWT t2",
+                "GET /api/contacts/ JWT t2",
+            ]
+        );
+        // The password went in the login body only.
+        assert!(server.seen()[0].body.contains("\"password\":\"pw\""));
+    }
+
+    #[tokio::test]
+    async fn a_refused_login_or_token_is_final_and_costs_one_request() {
+        let server = Server::start(|_| json(401, serde_json::json!({"detail": "no"}))).await;
+        let c = Covage::new(&server.url, login(), tuning()).unwrap();
+        for _ in 0..3 {
+            let e = c.list().await.unwrap_err();
+            assert!(
+                e.to_string()
+                    .contains("COVAGE_EMAIL and COVAGE_PASSWORD were refused"),
+                "{e}"
+            );
+        }
+        assert_eq!(server.seen().len(), 1, "{:?}", server.seen());
+        let c = Covage::new(
+            &server.url,
+            Credentials::Token(Secret::new("jwt")),
+            tuning(),
+        )
+        .unwrap();
+        for _ in 0..3 {
+            let e = c.list().await.unwrap_err();
+            assert!(e.to_string().contains("COVAGE_TOKEN was refused"), "{e}");
+        }
+        assert_eq!(server.seen().len(), 2);
+    }
+}

@@ -6,6 +6,8 @@ use crate::pacer::Pacer;
 use crate::retry::{self, Backoff, Verdict};
 use bytes::Bytes;
 use reqwest::Method;
+#[cfg(test)]
+use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
@@ -391,6 +393,7 @@ fn is_loopback(u: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scripted::{json, Server};
 
     fn tuning() -> Tuning {
         Tuning {
@@ -399,6 +402,122 @@ mod tests {
             timeout: Duration::from_secs(5),
             quota: None,
         }
+    }
+
+    /// `attempts` tries, retried after a millisecond at most.
+    fn quick(attempts: u32) -> Tuning {
+        Tuning {
+            backoff: Backoff {
+                base: Duration::from_millis(1),
+                max: Duration::from_millis(2),
+                attempts,
+            },
+            ..tuning()
+        }
+    }
+
+    async fn get(e: &Endpoint, retry: Retry) -> Result<Reply, Error> {
+        let url = e.url("/api/contacts/").unwrap();
+        let method = match retry {
+            Retry::Create => Method::POST,
+            Retry::Idempotent => Method::GET,
+        };
+        e.send(method, url, Some("JWT t"), &Body::Empty, retry)
+            .await
+    }
+
+    #[tokio::test]
+    async fn send_retries_what_is_transient_and_stops_at_a_final_answer() {
+        let server = Server::start(|seen| match seen.len() {
+            1 => json(503, serde_json::json!({"error": "busy"})),
+            2 => json(500, serde_json::json!({"error": "oops"})),
+            _ => json(404, serde_json::json!({"error": "no such contact"})),
+        })
+        .await;
+        let e = Endpoint::new("Covage", &server.url, quick(8)).unwrap();
+        let reply = get(&e, Retry::Idempotent).await.unwrap();
+        // The 404 is final: the caller decides what it means; nothing is sent after it.
+        assert_eq!(reply.status, 404);
+        let seen = server.seen();
+        assert_eq!(seen.len(), 3);
+        assert!(seen.iter().all(|s| s.auth.as_deref() == Some("JWT t")));
+    }
+
+    #[tokio::test]
+    async fn send_gives_up_after_its_attempts_with_the_last_failure() {
+        let server =
+            Server::start(|_| json(502, serde_json::json!({"error": "bad gateway"}))).await;
+        let e = Endpoint::new("Kojo", &server.url, quick(3)).unwrap();
+        match get(&e, Retry::Idempotent).await {
+            Err(Error::Exhausted {
+                attempts: 3, last, ..
+            }) => {
+                assert!(last.contains("bad gateway"), "{last}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(server.seen().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_create_that_may_have_landed_is_not_sent_again() {
+        let server = Server::start(|_| json(502, serde_json::json!({}))).await;
+        let e = Endpoint::new("Kojo", &server.url, quick(8)).unwrap();
+        let r = get(&e, Retry::Create).await;
+        assert!(matches!(r, Err(Error::Ambiguous { .. })), "{r:?}");
+        assert_eq!(
+            server.seen().len(),
+            1,
+            "the caller looks before sending it again"
+        );
+        // A 429 is not applied: a create is sent again after it.
+        let server = Server::start(|seen| match seen.len() {
+            1 => (429, vec![("retry-after", "0".into())], String::new()),
+            _ => json(201, serde_json::json!({"id": "k1"})),
+        })
+        .await;
+        let e = Endpoint::new("Kojo", &server.url, quick(8)).unwrap();
+        assert_eq!(get(&e, Retry::Create).await.unwrap().status, 201);
+        assert_eq!(server.seen().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_429_pauses_every_request_for_the_wait_asked_and_is_not_a_failed_attempt() {
+        let server = Server::start(|seen| match seen.len() {
+            1 => (429, vec![("retry-after", "1".into())], String::new()),
+            _ => json(200, serde_json::json!([])),
+        })
+        .await;
+        // One attempt only: a 429 does not use it up.
+        let e = Arc::new(Endpoint::new("Kojo", &server.url, quick(1)).unwrap());
+        let start = std::time::Instant::now();
+        let first = tokio::spawn({
+            let e = e.clone();
+            async move { get(&e, Retry::Idempotent).await }
+        });
+        // Another request sent while the first waits waits too.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let sent = std::time::Instant::now();
+        let second = get(&e, Retry::Idempotent).await.unwrap();
+        let waited = sent.elapsed();
+        assert!(waited >= Duration::from_millis(600), "{waited:?}");
+        assert_eq!(first.await.unwrap().unwrap().status, 200);
+        assert_eq!(second.status, 200);
+        let took = start.elapsed();
+        // Retry-After: 1, plus up to 20% jitter so waiting requests do not all come back at once.
+        assert!(took >= Duration::from_secs(1), "{took:?}");
+        assert!(took < Duration::from_secs(3), "{took:?}");
+        assert_eq!(server.seen().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_refusal_stops_every_later_request_before_it_is_sent() {
+        let server = Server::start(|_| json(200, serde_json::json!([]))).await;
+        let e = Endpoint::new("Kojo", &server.url, quick(8)).unwrap();
+        let _ = e.refuse("the key in KOJO_API_KEY was refused");
+        let r = get(&e, Retry::Idempotent).await;
+        assert!(matches!(r, Err(Error::Auth { .. })), "{r:?}");
+        assert_eq!(server.seen().len(), 0);
     }
 
     #[test]

@@ -524,3 +524,116 @@ mod upsert_tests {
         assert!(patch(&want, &have).is_empty());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scripted::{json, Server};
+
+    fn tuning() -> Tuning {
+        Tuning {
+            rate: 0.0,
+            backoff: crate::retry::Backoff {
+                base: Duration::from_millis(1),
+                max: Duration::from_millis(2),
+                attempts: 3,
+            },
+            timeout: Duration::from_secs(5),
+            quota: None,
+        }
+    }
+
+    fn client() -> Credentials {
+        Credentials::Client {
+            id: "cid".into(),
+            secret: Secret::new("s3cret"),
+        }
+    }
+
+    /// A token server whose tokens live `ttl` seconds; tokens are `a1`, `a2`, …; `refuse`
+    /// names a token the contacts endpoint answers 401 to.
+    async fn server(ttl: u64, refuse: &'static str) -> Server {
+        Server::start(move |seen| {
+            let last = seen.last().unwrap();
+            let tokens = seen.iter().filter(|s| s.path == TOKEN).count();
+            if last.path == TOKEN {
+                return json(
+                    200,
+                    serde_json::json!({"access_token": format!("a{tokens}"), "expires_in": ttl}),
+                );
+            }
+            if last.auth.as_deref() == Some(refuse) {
+                return json(
+                    401,
+                    serde_json::json!({"code": "UNAUTHORIZED", "message": "expired"}),
+                );
+            }
+            json(200, serde_json::json!({"id": "k1", "email": "a@b.fr"}))
+        })
+        .await
+    }
+
+    fn calls(server: &Server) -> Vec<String> {
+        server
+            .seen()
+            .into_iter()
+            .map(|s| format!("{} {}", s.path, s.auth.unwrap_or_default()))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_access_token_is_cached_then_renewed_before_it_expires() {
+        // A 2-second token is renewed at half its life.
+        let server = server(2, "").await;
+        let k = Kojo::new(&server.url, DEFAULT_PATH, client(), tuning()).unwrap();
+        k.get("a@b.fr").await.unwrap().unwrap();
+        k.get("a@b.fr").await.unwrap().unwrap();
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        k.get("a@b.fr").await.unwrap().unwrap();
+        assert_eq!(
+            calls(&server),
+            [
+                "/oauth2/token ",
+                "/contacts/a@b.fr Bearer a1",
+                "/contacts/a@b.fr Bearer a1",
+                "/oauth2/token ",
+                "/contacts/a@b.fr Bearer a2",
+            ]
+        );
+        // The secret went in the form body only.
+        assert!(server.seen()[0].body.contains("client_secret=s3cret"));
+    }
+
+    #[tokio::test]
+    async fn a_token_refused_early_is_renewed_once() {
+        let server = server(3600, "Bearer a1").await;
+        let k = Kojo::new(&server.url, DEFAULT_PATH, client(), tuning()).unwrap();
+        k.get("a@b.fr").await.unwrap().unwrap();
+        assert_eq!(
+            calls(&server),
+            [
+                "/oauth2/token ",
+                "/contacts/a@b.fr Bearer a1",
+                "/oauth2/token ",
+                "/contacts/a@b.fr Bearer a2",
+            ]
+        );
+        // A refusal of the fresh token is final.
+        let server = Server::start(|seen| match seen.last().unwrap().path.as_str() {
+            TOKEN => json(
+                200,
+                serde_json::json!({"access_token": "a", "expires_in": 3600}),
+            ),
+            _ => json(401, serde_json::json!({"message": "no"})),
+        })
+        .await;
+        let k = Kojo::new(&server.url, DEFAULT_PATH, client(), tuning()).unwrap();
+        let e = k.get("a@b.fr").await.unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("fresh access token for KOJO_CLIENT_ID was refused"),
+            "{e}"
+        );
+        assert_eq!(server.seen().len(), 4);
+    }
+}

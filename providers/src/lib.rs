@@ -28,6 +28,8 @@ mod kojo;
 mod pacer;
 mod provider;
 mod retry;
+#[cfg(test)]
+mod scripted;
 mod secret;
 mod source;
 pub mod sync;
