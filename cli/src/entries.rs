@@ -195,7 +195,7 @@ impl Entries {
     /// Writes `report` with every entry as the `--report` JSON, the entries streamed back
     /// from the spill.
     pub fn write_report(&mut self, path: &Path, report: &Report) -> anyhow::Result<()> {
-        let full = Full {
+        let full = WholeReport {
             report,
             rejects: RefCell::new(Some(self.rejects.all()?)),
             warnings: RefCell::new(Some(self.warnings.all()?)),
@@ -208,7 +208,7 @@ impl Entries {
 type Stream = Box<dyn Iterator<Item = anyhow::Result<Entry>>>;
 
 /// A [`Report`] as serde writes it, entries read as they are written.
-struct Full<'a> {
+struct WholeReport<'a> {
     report: &'a Report,
     rejects: RefCell<Option<Stream>>,
     warnings: RefCell<Option<Stream>>,
@@ -216,9 +216,9 @@ struct Full<'a> {
 }
 
 /// A stream of entries serialised as a sequence, once.
-struct Seq<'a>(&'a RefCell<Option<Stream>>);
+struct EntryList<'a>(&'a RefCell<Option<Stream>>);
 
-impl Serialize for Seq<'_> {
+impl Serialize for EntryList<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let stream = self
             .0
@@ -257,9 +257,9 @@ impl Serialize for Merged {
         for (k, v) in fields {
             match k.as_str() {
                 "rejects" => {
-                    m.serialize_entry("rejects", &Seq(&self.rejects))?;
+                    m.serialize_entry("rejects", &EntryList(&self.rejects))?;
                     if self.any_warnings {
-                        m.serialize_entry("warnings", &Seq(&self.warnings))?;
+                        m.serialize_entry("warnings", &EntryList(&self.warnings))?;
                     }
                 }
                 "warnings" => {}
@@ -270,7 +270,7 @@ impl Serialize for Merged {
     }
 }
 
-impl Serialize for Full<'_> {
+impl Serialize for WholeReport<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // Field for field as `Report` derives it.
         let r = self.report;
@@ -279,9 +279,9 @@ impl Serialize for Full<'_> {
         st.serialize_field("written", &r.written)?;
         st.serialize_field("rejected", &r.rejected)?;
         st.serialize_field("dropped_fields", &r.dropped_fields)?;
-        st.serialize_field("rejects", &Seq(&self.rejects))?;
+        st.serialize_field("rejects", &EntryList(&self.rejects))?;
         if self.any_warnings {
-            st.serialize_field("warnings", &Seq(&self.warnings))?;
+            st.serialize_field("warnings", &EntryList(&self.warnings))?;
         }
         if let Some(e) = &r.encoding {
             st.serialize_field("encoding", e)?;

@@ -5,7 +5,7 @@
 //! and memory stays bounded by the chunks in flight.
 //!
 //! Anything else (UTF-16, Windows-1252, old-Mac `\r` line ends, small inputs, one core) goes
-//! through the one-thread path, [`crate::cmd::pump`].
+//! through the one-thread path, [`crate::cmd::convert_input`].
 
 use crate::entries::Entries;
 use crate::files::Input;

@@ -113,7 +113,7 @@ enum Input {
 }
 
 /// Where records go once read: everything but the parser, so the parser can lend it records.
-struct Sink {
+struct Downstream {
     /// The bound of a record, for the message of one over it.
     max_record: usize,
     invalid_phone: InvalidPhone,
@@ -153,7 +153,7 @@ pub struct Converter {
     decoder: Option<Decoder>,
     text: Vec<u8>,
     input: Option<Input>,
-    sink: Sink,
+    sink: Downstream,
     finished: bool,
 }
 
@@ -172,7 +172,7 @@ impl Converter {
             decoder: None,
             text: Vec::with_capacity(SNIFF),
             input: None,
-            sink: Sink {
+            sink: Downstream {
                 max_record: opts.max_record_bytes,
                 record_region: None,
                 invalid_phone: opts
@@ -410,7 +410,7 @@ fn unknown_header(fields: &[&str]) -> String {
     )
 }
 
-impl Sink {
+impl Downstream {
     #[allow(clippy::too_many_arguments)]
     fn csv_record(
         &mut self,

@@ -39,6 +39,7 @@
 //! assert!(csv.contains("John,Doe,John Doe,john@doe.com,+33142845403,+262692417900"));
 //! ```
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod contact;
 pub mod convert;

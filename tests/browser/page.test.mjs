@@ -59,6 +59,8 @@ async function openPage(init) {
   page.on("pageerror", (e) => errors.push(e.message));
   if (init) await page.addInitScript(init);
   await page.goto(`${server.origin}/`);
+  // The menus are filled from core's format table once wasm is loaded.
+  await page.waitForSelector("body[data-ready=true]");
   return { page, errors };
 }
 
@@ -291,5 +293,18 @@ test("the page shows how columns are read, and a header no one recognises can be
   assert.ok((await page.textContent("#preview")).includes("zoe@exemple.fr"));
   await page.screenshot({ path: join(shots, "mapping.png"), fullPage: true });
   assert.deepEqual(errors, [], "no page errors");
+  await page.close();
+});
+
+test("the format menus and the column fields come from core's tables", async () => {
+  const { page, errors } = await openPage();
+  const values = (sel) => page.$$eval(`${sel} option`, (os) => os.map((o) => o.value));
+  const all = ["csv", "json", "ndjson", "covage", "kojo", "google-csv", "outlook-csv", "vcard"];
+  assert.deepEqual(await values("#to"), all);
+  assert.deepEqual(await values("#from"), ["", ...all]);
+  // Each option says what the format is.
+  assert.match(await page.$eval("#to option[value=vcard]", (o) => o.title), /vCard/);
+  assert.match(await page.$eval("#file", (i) => i.accept), /\.vcf/);
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -19,6 +19,8 @@
 //! `maxRecordBytes` (a longer record is rejected, not kept: 1 MiB by default), `excelSafe`
 //! (CSV cells Excel would run as formulas get a leading `'`; default: as `bom`).
 
+#![forbid(unsafe_code)]
+
 use contactport_core::{Format, KojoPhone, Mapping, Options, Target, VendorMap};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -479,6 +481,36 @@ impl PieceConverter {
 struct JsReader {
     from: Option<String>,
     delimiter: Option<u8>,
+}
+
+/// The formats, from core's table, for the page's menus: `[{ name, label, extension }]`.
+#[wasm_bindgen]
+pub fn formats() -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Row {
+        name: &'static str,
+        label: &'static str,
+        extension: &'static str,
+        #[serde(rename = "chosenBy")]
+        chosen_by: &'static [&'static str],
+    }
+    let rows: Vec<Row> = contactport_core::format::FORMATS
+        .iter()
+        .map(|s| Row {
+            name: s.name,
+            label: s.label,
+            extension: s.extension,
+            chosen_by: s.chosen_by,
+        })
+        .collect();
+    to_js(&rows)
+}
+
+/// The canonical fields, in column order, for the page's column mapping.
+#[wasm_bindgen]
+pub fn fields() -> Result<JsValue, JsValue> {
+    let names: Vec<&str> = contactport_core::Field::ALL.map(|f| f.name()).into();
+    to_js(&names)
 }
 
 /// Converts `input` (a `Uint8Array` or a string) at once: `{ output, rejects, report, preview,

@@ -1,8 +1,10 @@
 // The converter page: picks a file and options, runs the worker, shows the result.
 const $ = (id) => document.getElementById(id);
-const FIELDS = ["first_name", "last_name", "display_name", "email", "phone", "mobile", "org_name",
-  "vendor_id", "covage_uuid", "kojo_id", "created_at", "updated_at", "other_emails", "other_phones"];
-const EXT = { csv: "csv", "google-csv": "csv", "outlook-csv": "csv", json: "json", covage: "json", kojo: "json", ndjson: "ndjson", vcard: "vcf" };
+/** Core's tables, sent by the worker once wasm is loaded: the fields and each format's extension. */
+let FIELDS = [];
+const EXT = {};
+let ready = false;
+let runWhenReady = false;
 
 let file = null;
 /** The user's column mapping ({column: field or "-"}), sent as the `map` option. */
@@ -28,9 +30,13 @@ function pick(f) {
   file = f;
   userMap = {};
   describe();
-  $("convert").disabled = false;
-  // The save dialog needs a click of the user's: Convert opens it.
-  if (!$("to-disk").checked) run();
+  $("convert").disabled = !ready;
+  // The save dialog needs a click of the user's: Convert opens it. Before the menus are
+  // filled (wasm still loading), the run waits for them.
+  if (!$("to-disk").checked) {
+    if (ready) run();
+    else runWhenReady = true;
+  }
 }
 
 $("file").addEventListener("change", (e) => pick(e.target.files[0]));
@@ -92,8 +98,32 @@ async function run() {
   worker.postMessage({ file, options: options(), handle });
 }
 
+/** Fills the format menus from core's table (the From menu keeps its "detect"). */
+function tables({ formats, fields }) {
+  FIELDS = fields;
+  const accept = new Set([".txt", ".tsv"]);
+  for (const f of formats) {
+    EXT[f.name] = f.extension;
+    accept.add(`.${f.extension}`);
+    for (const e of f.chosenBy) accept.add(`.${e}`);
+    for (const id of ["from", "to"]) {
+      const o = document.createElement("option");
+      o.textContent = f.name;
+      o.title = f.label;
+      $(id).appendChild(o);
+    }
+  }
+  $("file").accept = [...accept].join(",");
+  ready = true;
+  document.body.dataset.ready = "true";
+  if (file) $("convert").disabled = false;
+  if (runWhenReady) run();
+}
+
 worker.onmessage = ({ data }) => {
-  if (data.type === "progress") {
+  if (data.type === "tables") {
+    tables(data);
+  } else if (data.type === "progress") {
     $("progress").value = data.total ? data.loaded / data.total : 0;
     $("progress-text").textContent = `${data.read.toLocaleString()} records read, ${data.rejected} rejected`;
   } else if (data.type === "error") {

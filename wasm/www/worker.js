@@ -5,9 +5,11 @@
 // Converter here. With a file handle (File System Access), the result is written to it as it
 // is produced and memory stays bounded by the pieces in flight; otherwise it is kept as Blob
 // parts.
-import init, { Converter, Planner } from "./pkg/contactport_wasm.js";
+import init, { Converter, Planner, fields, formats } from "./pkg/contactport_wasm.js";
 
 const ready = init();
+// The page's menus come from core's tables: formats and fields are listed in one place.
+ready.then(() => self.postMessage({ type: "tables", formats: formats(), fields: fields() }));
 /** Piece workers, one per core (at most 8), started on first use and kept. */
 const WORKERS = Math.min(8, Math.max(1, navigator.hardwareConcurrency || 1));
 let pieceWorkers = null;

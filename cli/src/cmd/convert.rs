@@ -1,6 +1,6 @@
 //! `contactport convert`: a contact file from one format to another.
 
-use super::pump;
+use super::convert_input;
 use crate::args::{InputArgs, MappingArgs};
 use crate::entries::Entries;
 use crate::files::{self, Output};
@@ -93,7 +93,7 @@ pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
         None => &mut no_rejects,
     };
     let mut entries = Entries::new(a.report.is_some())?;
-    let report = pump(input, opts, &mut out, rej, &mut entries, &bar)?;
+    let report = convert_input(input, opts, &mut out, rej, &mut entries, &bar)?;
     out.commit()?;
     if let Some(r) = rejects {
         r.commit()?;

@@ -12,7 +12,7 @@ use std::io::Write;
 
 /// Streams `input` through a [`Converter`] into `out` and `rejects`, moving the bar. The
 /// report's entries go to `entries` as they come, so memory stays flat.
-pub fn pump(
+pub fn convert_input(
     input: Input,
     opts: Options,
     out: &mut dyn Write,

@@ -1,6 +1,6 @@
 //! `contactport validate`: check a file against a provider's rules; nothing is written.
 
-use super::pump;
+use super::convert_input;
 use crate::args::{parse_target, InputArgs, MappingArgs};
 use crate::entries::Entries;
 use crate::files;
@@ -60,7 +60,7 @@ pub fn run(a: ValidateArgs, quiet: bool) -> anyhow::Result<u8> {
     let bar = progress::bytes_bar(input.len, quiet);
     // Every entry is listed, so every entry is kept (on disk, not in memory).
     let mut entries = Entries::new(true)?;
-    let report = pump(
+    let report = convert_input(
         input,
         opts,
         &mut std::io::sink(),

@@ -50,31 +50,115 @@ pub enum Format {
     Vcard,
 }
 
+/// What the CLI, the page and the converter know of a format: one row of [`FORMATS`]. A new
+/// format is a reader or writer under `format/` and one row here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spec {
+    /// The format.
+    pub format: Format,
+    /// Its name on the command line and in the browser.
+    pub name: &'static str,
+    /// Other names it is known by (`jsonl`).
+    pub aliases: &'static [&'static str],
+    /// What it is, for a person choosing it.
+    pub label: &'static str,
+    /// The extension a file of it is written with.
+    pub extension: &'static str,
+    /// File extensions that choose it as the output format (`-o out.jsonl`).
+    pub chosen_by: &'static [&'static str],
+}
+
+/// Every format, in the order menus list them.
+pub const FORMATS: [Spec; 8] = [
+    Spec {
+        format: Format::Csv,
+        name: "csv",
+        aliases: &[],
+        label: "CSV, canonical columns (first_name, email, …)",
+        extension: "csv",
+        chosen_by: &["csv", "tsv", "txt"],
+    },
+    Spec {
+        format: Format::Json,
+        name: "json",
+        aliases: &[],
+        label: "JSON array of canonical records",
+        extension: "json",
+        chosen_by: &["json"],
+    },
+    Spec {
+        format: Format::Ndjson,
+        name: "ndjson",
+        aliases: &["jsonl"],
+        label: "NDJSON, one canonical record a line",
+        extension: "ndjson",
+        chosen_by: &["ndjson", "jsonl"],
+    },
+    Spec {
+        format: Format::Covage,
+        name: "covage",
+        aliases: &[],
+        label: "Covage contacts (JSON, as its API returns them)",
+        extension: "json",
+        chosen_by: &[],
+    },
+    Spec {
+        format: Format::Kojo,
+        name: "kojo",
+        aliases: &[],
+        label: "Kojo contacts (JSON, as its API returns them)",
+        extension: "json",
+        chosen_by: &[],
+    },
+    Spec {
+        format: Format::GoogleCsv,
+        name: "google-csv",
+        aliases: &[],
+        label: "Google Contacts CSV",
+        extension: "csv",
+        chosen_by: &[],
+    },
+    Spec {
+        format: Format::OutlookCsv,
+        name: "outlook-csv",
+        aliases: &[],
+        label: "Outlook CSV",
+        extension: "csv",
+        chosen_by: &[],
+    },
+    Spec {
+        format: Format::Vcard,
+        name: "vcard",
+        aliases: &[],
+        label: "vCard (.vcf), what phones and mail clients use",
+        extension: "vcf",
+        chosen_by: &["vcf", "vcard"],
+    },
+];
+
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 8] = [
-        Format::Csv,
-        Format::Json,
-        Format::Ndjson,
-        Format::Covage,
-        Format::Kojo,
-        Format::GoogleCsv,
-        Format::OutlookCsv,
-        Format::Vcard,
-    ];
+    pub const ALL: [Format; 8] = {
+        let mut all = [Format::Csv; 8];
+        let mut i = 0;
+        while i < FORMATS.len() {
+            all[i] = FORMATS[i].format;
+            i += 1;
+        }
+        all
+    };
+
+    /// Its row of [`FORMATS`].
+    pub fn spec(self) -> &'static Spec {
+        FORMATS
+            .iter()
+            .find(|s| s.format == self)
+            .expect("every format has a row")
+    }
 
     /// The name used on the command line and in the browser.
     pub fn name(self) -> &'static str {
-        match self {
-            Format::Csv => "csv",
-            Format::Json => "json",
-            Format::Ndjson => "ndjson",
-            Format::Covage => "covage",
-            Format::Kojo => "kojo",
-            Format::GoogleCsv => "google-csv",
-            Format::OutlookCsv => "outlook-csv",
-            Format::Vcard => "vcard",
-        }
+        self.spec().name
     }
 
     /// True for the CSV family.
@@ -90,16 +174,13 @@ impl Format {
         )
     }
 
-    /// The output format for a file name's extension (`.csv`, `.json`, `.ndjson`, `.jsonl`).
+    /// The output format a file name's extension chooses (`.csv`, `.json`, `.ndjson`, `.vcf`).
     pub fn from_extension(path: &str) -> Option<Format> {
         let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
-        match ext.as_str() {
-            "csv" | "tsv" | "txt" => Some(Format::Csv),
-            "json" => Some(Format::Json),
-            "ndjson" | "jsonl" => Some(Format::Ndjson),
-            "vcf" | "vcard" => Some(Format::Vcard),
-            _ => None,
-        }
+        FORMATS
+            .iter()
+            .find(|s| s.chosen_by.contains(&ext.as_str()))
+            .map(|s| s.format)
     }
 
     /// Whose rules records written in this format must pass.
@@ -164,10 +245,10 @@ impl std::str::FromStr for Format {
     type Err = Error;
     fn from_str(s: &str) -> Result<Format, Error> {
         let s = s.trim().to_ascii_lowercase();
-        let s = if s == "jsonl" { "ndjson" } else { s.as_str() };
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name() == s)
+        FORMATS
+            .iter()
+            .find(|f| f.name == s || f.aliases.contains(&s.as_str()))
+            .map(|f| f.format)
             .ok_or_else(|| Error::UnknownFormat(s.to_string()))
     }
 }
@@ -183,6 +264,22 @@ mod tests {
         }
         assert_eq!("JSONL".parse::<Format>().unwrap(), Format::Ndjson);
         assert!("xml".parse::<Format>().is_err());
+    }
+
+    #[test]
+    fn the_table_has_one_row_a_format_and_names_are_unique() {
+        for (i, f) in Format::ALL.into_iter().enumerate() {
+            assert_eq!(FORMATS[i].format, f);
+            assert_eq!(FORMATS.iter().filter(|s| s.format == f).count(), 1, "{f}");
+        }
+        let mut names: Vec<&str> = FORMATS
+            .iter()
+            .flat_map(|s| std::iter::once(s.name).chain(s.aliases.iter().copied()))
+            .collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), n, "a name is used twice");
     }
 
     #[test]
