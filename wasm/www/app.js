@@ -108,6 +108,7 @@ function tables({ formats, fields }) {
     for (const e of f.chosenBy) accept.add(`.${e}`);
     for (const id of ["from", "to"]) {
       const o = document.createElement("option");
+      o.value = f.name;
       o.textContent = f.name;
       o.title = f.label;
       $(id).appendChild(o);
