@@ -4,7 +4,17 @@
 //! the comparison still holds.
 
 mod util;
-use contactport_core::{Format, Options};
+use contactport_core::{Format, Hints, Options};
+
+/// The CLI's words in core's messages: its flags.
+const CLI_HINTS: Hints = Hints {
+    org_name: "--org-name",
+    vendor_id: "--vendor-id",
+    vendor_map: "--vendor-map",
+    encoding: "--encoding",
+    map: "--map",
+    map_example: "--map 'Column=email,Other=phone'",
+};
 use serde_json::Value;
 use util::Dir;
 
@@ -74,6 +84,7 @@ fn agree(input: &[u8], to: Format, max: Option<usize>) -> Result<Value, Vec<Stri
     let dir = Dir::new();
     let mut opts = Options {
         to: Some(to),
+        hints: CLI_HINTS,
         ..Options::default()
     };
     let max_flag;

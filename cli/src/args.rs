@@ -40,6 +40,16 @@ pub enum Command {
     Sandbox(crate::cmd::sandbox::SandboxArgs),
 }
 
+/// How core's messages name what supplies a missing piece: this command line's flags.
+pub const HINTS: contactport_core::Hints = contactport_core::Hints {
+    org_name: "--org-name",
+    vendor_id: "--vendor-id",
+    vendor_map: "--vendor-map",
+    encoding: "--encoding",
+    map: "--map",
+    map_example: "--map 'Column=email,Other=phone'",
+};
+
 /// How the input is read.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {

@@ -74,7 +74,11 @@ pub fn convert(
     type Done = (u64, Result<(Vec<u8>, Vec<u8>, Report), Error>);
     let workers = threads.min(8);
     let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(workers);
-    let work_rx = std::sync::Mutex::new(work_rx);
+    // Held by the workers only: once they have all ended (the writer stopped taking results),
+    // the producer's next send fails instead of waiting for room for ever.
+    let work_rx = std::sync::Arc::new(std::sync::Mutex::new(work_rx));
+    let worker_rx: Vec<_> = (0..workers).map(|_| work_rx.clone()).collect();
+    drop(work_rx);
     let (done_tx, done_rx) = mpsc::channel::<Done>();
     // Chunks in flight (queued, converting, converted but not yet written) are bounded by
     // tokens the writer hands back: memory stays flat even when writing is the slow part.
@@ -97,9 +101,8 @@ pub fn convert(
         // waiting to hand a result over, see the run is over and end.
         let (token_tx, done_rx) = (token_tx, done_rx);
         // Workers: one converter per chunk.
-        for _ in 0..workers {
+        for work_rx in worker_rx {
             let done_tx = done_tx.clone();
-            let work_rx = &work_rx;
             scope.spawn(move || loop {
                 let job = work_rx.lock().expect("lock").recv();
                 let Ok(Chunk { piece, bytes }) = job else {

@@ -16,7 +16,7 @@ use crate::kojo::KojoContact;
 use crate::mapping::{self, Mapping};
 use crate::normalize::{normalize, InvalidPhone};
 use crate::problem::{Position, Problem};
-use crate::report::Report;
+use crate::report::{EntryStore, Report};
 use crate::rules::{self, Target};
 
 /// How much input is looked at before the encoding, format and delimiter are picked.
@@ -64,6 +64,8 @@ pub struct Options {
     /// The largest record (a CSV row, a JSON element) read, in bytes: a longer one is rejected
     /// with its line and not kept, so memory stays flat whatever the input.
     pub max_record_bytes: usize,
+    /// How messages name what supplies a missing piece: the CLI's flags, the page's fields.
+    pub hints: crate::hints::Hints,
 }
 
 impl Default for Options {
@@ -85,6 +87,7 @@ impl Default for Options {
             vcard_version: Default::default(),
             invalid_phone: None,
             columns: Vec::new(),
+            hints: crate::hints::Hints::PLAIN,
         }
     }
 }
@@ -116,6 +119,8 @@ enum Input {
 struct Downstream {
     /// The bound of a record, for the message of one over it.
     max_record: usize,
+    /// How messages name what supplies a missing piece.
+    hints: crate::hints::Hints,
     invalid_phone: InvalidPhone,
     /// The region of the record being read, from its country column.
     record_region: Option<crate::phone::Region>,
@@ -174,6 +179,7 @@ impl Converter {
             input: None,
             sink: Downstream {
                 max_record: opts.max_record_bytes,
+                hints: opts.hints,
                 record_region: None,
                 invalid_phone: opts
                     .invalid_phone
@@ -263,7 +269,9 @@ impl Converter {
         out: &mut Vec<u8>,
         rejects: &mut Vec<u8>,
     ) -> Result<(), Error> {
+        let hints = self.sink.hints;
         self.feed(chunk, false, out, rejects)
+            .map_err(|e| e.hinted(&hints))
     }
 
     /// Ends the input and returns the report. The converter stays readable afterwards
@@ -273,7 +281,9 @@ impl Converter {
             return Err(Error::Finished);
         }
         self.finished = true;
-        self.feed(&[], true, out, rejects)?;
+        let hints = self.sink.hints;
+        self.feed(&[], true, out, rejects)
+            .map_err(|e| e.hinted(&hints))?;
         if let Some(w) = self.sink.writer.as_mut() {
             w.finish(out);
         }
@@ -390,23 +400,25 @@ impl Converter {
 
 /// Why a header was not understood, and how to fix it: the columns, the known names closest
 /// to them, a mapping.
-fn unknown_header(fields: &[&str]) -> String {
+fn unknown_header(fields: &[&str], hints: &crate::hints::Hints) -> String {
     if fields.iter().any(|f| f.contains('@')) {
         return format!(
-            "the first line looks like a contact, not a header ({}): the file has no header row; add one (e.g. first_name,last_name,email) or name the columns with --map",
-            fields.iter().take(6).copied().collect::<Vec<_>>().join(", ")
+            "the first line looks like a contact, not a header ({}): the file has no header row; add one (e.g. first_name,last_name,email) or name the columns with {}",
+            fields.iter().take(6).copied().collect::<Vec<_>>().join(", "),
+            hints.map
         );
     }
-    let mut hints = vec![];
+    let mut close = vec![];
     for f in fields.iter().filter(|f| !f.trim().is_empty()) {
         if let Some((_, field)) = crate::format::headers::closest(f, 1).first() {
-            hints.push(format!("{f:?} is close to {}", field.name()));
+            close.push(format!("{f:?} is close to {}", field.name()));
         }
     }
     format!(
-        "no known column in the header ({}){}; expected names such as first_name, last_name, email (or E-mail, Courriel, Vorname…), or a Google / Outlook / Thunderbird export; name the columns with --map 'Column=email,Other=phone'",
+        "no known column in the header ({}){}; expected names such as first_name, last_name, email (or E-mail, Courriel, Vorname…), or a Google / Outlook / Thunderbird export; name the columns with {}",
         fields.join(", "),
-        if hints.is_empty() { String::new() } else { format!(" ({})", hints.join("; ")) }
+        if close.is_empty() { String::new() } else { format!(" ({})", close.join("; ")) },
+        hints.map_example
     )
 }
 
@@ -461,8 +473,9 @@ impl Downstream {
         if plan.is_none() {
             if let Some(i) = bad_utf8 {
                 return Err(Error::Header(format!(
-                    "column {} of the header is not valid UTF-8: give --encoding",
-                    i + 1
+                    "column {} of the header is not valid UTF-8: give {}",
+                    i + 1,
+                    self.hints.encoding
                 )));
             }
             let mut p = ReadPlan::with_map(fields, from, &self.columns);
@@ -483,7 +496,7 @@ impl Downstream {
                         self.report.skipped_lines += 1;
                         return Ok(());
                     }
-                    return Err(Error::Header(unknown_header(fields)));
+                    return Err(Error::Header(unknown_header(fields, &self.hints)));
                 }
             }
             self.report.unknown_columns = p.unknown().map(String::from).collect();
@@ -510,7 +523,11 @@ impl Downstream {
         if let Some(i) = bad_utf8 {
             self.problems.push(Problem::new(
                 "record",
-                format!("column {} is not valid UTF-8 (wrong --encoding?)", i + 1),
+                format!(
+                    "column {} is not valid UTF-8 (wrong {}?)",
+                    i + 1,
+                    self.hints.encoding
+                ),
                 "",
             ));
         }
@@ -650,7 +667,7 @@ impl Downstream {
             if self.target == Target::Kojo {
                 self.mapping.fill_vendor(&mut self.contact);
             }
-            rules::check(&self.contact, self.target, &mut self.problems);
+            rules::check(&self.contact, self.target, &self.hints, &mut self.problems);
         }
         let row_drops = std::mem::take(&mut self.row_drops.dropped_fields);
         if !self.problems.is_empty() {
@@ -766,6 +783,91 @@ pub fn rejects_header() -> Vec<&'static str> {
     header
 }
 
+/// A [`Converter`] driven over an input that comes in chunks: each push writes what was
+/// converted and rejected to the caller's writers and moves the report's entries to an
+/// [`EntryStore`] as they come, so memory stays flat. The one read → convert → write loop of
+/// [`convert()`], the CLI, the providers' sources and the page.
+pub struct Stream {
+    conv: Converter,
+    out: Vec<u8>,
+    rej: Vec<u8>,
+}
+
+impl Stream {
+    /// A stream converting with `opts`.
+    pub fn new(opts: Options) -> Stream {
+        Stream {
+            conv: Converter::new(opts),
+            out: Vec::with_capacity(512 * 1024),
+            rej: Vec::new(),
+        }
+    }
+
+    /// The converter: its report so far, its preview, its records.
+    pub fn converter(&mut self) -> &mut Converter {
+        &mut self.conv
+    }
+
+    /// The report so far (its entries already moved out).
+    pub fn report(&self) -> &Report {
+        self.conv.report()
+    }
+
+    /// Converts `chunk`; writes the output and the rejects; moves the entries to `entries`.
+    pub fn push(
+        &mut self,
+        chunk: &[u8],
+        out: &mut dyn std::io::Write,
+        rejects: &mut dyn std::io::Write,
+        entries: &mut dyn EntryStore,
+    ) -> Result<(), Error> {
+        self.conv.push(chunk, &mut self.out, &mut self.rej)?;
+        self.write(out, rejects)?;
+        entries.keep(&mut self.conv.take_entries())?;
+        Ok(())
+    }
+
+    /// Ends the input: the last bytes written, the last entries moved; the report (without its
+    /// entries, which are in `entries`).
+    pub fn finish(
+        &mut self,
+        out: &mut dyn std::io::Write,
+        rejects: &mut dyn std::io::Write,
+        entries: &mut dyn EntryStore,
+    ) -> Result<Report, Error> {
+        let mut report = self.conv.finish(&mut self.out, &mut self.rej)?;
+        self.write(out, rejects)?;
+        // `finish` hands back a copy: the entries left in the converter are the same ones.
+        entries.keep(&mut report)?;
+        self.conv.take_entries();
+        Ok(report)
+    }
+
+    fn write(
+        &mut self,
+        out: &mut dyn std::io::Write,
+        rejects: &mut dyn std::io::Write,
+    ) -> Result<(), Error> {
+        out.write_all(&self.out)?;
+        rejects.write_all(&self.rej)?;
+        self.out.clear();
+        self.rej.clear();
+        Ok(())
+    }
+}
+
+/// Entries kept in memory, for a whole-input conversion that returns them in its report.
+#[derive(Default)]
+struct Kept(Report);
+
+impl EntryStore for Kept {
+    fn keep(&mut self, report: &mut Report) -> std::io::Result<()> {
+        self.0.rejects.append(&mut report.rejects);
+        self.0.warnings.append(&mut report.warnings);
+        Ok(())
+    }
+}
+
 /// Converts all of `input` to `output` (rejects to `rejects`), reading and writing in chunks.
 pub fn convert<R: std::io::Read, W: std::io::Write, X: std::io::Write>(
     mut input: R,
@@ -773,9 +875,9 @@ pub fn convert<R: std::io::Read, W: std::io::Write, X: std::io::Write>(
     mut rejects: X,
     opts: Options,
 ) -> Result<Report, Error> {
-    let mut conv = Converter::new(opts);
+    let mut stream = Stream::new(opts);
+    let mut kept = Kept::default();
     let mut buf = vec![0u8; 256 * 1024];
-    let (mut out, mut rej) = (Vec::new(), Vec::new());
     loop {
         let n = match input.read(&mut buf) {
             Ok(0) => break,
@@ -783,15 +885,11 @@ pub fn convert<R: std::io::Read, W: std::io::Write, X: std::io::Write>(
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(Error::Read(e)),
         };
-        conv.push(&buf[..n], &mut out, &mut rej)?;
-        output.write_all(&out)?;
-        rejects.write_all(&rej)?;
-        out.clear();
-        rej.clear();
+        stream.push(&buf[..n], &mut output, &mut rejects, &mut kept)?;
     }
-    let report = conv.finish(&mut out, &mut rej)?;
-    output.write_all(&out)?;
-    rejects.write_all(&rej)?;
+    let mut report = stream.finish(&mut output, &mut rejects, &mut kept)?;
+    report.rejects = kept.0.rejects;
+    report.warnings = kept.0.warnings;
     output.flush()?;
     rejects.flush()?;
     Ok(report)

@@ -12,10 +12,12 @@ pub enum Error {
     #[error("cannot read input: {0}")]
     Read(std::io::Error),
     /// The input is not in the encoding it was read as.
-    #[error("input is not valid {encoding} at byte {offset}: give the right --encoding (utf-8, utf-16, windows-1252)")]
+    #[error("input is not valid {encoding} at byte {offset}: give the right {hint} (utf-8, utf-16, windows-1252)")]
     Encoding {
         /// Encoding name.
         encoding: &'static str,
+        /// What chooses the encoding ([`crate::Hints::encoding`]).
+        hint: &'static str,
         /// Byte offset of the first bad byte.
         offset: u64,
     },
@@ -49,4 +51,20 @@ pub enum Error {
         "unknown format {0:?}: expected csv, json, ndjson, covage, kojo, google-csv or outlook-csv"
     )]
     UnknownFormat(String),
+}
+
+impl Error {
+    /// The error in the caller's words: an encoding error names what chooses the encoding.
+    pub fn hinted(self, hints: &crate::hints::Hints) -> Error {
+        match self {
+            Error::Encoding {
+                encoding, offset, ..
+            } => Error::Encoding {
+                encoding,
+                offset,
+                hint: hints.encoding,
+            },
+            e => e,
+        }
+    }
 }

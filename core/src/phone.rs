@@ -404,11 +404,6 @@ fn e164(n: &PhoneNumber) -> String {
     n.format_as(PhoneNumberFormat::E164).into_owned()
 }
 
-/// True for a French number, which Covage holds in national form.
-pub fn is_french(e164: &str) -> bool {
-    FRENCH_CODES.iter().any(|c| e164.starts_with(c))
-}
-
 /// The form Covage holds: national (`0142845403`) for French numbers, E.164 for the rest.
 pub fn covage_form(e164: &str) -> String {
     match national_rest(e164) {
@@ -508,7 +503,6 @@ mod tests {
     #[test]
     fn national_form_and_mobiles() {
         assert_eq!(covage_form("+33142845403"), "0142845403");
-        assert!(is_french("+33699437892"));
         assert!(is_french_mobile("+33699437892"));
         assert!(is_french_mobile("+33712345678"));
         assert!(!is_french_mobile("+33142845403"));

@@ -240,8 +240,13 @@ impl Piece {
                 line: line + self.line,
                 why,
             },
-            Error::Encoding { encoding, offset } => Error::Encoding {
+            Error::Encoding {
                 encoding,
+                hint,
+                offset,
+            } => Error::Encoding {
+                encoding,
+                hint,
                 offset: (offset + self.byte).saturating_sub(self.prefix as u64),
             },
             e => e,

@@ -1,6 +1,7 @@
 //! Validation rules per target. Every problem of a record is reported, not just the first.
 
 use crate::contact::{Contact, Field};
+use crate::hints::Hints;
 use crate::problem::Problem;
 
 /// Whose rules a record is checked against (`validate --for`, or the output format).
@@ -41,9 +42,9 @@ const KOJO_REQUIRED: [Field; 4] = [
 ///
 /// Reason "required by Covage" / "required by Kojo": the field is empty, e.g. a Covage record
 /// from a one-word display name has no first name. For Kojo's org name and vendor id the reason
-/// says which flag supplies them (`--org-name`, `--vendor-id`, `--vendor-map`), since Covage
-/// has neither.
-pub fn check(c: &Contact, target: Target, problems: &mut Vec<Problem>) {
+/// says what supplies them, in the caller's words (`hints`: the CLI's flags, the page's
+/// fields), since Covage has neither.
+pub fn check(c: &Contact, target: Target, hints: &Hints, problems: &mut Vec<Problem>) {
     match target {
         // A flat file keeps any contact that says who or what it is: a company with only a
         // phone number (an Outlook row with no person name) is a contact too.
@@ -65,18 +66,20 @@ pub fn check(c: &Contact, target: Target, problems: &mut Vec<Problem>) {
                 ));
             }
         }
-        Target::Covage => require(c, &COVAGE_REQUIRED, "required by Covage", problems),
-        Target::Kojo => require(c, &KOJO_REQUIRED, "required by Kojo", problems),
+        Target::Covage => require(c, &COVAGE_REQUIRED, "required by Covage", hints, problems),
+        Target::Kojo => require(c, &KOJO_REQUIRED, "required by Kojo", hints, problems),
     }
 }
 
-fn require(c: &Contact, fields: &[Field], why: &str, problems: &mut Vec<Problem>) {
+fn require(c: &Contact, fields: &[Field], why: &str, hints: &Hints, problems: &mut Vec<Problem>) {
     for &f in fields {
         // An invalid value is already reported by normalisation; do not report it twice.
         if c.get(f).is_empty() && !problems.iter().any(|p| p.field == f.name()) {
             let reason = match f {
-                Field::OrgName => format!("{why}: give --org-name or --vendor-map"),
-                Field::VendorId => format!("{why}: give --vendor-id or --vendor-map"),
+                Field::OrgName => format!("{why}: give {} or {}", hints.org_name, hints.vendor_map),
+                Field::VendorId => {
+                    format!("{why}: give {} or {}", hints.vendor_id, hints.vendor_map)
+                }
                 _ => why.to_string(),
             };
             problems.push(Problem::new(f.name(), reason, ""));
@@ -90,7 +93,7 @@ mod tests {
 
     fn fields(c: &Contact, t: Target) -> Vec<String> {
         let mut p = vec![];
-        check(c, t, &mut p);
+        check(c, t, &Hints::PLAIN, &mut p);
         p.into_iter().map(|p| p.field).collect()
     }
 
@@ -104,17 +107,34 @@ mod tests {
     }
 
     #[test]
-    fn kojo_requires_vendor_and_says_which_flag() {
+    fn kojo_requires_vendor_and_says_what_supplies_it_in_the_callers_words() {
         let c = Contact {
             display_name: "John Doe".into(),
             email: "j@d.fr".into(),
             ..Default::default()
         };
         let mut p = vec![];
-        check(&c, Target::Kojo, &mut p);
+        check(&c, Target::Kojo, &Hints::PLAIN, &mut p);
         assert_eq!(p.len(), 2);
-        assert!(p[0].reason.contains("--org-name"), "{}", p[0].reason);
-        assert!(p[1].reason.contains("--vendor-id"), "{}", p[1].reason);
+        assert_eq!(
+            p[0].reason,
+            "required by Kojo: give an org name or a vendor map"
+        );
+        assert_eq!(
+            p[1].reason,
+            "required by Kojo: give a vendor id or a vendor map"
+        );
+        let flags = Hints {
+            org_name: "--org-name",
+            vendor_map: "--vendor-map",
+            ..Hints::PLAIN
+        };
+        let mut p = vec![];
+        check(&c, Target::Kojo, &flags, &mut p);
+        assert_eq!(
+            p[0].reason,
+            "required by Kojo: give --org-name or --vendor-map"
+        );
     }
 
     #[test]

@@ -1,11 +1,11 @@
-//! Where records come from, pushed through a core [`Converter`] so validation, mapping and the
+//! Where records come from, pushed through core's [`Stream`] so validation, mapping and the
 //! rejects file are the same as `convert`'s: a file (read on a blocking thread, [`file`]) or a
 //! provider's contacts ([`crate::Provider::read`]). A [`Feed`] sends the records to the sync
 //! engine, or writes them to an output file (an export).
 
 use crate::error::Error;
 use crate::provider::{Event, Events};
-use contactport_core::{Contact, Converter, EntryStore, Options, Position, Report};
+use contactport_core::{Contact, EntryStore, Options, Position, Report, Stream};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
@@ -20,15 +20,31 @@ pub trait Destination: Write + Send {
     fn commit(self: Box<Self>) -> std::io::Result<()>;
 }
 
+/// What is not asked for (no output file: records go to the engine; no rejects file).
+struct Discard;
+
+impl Write for Discard {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Destination for Discard {
+    fn commit(self: Box<Self>) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Where a converter's output goes: records to a channel (import, migrate) or bytes to a file
 /// (export). Rejected records go to the rejects file in both cases; the report's entries go to
 /// an [`EntryStore`] as they come, so memory stays flat.
 pub struct Feed {
-    conv: Converter,
-    out: Vec<u8>,
-    rej: Vec<u8>,
-    output: Option<Box<dyn Destination>>,
-    rejects: Option<Box<dyn Destination>>,
+    stream: Stream,
+    output: Box<dyn Destination>,
+    rejects: Box<dyn Destination>,
     tx: Option<mpsc::Sender<Record>>,
     entries: Arc<Mutex<dyn EntryStore + Send>>,
     /// Where the total goes (exact, or estimated from the bytes read so far and the size).
@@ -66,12 +82,11 @@ impl Feed {
         tx: Option<mpsc::Sender<Record>>,
         entries: Arc<Mutex<dyn EntryStore + Send>>,
     ) -> Feed {
+        let or_discard = |d: Option<Box<dyn Destination>>| d.unwrap_or_else(|| Box::new(Discard));
         Feed {
-            conv: Converter::new(opts),
-            out: vec![],
-            rej: vec![],
-            output,
-            rejects,
+            stream: Stream::new(opts),
+            output: or_discard(output),
+            rejects: or_discard(rejects),
             tx,
             entries,
             events: None,
@@ -104,7 +119,7 @@ impl Feed {
     fn estimate(&mut self, n: usize) {
         self.bytes += n as u64;
         if let Some((events, Some(size))) = &self.events {
-            let r = self.conv.report();
+            let r = self.stream.report();
             let sent = r.read.saturating_sub(r.rejected);
             if self.bytes > 0 && sent > 0 {
                 let est = (sent as f64 * (*size as f64 / self.bytes as f64)).round() as u64;
@@ -115,29 +130,36 @@ impl Feed {
 
     /// The report so far.
     pub fn report(&self) -> &Report {
-        self.conv.report()
+        self.stream.report()
     }
 
-    fn read_error(&self, source: contactport_core::Error) -> Error {
-        Error::Read {
-            input: self.name.clone(),
-            source,
-        }
-    }
-
+    /// Converts `bytes`: output, rejects and report entries go out as they come.
     fn convert(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        if let Err(e) = self.conv.push(bytes, &mut self.out, &mut self.rej) {
-            return Err(self.read_error(e));
-        }
+        let mut entries = self.entries.lock().expect("entries lock");
+        let (out, rejects) = (&mut *self.output, &mut *self.rejects);
+        let pushed = self.stream.push(bytes, out, rejects, &mut *entries);
+        drop(entries);
+        pushed.map_err(|e| self.error(e))?;
         self.estimate(bytes.len());
-        self.write_bytes()
+        Ok(())
+    }
+
+    /// Core's failure as this crate's: a write's, or the input's.
+    fn error(&self, e: contactport_core::Error) -> Error {
+        match e {
+            contactport_core::Error::Write(io) => Error::io("cannot write output", io),
+            source => Error::Read {
+                input: self.name.clone(),
+                source,
+            },
+        }
     }
 
     /// Pushes input bytes; false when the receiving side has stopped.
     pub async fn push(&mut self, bytes: &[u8]) -> Result<bool, Error> {
         self.convert(bytes)?;
         if let Some(tx) = &self.tx {
-            for rec in self.conv.take_records() {
+            for rec in self.stream.converter().take_records() {
                 if tx.send(rec).await.is_err() {
                     return Ok(false);
                 }
@@ -150,34 +172,13 @@ impl Feed {
     fn push_blocking(&mut self, bytes: &[u8]) -> Result<bool, Error> {
         self.convert(bytes)?;
         if let Some(tx) = &self.tx {
-            for rec in self.conv.take_records() {
+            for rec in self.stream.converter().take_records() {
                 if tx.blocking_send(rec).is_err() {
                     return Ok(false);
                 }
             }
         }
         Ok(true)
-    }
-
-    fn write_bytes(&mut self) -> Result<(), Error> {
-        let mut e = self.conv.take_entries();
-        if !e.rejects.is_empty() || !e.warnings.is_empty() {
-            let mut store = self.entries.lock().expect("entries lock");
-            store
-                .keep(&mut e)
-                .map_err(|e| Error::io("cannot keep report entries", e))?;
-        }
-        if let Some(o) = self.output.as_mut() {
-            o.write_all(&self.out)
-                .map_err(|e| Error::io("cannot write output", e))?;
-        }
-        if let Some(r) = self.rejects.as_mut() {
-            r.write_all(&self.rej)
-                .map_err(|e| Error::io("cannot write rejects", e))?;
-        }
-        self.out.clear();
-        self.rej.clear();
-        Ok(())
     }
 
     /// Ends the input: the last records sent, the files committed, the report.
@@ -196,7 +197,7 @@ impl Feed {
     /// Like [`Feed::finish`], from a blocking thread. On failure (the input's end is broken),
     /// the records read before it are still sent, and the report so far comes with the error.
     fn finish_blocking(self) -> Result<Report, Box<(Report, Error)>> {
-        let so_far = self.conv.report().clone();
+        let so_far = self.stream.report().clone();
         let (report, records, tx) = self.close();
         if let Some(tx) = tx {
             for rec in records {
@@ -210,6 +211,7 @@ impl Feed {
 
     /// Ends the converter, writes and commits the files; returns what is left to send (the
     /// records read before a failure too).
+    #[allow(clippy::type_complexity)]
     fn close(
         mut self,
     ) -> (
@@ -217,35 +219,26 @@ impl Feed {
         Vec<Record>,
         Option<mpsc::Sender<Record>>,
     ) {
-        // `finish` hands back the report with the entries still in the converter.
-        let finished = match self.conv.finish(&mut self.out, &mut self.rej) {
-            Ok(mut report) => {
-                let kept = self.entries.lock().expect("entries lock").keep(&mut report);
-                kept.map(|()| report)
-                    .map_err(|e| Error::io("cannot keep report entries", e))
-            }
-            Err(e) => Err(self.read_error(e)),
-        };
+        let mut entries = self.entries.lock().expect("entries lock");
+        let (out, rejects) = (&mut *self.output, &mut *self.rejects);
+        let finished = self.stream.finish(out, rejects, &mut *entries);
+        drop(entries);
+        let finished = finished.map_err(|e| self.error(e));
         if let (Some((events, _)), Ok(r)) = (&self.events, &finished) {
             // Now exact.
             events(Event::Total(r.read.saturating_sub(r.rejected)));
         }
-        let records = self.conv.take_records();
+        let records = self.stream.converter().take_records();
         let Feed {
-            out,
-            rej,
             output,
             rejects,
             tx,
             ..
         } = self;
         let report = finished.and_then(|report| {
-            for (file, bytes, what) in [(output, out, "output"), (rejects, rej, "rejects")] {
-                if let Some(mut f) = file {
-                    f.write_all(&bytes)
-                        .and_then(|()| f.commit())
-                        .map_err(|e| Error::io(format!("cannot write {what}"), e))?;
-                }
+            for (file, what) in [(output, "output"), (rejects, "rejects")] {
+                file.commit()
+                    .map_err(|e| Error::io(format!("cannot write {what}"), e))?;
             }
             Ok(report)
         });

@@ -21,9 +21,19 @@
 
 #![forbid(unsafe_code)]
 
-use contactport_core::{Format, KojoPhone, Mapping, Options, Target, VendorMap};
+use contactport_core::{EntryStore, Format, KojoPhone, Mapping, Options, Target, VendorMap};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
+
+/// How core's messages name what supplies a missing piece: the converter page's fields.
+const PAGE_HINTS: contactport_core::Hints = contactport_core::Hints {
+    org_name: "Org name",
+    vendor_id: "Vendor id",
+    vendor_map: "Vendor map",
+    encoding: "Encoding",
+    map: "the column table",
+    map_example: "the column table",
+};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -79,6 +89,7 @@ fn options(js: JsValue, validate_only: bool) -> Result<Options, JsValue> {
         _ => VendorMap::default(),
     };
     Ok(Options {
+        hints: PAGE_HINTS,
         from: fmt(&o.from)?,
         to: if validate_only {
             None
@@ -183,9 +194,9 @@ struct Kept {
     omitted: u64,
 }
 
-impl Kept {
+impl EntryStore for Kept {
     /// Moves `from`'s entries out: the first are kept, the rest counted.
-    fn keep(&mut self, from: &mut contactport_core::Report) {
+    fn keep(&mut self, from: &mut contactport_core::Report) -> std::io::Result<()> {
         for (all, kept) in [
             (&mut from.rejects, &mut self.report.rejects),
             (&mut from.warnings, &mut self.report.warnings),
@@ -194,8 +205,11 @@ impl Kept {
             self.omitted += all.len().saturating_sub(room) as u64;
             kept.extend(all.drain(..).take(room));
         }
+        Ok(())
     }
+}
 
+impl Kept {
     /// Puts the kept entries into `report`.
     fn into(self, report: &mut contactport_core::Report) -> u64 {
         report.rejects = self.report.rejects;
@@ -211,7 +225,7 @@ impl Kept {
 /// size and its number of rejects.
 #[wasm_bindgen]
 pub struct Converter {
-    inner: Option<contactport_core::Converter>,
+    inner: Option<contactport_core::Stream>,
     rejects: Vec<u8>,
     out: Vec<u8>,
     kept: Kept,
@@ -226,7 +240,7 @@ impl Converter {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Converter, JsValue> {
         Ok(Converter {
-            inner: Some(contactport_core::Converter::new(self::options(
+            inner: Some(contactport_core::Stream::new(self::options(
                 options, false,
             )?)),
             rejects: Vec::new(),
@@ -246,14 +260,14 @@ impl Converter {
 
     /// Feeds a chunk; returns the output produced so far by it.
     pub fn push(&mut self, chunk: &[u8]) -> Result<js_sys::Uint8Array, JsValue> {
-        let conv = self
+        let stream = self
             .inner
             .as_mut()
             .ok_or_else(|| into_error("converter already finished"))?;
         self.out.clear();
-        conv.push(chunk, &mut self.out, &mut self.rejects)
+        stream
+            .push(chunk, &mut self.out, &mut self.rejects, &mut self.kept)
             .map_err(into_error)?;
-        self.kept.keep(&mut conv.take_entries());
         Ok(js_sys::Uint8Array::from(&self.out[..]))
     }
 
@@ -268,19 +282,17 @@ impl Converter {
     /// Ends the input: `{ output, rejects, report, preview, inputFormat }` (`output` holds only
     /// what `push` had not returned yet).
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        let mut conv = self
+        let mut stream = self
             .inner
             .take()
             .ok_or_else(|| into_error("converter already finished"))?;
         self.out.clear();
-        let mut report = conv
-            .finish(&mut self.out, &mut self.rejects)
-            .map_err(into_error)?;
-        // `finish` hands back the entries since the last push: kept like the others.
         let mut kept = std::mem::take(&mut self.kept);
-        kept.keep(&mut report);
+        let mut report = stream
+            .finish(&mut self.out, &mut self.rejects, &mut kept)
+            .map_err(into_error)?;
         let omitted = kept.into(&mut report);
-        let done = finished(&conv, &report, &self.out, &self.rejects)?;
+        let done = finished(stream.converter(), &report, &self.out, &self.rejects)?;
         // How many entries the report leaves out (all are in the rejects file and counts).
         js_sys::Reflect::set(
             &done,
@@ -398,7 +410,7 @@ impl Planner {
         merger
             .push(output, rejects, &report, &mut out, &mut rej)
             .map_err(into_error)?;
-        self.kept.keep(&mut report);
+        self.kept.keep(&mut report).map_err(into_error)?;
         let o = js_sys::Object::new();
         js_sys::Reflect::set(&o, &"output".into(), &js_sys::Uint8Array::from(&out[..]))?;
         js_sys::Reflect::set(&o, &"rejects".into(), &js_sys::Uint8Array::from(&rej[..]))?;

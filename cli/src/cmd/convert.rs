@@ -75,6 +75,7 @@ pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
         excel_safe: a.excel_safe.unwrap_or(a.bom),
         vcard_version: a.vcard_version,
         mapping: a.mapping.mapping()?,
+        hints: crate::args::HINTS,
         ..Options::default()
     };
     files::distinct(&[

@@ -82,6 +82,7 @@ pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
             excel_safe: a.excel_safe.unwrap_or(a.bom),
             vcard_version: a.vcard_version,
             mapping,
+            hints: crate::args::HINTS,
             ..Options::default()
         };
         let rejects = rejects.map(|r| Box::new(r) as Box<dyn Destination>);

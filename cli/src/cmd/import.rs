@@ -54,6 +54,7 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
         invalid_phone: a.input_args.invalid_phone,
         columns: a.input_args.columns()?,
         mapping,
+        hints: crate::args::HINTS,
         ..Options::default()
     };
     files::distinct(&[

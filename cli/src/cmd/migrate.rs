@@ -61,6 +61,7 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
             from: Some(from.format()),
             to: Some(to.format()),
             mapping,
+            hints: crate::args::HINTS,
             ..Options::default()
         };
         let bar = progress::records_bar(quiet);

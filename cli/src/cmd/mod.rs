@@ -6,7 +6,7 @@ pub mod validate;
 use crate::entries::Entries;
 use crate::files::Input;
 use anyhow::Context;
-use contactport_core::{Converter, Options, Report};
+use contactport_core::{Options, Report, Stream};
 use indicatif::ProgressBar;
 use std::io::Write;
 
@@ -30,32 +30,26 @@ pub fn convert_input(
         }
         Err(input) => input,
     };
-    let mut conv = Converter::new(opts);
+    let mut stream = Stream::new(opts);
+    // A failure to write is the output's (a closed pipe), not the input's.
+    let context = |e: contactport_core::Error| match e {
+        contactport_core::Error::Write(io) => anyhow::Error::from(io),
+        e => anyhow::Error::from(e).context(format!("in {name}")),
+    };
     let mut buf = vec![0u8; 256 * 1024];
-    let (mut o, mut r) = (Vec::with_capacity(512 * 1024), Vec::new());
     loop {
         let n = input.read_chunk(&mut buf)?;
         if n == 0 {
             break;
         }
-        conv.push(&buf[..n], &mut o, &mut r)
-            .with_context(|| format!("in {}", input.name))?;
-        out.write_all(&o)?;
-        rejects.write_all(&r)?;
-        o.clear();
-        r.clear();
+        stream
+            .push(&buf[..n], out, rejects, entries)
+            .map_err(context)?;
         bar.inc(n as u64);
-        entries.take_from(&mut conv.take_entries())?;
-        let rep = conv.report();
+        let rep = stream.report();
         bar.set_message(format!("{} records, {} rejected", rep.read, rep.rejected));
     }
-    let mut report = conv
-        .finish(&mut o, &mut r)
-        .with_context(|| format!("in {}", input.name))?;
-    out.write_all(&o)?;
-    rejects.write_all(&r)?;
-    // `finish` hands back a copy: the entries left in the converter are the same ones.
-    entries.take_from(&mut report)?;
+    let report = stream.finish(out, rejects, entries).map_err(context)?;
     bar.finish_and_clear();
     Ok(report)
 }

@@ -50,6 +50,7 @@ pub fn run(a: ValidateArgs, quiet: bool) -> anyhow::Result<u8> {
         columns: a.input_args.columns()?,
         bom: false,
         mapping: a.mapping.mapping()?,
+        hints: crate::args::HINTS,
         ..Options::default()
     };
     files::distinct(&[

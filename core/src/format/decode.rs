@@ -156,6 +156,7 @@ impl Decoder {
                 encoding_rs::DecoderResult::Malformed(bad, _) => {
                     return Err(Error::Encoding {
                         encoding: self.encoding.name(),
+                        hint: crate::Hints::PLAIN.encoding,
                         offset: self.offset - bad as u64,
                     })
                 }
