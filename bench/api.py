@@ -15,7 +15,8 @@ import time
 import urllib.request
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-cp = os.path.join(root, "target/release/contactport")
+target = os.path.join(root, os.environ.get("BENCH_TARGET", "target/release"))
+cp = os.path.join(target, "contactport")
 n, m = int(sys.argv[1]), int(sys.argv[2])
 
 

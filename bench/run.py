@@ -16,8 +16,9 @@ n, data, command = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The full run writes bench/RESULTS.md; smaller runs (CI's smoke run) write beside their data.
 results_path = os.environ.get("BENCH_RESULTS", os.path.join(root, "bench/RESULTS.md"))
-cp = os.path.join(root, "target/release/contactport")
-base = os.path.join(root, "target/release/examples/baseline")
+target = os.path.join(root, os.environ.get("BENCH_TARGET", "target/release"))
+cp = os.path.join(target, "contactport")
+base = os.path.join(target, "examples/baseline")
 out = os.path.join(data, "out")
 os.makedirs(out, exist_ok=True)
 csv_in = os.path.join(data, "contacts.csv")
@@ -96,6 +97,8 @@ try:
 except Exception:
     pass
 lines.append(f"Machine: {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}.\n")
+if not target.endswith("release"):
+    lines.append(f"Build: {os.path.basename(target)} (a smoke run: these speeds are not the product's).\n")
 lines.append("Versions: " + "; ".join([
     version([cp, "--version"]),
     "Miller " + version(["mlr", "--version"]) if have["mlr"] else "Miller not installed",

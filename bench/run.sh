@@ -7,9 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
 
-echo "building contactport and the plain csv + serde_json loop (release)"
-cargo build --quiet --release -p contactport-cli
-cargo build --quiet --release -p contactport-core --example baseline
+# BENCH_PROFILE=dev (CI's smoke run) reuses the test build instead of compiling everything
+# again in release: it proves the suite works; its speeds mean nothing.
+profile=${BENCH_PROFILE:-release}
+export BENCH_TARGET=target/$([ "$profile" = dev ] && echo debug || echo "$profile")
+echo "building contactport and the plain csv + serde_json loop ($profile)"
+cargo build --quiet --profile "$profile" -p contactport-cli
+cargo build --quiet --profile "$profile" -p contactport-core --example baseline
 
 # Peers: installed when missing, skipped with a note when they cannot be.
 command -v mlr >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq miller >/dev/null; } \
@@ -41,7 +45,7 @@ python3 bench/api.py "$api_n" "$api_m"
 # (its invalid numbers rejected), each download compared with the CLI's output.
 if [ -x /usr/bin/chromium ] && [ -f wasm/pkg/contactport_wasm.js ] && [ -d bench/node_modules/playwright-core ]; then
   for to in ndjson covage; do
-    target/release/contactport convert "$data/contacts-mixed.csv" --to "$to" -o "$data/out/page-cli.$to" \
+    "$BENCH_TARGET/contactport" convert "$data/contacts-mixed.csv" --to "$to" -o "$data/out/page-cli.$to" \
       --rejects "$data/out/page-cli.$to.rej" -q || [ $? = 1 ]
     node bench/page.mjs "$data/contacts-mixed.csv" "$to" "$data/out/page-cli.$to" "$data/out/page-cli.$to.rej" \
       "$data/out/page-$to.json"

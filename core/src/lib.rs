@@ -11,14 +11,19 @@
 //!                                    └─ rejects (CSV) + Report
 //! ```
 //!
-//! - [`contact`]: [`Contact`] and its [`Field`]s.
-//! - [`phone`], [`email`], [`name`], [`timestamp`]: one value each.
-//! - [`normalize()`]: a record in canonical form; [`rules`]: Covage's and Kojo's rules.
-//! - [`mapping`]: Covage and Kojo wire types ([`CovageContact`], [`KojoContact`]) to and from
-//!   [`Contact`], and the field-loss accounting.
-//! - [`format`]: encodings, push parsers for CSV and JSON, layouts, writers.
-//! - [`convert`]: the push engine [`Converter`] and the `io::Read` → `io::Write` helper
-//!   [`convert()`](convert::convert); the [`Report`] it returns.
+//! - `contact`: [`Contact`] and its [`Field`]s.
+//! - [`phone`], [`email`], `name`, `timestamp`: one value each.
+//! - [`normalize()`]: a record in canonical form; `rules`: whose rules ([`Target`]) a record
+//!   must pass, and how.
+//! - `covage`, `kojo`: the providers' wire types ([`CovageContact`], [`KojoContact`]);
+//!   [`mapping`]: to and from [`Contact`], and the field-loss accounting.
+//! - [`format`]: encodings, push parsers for CSV and JSON, layouts, writers; `FORMATS`, the
+//!   one table of formats.
+//! - [`convert`]: the push engine [`Converter`], the one read → convert → write loop
+//!   [`Stream`] and the `io::Read` → `io::Write` helper [`convert()`](convert::convert); the
+//!   [`Report`] it returns, whose entries go to an [`EntryStore`] as they come.
+//! - `hints`: [`Hints`], the caller's words for what supplies a missing piece (the CLI's
+//!   flags, the page's fields): core's messages name neither.
 //! - [`plan`]: a conversion on several threads or workers: whether and where to cut the input,
 //!   how each piece converts alone, how the results join into the one-thread path's bytes.
 //!
@@ -41,25 +46,26 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub mod contact;
+// Public: used by the other crates by path. The rest is reached through the re-exports below.
+mod contact;
 pub mod convert;
-pub mod covage;
+mod covage;
 pub mod email;
-pub mod error;
+mod error;
 pub mod format;
-pub mod hints;
-pub mod kojo;
+mod hints;
+mod kojo;
 pub mod mapping;
-pub mod name;
+mod name;
 pub mod normalize;
 pub mod phone;
 pub mod plan;
-pub mod problem;
-pub mod report;
-pub mod rules;
-pub mod timestamp;
+mod problem;
+mod report;
+mod rules;
+mod timestamp;
 
-pub use contact::{Contact, Field};
+pub use contact::{Contact, Field, OTHER_SEP};
 pub use convert::{Converter, Options, Stream};
 pub use covage::CovageContact;
 pub use error::Error;
@@ -69,7 +75,7 @@ pub use kojo::KojoContact;
 pub use mapping::{KojoPhone, Mapping, VendorMap};
 pub use normalize::normalize;
 pub use problem::{Entry, Position, Problem};
-pub use report::{EntryStore, Report};
+pub use report::{ColumnUse, EntryStore, Report};
 pub use rules::Target;
 
 /// Reads a JSON string that may be `null` (as empty).
