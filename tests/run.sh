@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+# Seconds since the start on each step, so the next engineer sees where CI's time goes.
+step() { printf '\n==> %s (at %ss)\n' "$*" "$SECONDS"; }
+# One fresh build, not an edit loop: incremental compilation only costs time here.
+export CARGO_INCREMENTAL=0
 
 step "toolchain: wasm32 target"
 rustup target add wasm32-unknown-unknown >/dev/null
@@ -35,3 +38,5 @@ if [ -x bench/run.sh ]; then
   step "benchmark suite, smoke size (no speed asserted)"
   BENCH_PROFILE=dev bench/run.sh 10000
 fi
+
+printf '\n==> all passed in %ss\n' "$SECONDS"
