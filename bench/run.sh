@@ -12,8 +12,13 @@ n=${1:-1000000}
 profile=${BENCH_PROFILE:-release}
 export BENCH_TARGET=target/$([ "$profile" = dev ] && echo debug || echo "$profile")
 echo "building contactport and the plain csv + serde_json loop ($profile)"
-cargo build --quiet --profile "$profile" -p contactport-cli
-cargo build --quiet --profile "$profile" -p contactport-core --example baseline
+if [ "$profile" = dev ]; then
+  # The test build's targets and features: nothing is compiled again.
+  cargo build --quiet --workspace --all-targets
+else
+  cargo build --quiet --profile "$profile" -p contactport-cli
+  cargo build --quiet --profile "$profile" -p contactport-core --example baseline
+fi
 
 # Peers: installed when missing, skipped with a note when they cannot be.
 command -v mlr >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq miller >/dev/null; } \

@@ -18,5 +18,7 @@ fi
 
 bash wasm/build.sh
 cargo test -p contactport-wasm --target wasm32-unknown-unknown
-cargo build --quiet -p contactport-cli
+# The CLI the page is compared with, as the workspace's tests build it (nothing new to
+# compile after them).
+cargo build --quiet --workspace --all-targets
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && npm test)

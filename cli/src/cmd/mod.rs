@@ -10,8 +10,9 @@ use contactport_core::{Options, Report, Stream};
 use indicatif::ProgressBar;
 use std::io::Write;
 
-/// Streams `input` through a [`Converter`] into `out` and `rejects`, moving the bar. The
-/// report's entries go to `entries` as they come, so memory stays flat.
+/// Converts `input` into `out` and `rejects`, moving the bar: on every core when core's plan
+/// allows, else through one [`Stream`]. The report's entries go to `entries` as they come, so
+/// memory stays flat.
 pub fn convert_input(
     input: Input,
     opts: Options,
