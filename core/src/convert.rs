@@ -269,9 +269,7 @@ impl Converter {
         out: &mut Vec<u8>,
         rejects: &mut Vec<u8>,
     ) -> Result<(), Error> {
-        let hints = self.sink.hints;
         self.feed(chunk, false, out, rejects)
-            .map_err(|e| e.hinted(&hints))
     }
 
     /// Ends the input and returns the report. The converter stays readable afterwards
@@ -281,9 +279,7 @@ impl Converter {
             return Err(Error::Finished);
         }
         self.finished = true;
-        let hints = self.sink.hints;
-        self.feed(&[], true, out, rejects)
-            .map_err(|e| e.hinted(&hints))?;
+        self.feed(&[], true, out, rejects)?;
         if let Some(w) = self.sink.writer.as_mut() {
             w.finish(out);
         }
@@ -324,7 +320,7 @@ impl Converter {
                     enc.name().to_lowercase()
                 ));
             }
-            let mut dec = Decoder::new(enc);
+            let mut dec = Decoder::new(enc, self.sink.hints.encoding);
             let pending = std::mem::take(&mut self.pending);
             dec.decode(&pending[bom..], eof, &mut self.text)?;
             self.decoder = Some(dec);
@@ -856,18 +852,6 @@ impl Stream {
     }
 }
 
-/// Entries kept in memory, for a whole-input conversion that returns them in its report.
-#[derive(Default)]
-struct Kept(Report);
-
-impl EntryStore for Kept {
-    fn keep(&mut self, report: &mut Report) -> std::io::Result<()> {
-        self.0.rejects.append(&mut report.rejects);
-        self.0.warnings.append(&mut report.warnings);
-        Ok(())
-    }
-}
-
 /// Converts all of `input` to `output` (rejects to `rejects`), reading and writing in chunks.
 pub fn convert<R: std::io::Read, W: std::io::Write, X: std::io::Write>(
     mut input: R,
@@ -876,7 +860,8 @@ pub fn convert<R: std::io::Read, W: std::io::Write, X: std::io::Write>(
     opts: Options,
 ) -> Result<Report, Error> {
     let mut stream = Stream::new(opts);
-    let mut kept = Kept::default();
+    // Every entry kept in memory: the report returned has them all.
+    let mut kept = Report::default();
     let mut buf = vec![0u8; 256 * 1024];
     loop {
         let n = match input.read(&mut buf) {
@@ -888,8 +873,8 @@ pub fn convert<R: std::io::Read, W: std::io::Write, X: std::io::Write>(
         stream.push(&buf[..n], &mut output, &mut rejects, &mut kept)?;
     }
     let mut report = stream.finish(&mut output, &mut rejects, &mut kept)?;
-    report.rejects = kept.0.rejects;
-    report.warnings = kept.0.warnings;
+    report.rejects = kept.rejects;
+    report.warnings = kept.warnings;
     output.flush()?;
     rejects.flush()?;
     Ok(report)

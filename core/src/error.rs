@@ -52,19 +52,3 @@ pub enum Error {
     )]
     UnknownFormat(String),
 }
-
-impl Error {
-    /// The error in the caller's words: an encoding error names what chooses the encoding.
-    pub fn hinted(self, hints: &crate::hints::Hints) -> Error {
-        match self {
-            Error::Encoding {
-                encoding, offset, ..
-            } => Error::Encoding {
-                encoding,
-                offset,
-                hint: hints.encoding,
-            },
-            e => e,
-        }
-    }
-}

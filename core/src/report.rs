@@ -11,6 +11,15 @@ pub trait EntryStore {
     fn keep(&mut self, report: &mut Report) -> std::io::Result<()>;
 }
 
+/// A report keeps every entry, in memory: for a whole input returned at once.
+impl EntryStore for Report {
+    fn keep(&mut self, report: &mut Report) -> std::io::Result<()> {
+        self.rejects.append(&mut report.rejects);
+        self.warnings.append(&mut report.warnings);
+        Ok(())
+    }
+}
+
 /// What a conversion or validation did. Serialised as the `--report` JSON:
 /// `{"read","written","rejected","dropped_fields":{field:count},"rejects":[{"record","line","field","reason","value"}]}`
 /// plus `warnings` and `unknown_columns`.

@@ -164,14 +164,6 @@ impl Covage {
         })
     }
 
-    /// The contacts URL (a journal's owner).
-    pub fn contacts_url(&self) -> String {
-        self.api
-            .url(CONTACTS)
-            .map(|u| u.to_string())
-            .unwrap_or_default()
-    }
-
     async fn header(&self) -> Result<String, Error> {
         if let Some(t) = self.token.read().await.as_ref() {
             return Ok(format!("JWT {}", t.expose()));
@@ -385,7 +377,10 @@ impl Provider for Covage {
     }
 
     fn contacts_url(&self) -> String {
-        Covage::contacts_url(self)
+        self.api
+            .url(CONTACTS)
+            .map(|u| u.to_string())
+            .unwrap_or_default()
     }
 
     fn account(&self) -> String {
@@ -609,21 +604,7 @@ impl Upserts for CovageUpserts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scripted::{json, Server};
-    use std::time::Duration;
-
-    fn tuning() -> Tuning {
-        Tuning {
-            rate: 0.0,
-            backoff: crate::retry::Backoff {
-                base: Duration::from_millis(1),
-                max: Duration::from_millis(2),
-                attempts: 3,
-            },
-            timeout: Duration::from_secs(5),
-            quota: None,
-        }
-    }
+    use crate::scripted::{json, quick, Server};
 
     fn login() -> Credentials {
         Credentials::Login {
@@ -648,7 +629,7 @@ mod tests {
             }
         })
         .await;
-        let c = Covage::new(&server.url, login(), tuning()).unwrap();
+        let c = Covage::new(&server.url, login(), quick(3)).unwrap();
         assert_eq!(c.list().await.unwrap().len(), 1);
         assert_eq!(c.list().await.unwrap().len(), 1);
         let seen: Vec<_> = server
@@ -673,7 +654,7 @@ mod tests {
     #[tokio::test]
     async fn a_refused_login_or_token_is_final_and_costs_one_request() {
         let server = Server::start(|_| json(401, serde_json::json!({"detail": "no"}))).await;
-        let c = Covage::new(&server.url, login(), tuning()).unwrap();
+        let c = Covage::new(&server.url, login(), quick(3)).unwrap();
         for _ in 0..3 {
             let e = c.list().await.unwrap_err();
             assert!(
@@ -686,7 +667,7 @@ mod tests {
         let c = Covage::new(
             &server.url,
             Credentials::Token(Secret::new("jwt")),
-            tuning(),
+            quick(3),
         )
         .unwrap();
         for _ in 0..3 {

@@ -6,8 +6,6 @@ use crate::pacer::Pacer;
 use crate::retry::{self, Backoff, Verdict};
 use bytes::Bytes;
 use reqwest::Method;
-#[cfg(test)]
-use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
@@ -393,7 +391,8 @@ fn is_loopback(u: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scripted::{json, Server};
+    use crate::scripted::{json, quick, Server};
+    use std::sync::Arc;
 
     fn tuning() -> Tuning {
         Tuning {
@@ -401,18 +400,6 @@ mod tests {
             backoff: Backoff::default(),
             timeout: Duration::from_secs(5),
             quota: None,
-        }
-    }
-
-    /// `attempts` tries, retried after a millisecond at most.
-    fn quick(attempts: u32) -> Tuning {
-        Tuning {
-            backoff: Backoff {
-                base: Duration::from_millis(1),
-                max: Duration::from_millis(2),
-                attempts,
-            },
-            ..tuning()
         }
     }
 

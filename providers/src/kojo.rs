@@ -103,14 +103,6 @@ impl Kojo {
         })
     }
 
-    /// The contacts URL (a journal's owner).
-    pub fn contacts_url(&self) -> String {
-        self.api
-            .url(&self.path)
-            .map(|u| u.to_string())
-            .unwrap_or_default()
-    }
-
     async fn header(&self, renew: bool) -> Result<String, Error> {
         let (id, secret) = match &self.creds {
             Credentials::ApiKey(k) => return Ok(format!("Bearer {}", k.expose())),
@@ -276,7 +268,10 @@ impl Provider for Kojo {
     }
 
     fn contacts_url(&self) -> String {
-        Kojo::contacts_url(self)
+        self.api
+            .url(&self.path)
+            .map(|u| u.to_string())
+            .unwrap_or_default()
     }
 
     fn account(&self) -> String {
@@ -528,20 +523,7 @@ mod upsert_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scripted::{json, Server};
-
-    fn tuning() -> Tuning {
-        Tuning {
-            rate: 0.0,
-            backoff: crate::retry::Backoff {
-                base: Duration::from_millis(1),
-                max: Duration::from_millis(2),
-                attempts: 3,
-            },
-            timeout: Duration::from_secs(5),
-            quota: None,
-        }
-    }
+    use crate::scripted::{json, quick, Server};
 
     fn client() -> Credentials {
         Credentials::Client {
@@ -585,7 +567,7 @@ mod tests {
     async fn the_access_token_is_cached_then_renewed_before_it_expires() {
         // A 2-second token is renewed at half its life.
         let server = server(2, "").await;
-        let k = Kojo::new(&server.url, DEFAULT_PATH, client(), tuning()).unwrap();
+        let k = Kojo::new(&server.url, DEFAULT_PATH, client(), quick(3)).unwrap();
         k.get("a@b.fr").await.unwrap().unwrap();
         k.get("a@b.fr").await.unwrap().unwrap();
         tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -607,7 +589,7 @@ mod tests {
     #[tokio::test]
     async fn a_token_refused_early_is_renewed_once() {
         let server = server(3600, "Bearer a1").await;
-        let k = Kojo::new(&server.url, DEFAULT_PATH, client(), tuning()).unwrap();
+        let k = Kojo::new(&server.url, DEFAULT_PATH, client(), quick(3)).unwrap();
         k.get("a@b.fr").await.unwrap().unwrap();
         assert_eq!(
             calls(&server),
@@ -627,7 +609,7 @@ mod tests {
             _ => json(401, serde_json::json!({"message": "no"})),
         })
         .await;
-        let k = Kojo::new(&server.url, DEFAULT_PATH, client(), tuning()).unwrap();
+        let k = Kojo::new(&server.url, DEFAULT_PATH, client(), quick(3)).unwrap();
         let e = k.get("a@b.fr").await.unwrap_err();
         assert!(
             e.to_string()

@@ -93,3 +93,17 @@ pub fn json(status: u16, body: serde_json::Value) -> Answer {
         body.to_string(),
     )
 }
+
+/// Client settings for tests: `attempts` tries, retried after a millisecond at most.
+pub fn quick(attempts: u32) -> crate::endpoint::Tuning {
+    crate::endpoint::Tuning {
+        rate: 0.0,
+        backoff: crate::retry::Backoff {
+            base: std::time::Duration::from_millis(1),
+            max: std::time::Duration::from_millis(2),
+            attempts,
+        },
+        timeout: std::time::Duration::from_secs(5),
+        quota: None,
+    }
+}

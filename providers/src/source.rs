@@ -54,7 +54,7 @@ pub struct Feed {
 }
 
 impl Feed {
-    /// Records to `tx` (`opts.collect` is set here). `name` names the input in messages.
+    /// Records to `tx` (`opts.collect` is set here).
     pub fn records(
         mut opts: Options,
         tx: mpsc::Sender<Record>,

@@ -108,9 +108,6 @@ pub struct SyncReport {
     pub conflicts: Vec<Conflict>,
     /// True for `--dry-run`: the counts are what would have been done.
     pub dry_run: bool,
-    /// The provider written to.
-    #[serde(skip)]
-    pub target: &'static str,
     /// For `--dry-run`: the requests the real run would send to the provider written to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub planned_requests: Option<u64>,
@@ -183,7 +180,6 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
         stop,
     } = run;
     let mut report = SyncReport {
-        target: target.name(),
         dry_run: settings.dry_run,
         ..SyncReport::default()
     };

@@ -77,10 +77,11 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
         let (tx, rx) = channel();
         let entries = crate::entries::Entries::new(a.sync.report.is_some())?.shared();
         let rejects = rejects.map(|r| Box::new(r) as Box<dyn Destination>);
-        let feed = Feed::records(opts, tx, rejects, entries.clone())
-            .with_total(progress::events(&bar, quiet), input.len);
+        let events = progress::events(&bar, quiet);
+        let feed =
+            Feed::records(opts, tx, rejects, entries.clone()).with_total(events.clone(), input.len);
         let reading = contactport_providers::feed_file(input.reader, input.name, feed);
-        let report = upsert(rx, target.clone(), upserts, settings, journal, &bar, quiet).await?;
+        let report = upsert(rx, target.clone(), upserts, settings, journal, events, &bar).await?;
         let (read, failed) = reading.await?;
         let sync = &a.sync;
         match failed {

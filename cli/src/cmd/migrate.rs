@@ -68,13 +68,14 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
         let (tx, rx) = channel();
         let entries = crate::entries::Entries::new(a.sync.report.is_some())?.shared();
         let rejects = rejects.map(|r| Box::new(r) as Box<dyn Destination>);
-        let feed = Feed::records(opts, tx, rejects, entries.clone())
-            .with_total(progress::events(&bar, quiet), None);
+        let events = progress::events(&bar, quiet);
+        let feed =
+            Feed::records(opts, tx, rejects, entries.clone()).with_total(events.clone(), None);
         let source = format!("{} {} {}", from.name(), from.contacts_url(), from.account());
         let journal = open_journal(&a.sync, "migrate", source, &*to)?;
         let upserts = to.clone().upserts().await?;
         let reading = tokio::spawn(from.read(ids, settings.concurrency, feed));
-        let mut report = upsert(rx, to.clone(), upserts, settings, journal, &bar, quiet).await?;
+        let mut report = upsert(rx, to.clone(), upserts, settings, journal, events, &bar).await?;
         let (read, failures) = reading.await??;
         report.failed.extend(failures);
         finish_sync(report, read, &entries, &a.sync, &*to, quiet)

@@ -121,23 +121,23 @@ pub fn open_journal(
     Ok(Some(Arc::new(j)))
 }
 
-/// Upserts what arrives on `rx` into `target`, drawing progress on `bar`; stops taking records
-/// at Ctrl-C or SIGTERM.
+/// Upserts what arrives on `rx` into `target`, reporting to `events` (the source's too: one
+/// progress line), then clears `bar`; stops taking records at Ctrl-C or SIGTERM.
 pub async fn upsert(
     rx: mpsc::Receiver<Record>,
     target: Arc<dyn Provider>,
     upserts: Box<dyn contactport_providers::Upserts>,
     settings: Settings,
     journal: Option<Arc<Journal>>,
+    events: contactport_providers::Events,
     bar: &indicatif::ProgressBar,
-    quiet: bool,
 ) -> anyhow::Result<SyncReport> {
     let run = Run {
         target,
         upserts: upserts.into(),
         settings,
         journal,
-        events: crate::progress::events(bar, quiet),
+        events,
         stop: stop_on_signal(),
     };
     let report = sync::run(rx, run).await;

@@ -102,13 +102,16 @@ pub fn looks_like_json(text: &[u8]) -> bool {
 /// Streams bytes in one encoding out as UTF-8.
 pub struct Decoder {
     encoding: Encoding,
+    /// What chooses the encoding, for the error's message ([`crate::Hints::encoding`]).
+    hint: &'static str,
     inner: Option<encoding_rs::Decoder>,
     offset: u64,
 }
 
 impl Decoder {
-    /// A decoder for `encoding` (the BOM already skipped by the caller).
-    pub fn new(encoding: Encoding) -> Decoder {
+    /// A decoder for `encoding` (the BOM already skipped by the caller); its error names
+    /// `hint` as what chooses the encoding.
+    pub fn new(encoding: Encoding, hint: &'static str) -> Decoder {
         let inner = match encoding {
             // UTF-8 passes through: the record parsers check it per field, so a bad byte
             // rejects one record with its position instead of stopping the run.
@@ -117,6 +120,7 @@ impl Decoder {
         };
         Decoder {
             encoding,
+            hint,
             inner,
             offset: 0,
         }
@@ -156,7 +160,7 @@ impl Decoder {
                 encoding_rs::DecoderResult::Malformed(bad, _) => {
                     return Err(Error::Encoding {
                         encoding: self.encoding.name(),
-                        hint: crate::Hints::PLAIN.encoding,
+                        hint: self.hint,
                         offset: self.offset - bad as u64,
                     })
                 }
@@ -171,7 +175,7 @@ mod tests {
 
     fn decode_all(bytes: &[u8], forced: Option<Encoding>) -> Result<String, Error> {
         let (enc, bom) = detect(bytes, forced);
-        let mut d = Decoder::new(enc);
+        let mut d = Decoder::new(enc, crate::Hints::PLAIN.encoding);
         let mut out = vec![];
         // Byte by byte: chunk boundaries must not matter.
         for b in &bytes[bom..] {
