@@ -50,6 +50,25 @@ pub const HINTS: contactport_core::Hints = contactport_core::Hints {
     map_example: "--map 'Column=email,Other=phone'",
 };
 
+/// How many threads a file conversion runs on.
+#[derive(Debug, Clone, Args)]
+pub struct ThreadArgs {
+    /// Threads to convert on (a large UTF-8 CSV or JSON is cut in pieces). Default: one per
+    /// core. 1 reads the file on one thread; the result is the same either way.
+    #[arg(long, short = 'j', value_name = "N", env = "CONTACTPORT_THREADS")]
+    pub threads: Option<std::num::NonZeroUsize>,
+}
+
+impl ThreadArgs {
+    /// The threads to use.
+    pub fn count(&self) -> usize {
+        self.threads.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            |n| n.get(),
+        )
+    }
+}
+
 /// How the input is read.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {

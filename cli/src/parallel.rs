@@ -42,17 +42,17 @@ impl Pool {
     }
 }
 
-/// Converts `input`, in parallel when it can; otherwise (returning the input untouched, its
+/// Converts `input` on `threads` threads when it can; otherwise (returning the input untouched, its
 /// first bytes put back) leaves it to the caller.
 pub fn convert(
     mut input: Input,
     opts: &Options,
+    threads: usize,
     mut out: &mut dyn Write,
     rejects: &mut dyn Write,
     entries: &mut Entries,
     bar: &ProgressBar,
 ) -> anyhow::Result<Result<Report, Input>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut sample = Vec::with_capacity(SAMPLE);
     (&mut input.reader)
         .take(SAMPLE as u64)

@@ -10,7 +10,7 @@
 //! inputs smaller than [`SAMPLE`]) goes through one [`Converter`].
 
 use crate::convert::{json_format, rejects_header, Converter, Options};
-use crate::format::csv_read::{scan_records, sniff_delimiter};
+use crate::format::csv_read::{first_record_end, scan_records, sniff_delimiter, RecordEnd};
 use crate::format::decode::{self, Encoding};
 use crate::format::json_read::{scan_elements, seal_array_chunk, JsonSplitter};
 use crate::format::layout::ReadPlan;
@@ -36,7 +36,7 @@ impl Cut {
     /// Where the last whole record of `text` ends; `first` when `text` starts the body.
     fn scan(&self, text: &[u8], first: bool) -> Scan {
         match self {
-            Cut::Csv { .. } => scan_records(text),
+            Cut::Csv { delimiter, .. } => scan_records(text, *delimiter),
             Cut::Json { in_array, .. } => scan_elements(text, *in_array, first),
         }
     }
@@ -129,14 +129,13 @@ impl Plan {
         if text.windows(2).any(|w| w[0] == b'\r' && w[1] != b'\n') {
             return None;
         }
-        let mut quoted = false;
-        let end = text.iter().position(|&b| {
-            if b == b'"' {
-                quoted = !quoted;
-            }
-            b == b'\n' && !quoted
-        })?;
+        // Blank lines before the header: left to the one-thread path.
+        if matches!(text.first(), Some(b'\r' | b'\n')) {
+            return None;
+        }
         let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(text));
+        // The header is the first record as the reader reads it (quotes, BOM and all).
+        let end = first_record_end(text, delimiter)? - 1;
         // A first line that is not a header (LinkedIn's notes before it, no header at all) is
         // left to the one-thread path, which skips the notes or says what is wrong.
         let line = String::from_utf8_lossy(&text[..end]);
@@ -434,7 +433,8 @@ impl Cutter {
 /// spans. It starts where the record (or, for JSON, the whitespace and comma before it) starts.
 #[derive(Debug)]
 struct Skip {
-    json: bool,
+    /// CSV: the reader's own machine says where the record ends.
+    csv: Option<RecordEnd>,
     /// JSON: the array's `[` is still to come (the first chunk of an array).
     before_array: bool,
     started: bool,
@@ -452,9 +452,12 @@ struct Skip {
 
 impl Skip {
     fn new(cut: &Cut, first: bool) -> Skip {
-        let json = matches!(cut, Cut::Json { .. });
+        let (json, csv) = match cut {
+            Cut::Csv { delimiter, .. } => (false, Some(RecordEnd::new(*delimiter))),
+            Cut::Json { .. } => (true, None),
+        };
         Skip {
-            json,
+            csv,
             before_array: json && first && matches!(cut, Cut::Json { in_array: true, .. }),
             started: !json,
             scalar: false,
@@ -463,25 +466,27 @@ impl Skip {
             depth: 0,
             lines: 0,
             ended: false,
-            lead: (!json).then_some(0),
+            lead: None,
             fed: 0,
         }
     }
 
     /// Takes the next bytes; the index just past the record's end when it is in them.
     fn feed(&mut self, bytes: &[u8]) -> Option<usize> {
+        if let Some(rec) = self.csv.as_mut() {
+            let end = rec.feed(bytes);
+            self.lead = rec.start;
+            let upto = end.unwrap_or(bytes.len());
+            self.lines += memchr::memchr_iter(b'\n', &bytes[..upto]).count() as u64;
+            self.ended = end.is_some();
+            self.fed += bytes.len();
+            return end;
+        }
         for (i, &b) in bytes.iter().enumerate() {
             if b == b'\n' {
                 self.lines += 1;
             }
-            let end = if !self.json {
-                match b {
-                    b'"' => self.quoted = !self.quoted,
-                    b'\n' if !self.quoted => self.ended = true,
-                    _ => {}
-                }
-                self.ended
-            } else if self.quoted {
+            let end = if self.quoted {
                 match b {
                     _ if self.escaped => self.escaped = false,
                     b'\\' => self.escaped = true,
@@ -783,6 +788,36 @@ mod tests {
                     Err(_) => assert!(got.is_err(), "fails as the one-thread path does"),
                 }
             }
+        }
+    }
+
+    /// Issue 21 (`parallel-split.csv`): a quote inside an unquoted field is text to the
+    /// reader, so the newlines of the quoted fields after it are inside their fields. The
+    /// cutter counted quotes, cut there, and invented a contact per quoted newline.
+    #[test]
+    fn a_stray_quote_does_not_cut_a_quoted_newline() {
+        let mut input = b"first_name,last_name,email,org_name,created_at\n".to_vec();
+        for i in 0..6000 {
+            let org = if i % 7 == 0 {
+                "\"Crédit Agricole\nAgence \"\"Nord\"\"\""
+            } else {
+                "Colibrix"
+            };
+            let first = if i == 100 { "Lo\"ic" } else { "Loic" };
+            input.extend_from_slice(
+                format!("{first},Martin,u{i}@exemple.fr,{org},2019-01-03T01:20:00Z\n").as_bytes(),
+            );
+        }
+        let opts = Options {
+            to: Some(Format::Ndjson),
+            ..Options::default()
+        };
+        let want = serial(&input, &opts);
+        assert_eq!(want.2.read, 6000);
+        for sizes in [vec![CHUNK], vec![1000, 70_000]] {
+            let got = pieces(&input, &opts, &sizes).expect("cut");
+            assert_eq!(got.2.read, 6000, "no contact invented");
+            assert!(got.0 == want.0, "output differs");
         }
     }
 

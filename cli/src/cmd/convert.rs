@@ -56,6 +56,8 @@ pub struct ConvertArgs {
     #[command(flatten)]
     pub input_args: InputArgs,
     #[command(flatten)]
+    pub threads: crate::args::ThreadArgs,
+    #[command(flatten)]
     pub mapping: MappingArgs,
 }
 
@@ -94,7 +96,8 @@ pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
         None => &mut no_rejects,
     };
     let mut entries = Entries::new(a.report.is_some())?;
-    let report = convert_input(input, opts, &mut out, rej, &mut entries, &bar)?;
+    let threads = a.threads.count();
+    let report = convert_input(input, opts, threads, &mut out, rej, &mut entries, &bar)?;
     out.commit()?;
     if let Some(r) = rejects {
         r.commit()?;

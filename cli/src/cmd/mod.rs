@@ -10,19 +10,20 @@ use contactport_core::{Options, Report, Stream};
 use indicatif::ProgressBar;
 use std::io::Write;
 
-/// Converts `input` into `out` and `rejects`, moving the bar: on every core when core's plan
-/// allows, else through one [`Stream`]. The report's entries go to `entries` as they come, so
+/// Converts `input` into `out` and `rejects`, moving the bar: on `threads` threads when core's
+/// plan allows, else through one [`Stream`]. The report's entries go to `entries` as they come, so
 /// memory stays flat.
 pub fn convert_input(
     input: Input,
     opts: Options,
+    threads: usize,
     out: &mut dyn Write,
     rejects: &mut dyn Write,
     entries: &mut Entries,
     bar: &ProgressBar,
 ) -> anyhow::Result<Report> {
     let name = input.name.clone();
-    let parallel = crate::parallel::convert(input, &opts, out, rejects, entries, bar)
+    let parallel = crate::parallel::convert(input, &opts, threads, out, rejects, entries, bar)
         .with_context(|| format!("in {name}"))?;
     let mut input = match parallel {
         Ok(report) => {

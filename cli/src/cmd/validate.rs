@@ -34,6 +34,8 @@ pub struct ValidateArgs {
     #[command(flatten)]
     pub input_args: InputArgs,
     #[command(flatten)]
+    pub threads: crate::args::ThreadArgs,
+    #[command(flatten)]
     pub mapping: MappingArgs,
 }
 
@@ -64,6 +66,7 @@ pub fn run(a: ValidateArgs, quiet: bool) -> anyhow::Result<u8> {
     let report = convert_input(
         input,
         opts,
+        a.threads.count(),
         &mut std::io::sink(),
         &mut std::io::sink(),
         &mut entries,
