@@ -323,7 +323,7 @@ fn damaged_inputs_read_the_same_on_one_thread_and_many() {
     let seed = env("CONTACTPORT_FUZZ_SEED", 21);
     let dir = Dir::new();
     let mut failures = vec![];
-    let kinds = std::env::var("CONTACTPORT_FUZZ_KINDS").unwrap_or("csv".into());
+    let kinds = std::env::var("CONTACTPORT_FUZZ_KINDS").unwrap_or("csv,json,ndjson".into());
     for (kind, base) in [
         ("csv", damaged::csv(24_000)),
         ("json", damaged::covage(13_000)),

@@ -12,7 +12,7 @@
 use crate::convert::{json_format, rejects_header, Converter, Options};
 use crate::format::csv_read::{first_record_end, scan_records, sniff_delimiter, RecordEnd};
 use crate::format::decode::{self, Encoding};
-use crate::format::json_read::{scan_elements, seal_array_chunk, JsonSplitter};
+use crate::format::json_read::{seal_array_chunk, JsonSplitter, Mark};
 use crate::format::layout::ReadPlan;
 use crate::format::write::{CsvOut, Joiner};
 use crate::format::{Format, Scan};
@@ -33,11 +33,12 @@ enum Cut {
 }
 
 impl Cut {
-    /// Where the last whole record of `text` ends; `first` when `text` starts the body.
-    fn scan(&self, text: &[u8], first: bool) -> Scan {
+    /// CSV: where the last whole record of `text` ends. (JSON is cut where its splitter, run
+    /// over the whole input, begins elements: [`JsonTrack`].)
+    fn scan(&self, text: &[u8]) -> Scan {
         match self {
             Cut::Csv { delimiter, .. } => scan_records(text, *delimiter),
-            Cut::Json { in_array, .. } => scan_elements(text, *in_array, first),
+            Cut::Json { .. } => Scan::default(),
         }
     }
 
@@ -50,10 +51,10 @@ impl Cut {
         }
     }
 
-    /// Makes `chunk` (the prefix, then the body from `body`) readable alone.
-    fn seal(&self, chunk: &mut Vec<u8>, body: usize, first: bool, last: bool) {
+    /// Makes `chunk` (the prefix, then the body) readable alone.
+    fn seal(&self, chunk: &mut Vec<u8>, last: bool) {
         if let Cut::Json { in_array: true, .. } = self {
-            seal_array_chunk(chunk, body, first, last);
+            seal_array_chunk(chunk, last);
         }
     }
 
@@ -195,6 +196,10 @@ pub struct Piece {
     pub byte: u64,
     /// Bytes put in front of its body (the CSV header, a JSON array's `[`).
     pub prefix: usize,
+    /// Lines of a JSON element over the bound that its stand-in, first in the piece, does not
+    /// have: added to the lines of what follows it.
+    #[serde(default)]
+    pub hidden_lines: u64,
 }
 
 impl Piece {
@@ -236,7 +241,7 @@ impl Piece {
     pub fn relocate(&self, e: Error) -> Error {
         match e {
             Error::Json { line, why } => Error::Json {
-                line: line + self.line,
+                line: line + self.line + self.hidden_lines,
                 why,
             },
             Error::Encoding {
@@ -266,6 +271,11 @@ pub struct Chunk {
 /// [`finish`](Cutter::finish)). A record longer than `max_record_bytes` is read through, not
 /// kept: its piece holds a stand-in just over the bound, rejected on the record's line, so
 /// memory stays flat.
+///
+/// A piece starts where the reader starts a record, damaged input included: for CSV where
+/// csv-core ends one ([`scan_records`]), for JSON where the reader's own splitter, run over the
+/// whole input here, begins an element. Where that splitter fails, the rest is one last piece,
+/// which fails the same way.
 #[derive(Debug)]
 pub struct Cutter {
     cut: Cut,
@@ -276,8 +286,15 @@ pub struct Cutter {
     records: u64,
     lines: u64,
     byte: u64,
-    /// Reading through a record over the bound: its reader, and its bytes so far.
+    /// CSV: reading through a record over the bound: its reader, and its bytes so far.
     skip: Option<(Skip, usize)>,
+    /// JSON: the reader's splitter, over the whole input.
+    track: Option<JsonTrack>,
+    /// JSON: the buffer holds a stand-in for an element over the bound, then the input from
+    /// the element's end: (the buffer's index there, that input offset, lines stood for).
+    stand_in: Option<(usize, u64, u64)>,
+    /// JSON: the input's syntax failed; the piece that fails was sent, the rest is not read.
+    done: bool,
     /// Buffers handed back ([`Cutter::recycle`]): a fresh one costs a page fault every 4 KiB.
     spare: Vec<Vec<u8>>,
 }
@@ -288,8 +305,7 @@ impl Cutter {
         let mut buf = Vec::with_capacity(2 * CHUNK);
         buf.extend_from_slice(plan.cut.prefix(true));
         let body = buf.len();
-        buf.extend_from_slice(&sample[plan.body_start..]);
-        Cutter {
+        let mut cutter = Cutter {
             cut: plan.cut.clone(),
             limit: max_record_bytes,
             buf,
@@ -299,8 +315,17 @@ impl Cutter {
             lines: 0,
             byte: (plan.body_start - plan.bom) as u64,
             skip: None,
+            track: matches!(plan.cut, Cut::Json { .. }).then(|| JsonTrack::new(max_record_bytes)),
+            stand_in: None,
+            done: false,
             spare: Vec::new(),
+        };
+        let body = &sample[plan.body_start..];
+        if let Some(t) = cutter.track.as_mut() {
+            t.feed(body);
         }
+        cutter.buf.extend_from_slice(body);
+        cutter
     }
 
     /// Hands a chunk's buffer back for a later chunk.
@@ -313,7 +338,23 @@ impl Cutter {
     /// Takes the input's next `bytes`; each chunk ready goes to `emit`, which says whether to
     /// go on (false: the run stops, and so does the cutter).
     pub fn push(&mut self, mut bytes: &[u8], emit: &mut dyn FnMut(Chunk) -> bool) -> bool {
-        if let Some((skip, real)) = self.skip.as_mut() {
+        if self.done {
+            return true;
+        }
+        if let Some(t) = self.track.as_mut() {
+            let at = t.fed;
+            t.feed(bytes);
+            if t.skipping {
+                // Reading through an element over the bound: only its end matters.
+                let Some((end, line)) = t.ended.take() else {
+                    return true;
+                };
+                t.skipping = false;
+                self.cut.stand_in(&mut self.buf, self.limit, true);
+                self.stand_in = Some((self.buf.len(), end, line - t.skipped_line));
+                bytes = &bytes[(end - at) as usize..];
+            }
+        } else if let Some((skip, real)) = self.skip.as_mut() {
             let Some(k) = skip.feed(bytes) else {
                 *real += bytes.len();
                 return true;
@@ -325,9 +366,46 @@ impl Cutter {
             bytes = &bytes[k..];
         }
         self.buf.extend_from_slice(bytes);
-        while self.buf.len() - self.body >= CHUNK {
-            let first = self.seq == 0;
-            let scan = self.cut.scan(&self.buf[self.body..], first);
+        if self.track.as_ref().is_some_and(|t| t.failed) {
+            // Past the reader's failure nothing is a record: this piece fails where the reader
+            // does, and the rest is not read.
+            self.done = true;
+            let (until, consumed) = (self.buf.len(), self.buf.len() - self.body);
+            return self.ship(until, 0, 0, consumed, true, emit);
+        }
+        while self.buf.len() - self.body >= CHUNK || self.stand_in.is_some() {
+            if let Some(t) = &self.track {
+                match t.cut.filter(|c| c.0 > self.byte) {
+                    Some((at, records, lines)) => {
+                        let until = match self.stand_in {
+                            Some((index, from, _)) => index + (at - from) as usize,
+                            None => self.body + (at - self.byte) as usize,
+                        };
+                        let consumed = (at - self.byte) as usize;
+                        let (records, lines) = (records - self.records, lines - self.lines);
+                        if !self.ship(until, records, lines, consumed, false, emit) {
+                            return false;
+                        }
+                        continue;
+                    }
+                    None if self.stand_in.is_some() => break,
+                    None => {}
+                }
+                if self.buf.len() - self.body > self.limit + CHUNK
+                    && t.open_at.0 == self.byte
+                    && t.open
+                {
+                    // The element that starts this piece is over the bound: read it through.
+                    self.buf.truncate(self.body);
+                    let t = self.track.as_mut().expect("json");
+                    t.skipping = true;
+                    t.skipped_line = t.open_at.1;
+                    t.ended = None;
+                    return true;
+                }
+                break;
+            }
+            let scan = self.cut.scan(&self.buf[self.body..]);
             if scan.end > 0 {
                 if !self.ship(
                     self.body + scan.end,
@@ -341,7 +419,7 @@ impl Cutter {
                 }
             } else if self.buf.len() - self.body > self.limit + CHUNK {
                 // No record ends within the bound: read through the one that starts here.
-                let mut skip = Skip::new(&self.cut, first);
+                let mut skip = Skip::new(&self.cut);
                 let Some(k) = skip.feed(&self.buf[self.body..]) else {
                     self.skip = Some((skip, self.buf.len() - self.body));
                     return true;
@@ -362,7 +440,17 @@ impl Cutter {
     /// The input ended: the last chunks go to `emit`. The last is sent even when empty: it
     /// ends a JSON array (or says it is missing), as the one-thread path does.
     pub fn finish(&mut self, emit: &mut dyn FnMut(Chunk) -> bool) {
-        if self.skip.is_some() {
+        if self.done {
+            return;
+        }
+        if self.track.as_ref().is_some_and(|t| t.skipping) {
+            // The input ended inside the element over the bound, as its stand-in does.
+            self.cut.stand_in(&mut self.buf, self.limit, false);
+            let t = self.track.as_ref().expect("json");
+            let (records, lines) = (t.begun - self.records, t.lines() - self.lines);
+            let consumed = (t.fed - self.byte) as usize;
+            self.ship(self.buf.len(), records, lines, consumed, true, emit);
+        } else if self.skip.is_some() {
             self.skipped(true, emit);
         } else {
             let end = self.buf.len() - self.body;
@@ -393,13 +481,14 @@ impl Cutter {
         let next_body = next.len();
         next.extend_from_slice(&self.buf[until..]);
         self.buf.truncate(until);
-        self.cut.seal(&mut self.buf, self.body, self.seq == 0, last);
+        self.cut.seal(&mut self.buf, last);
         let piece = Piece {
             seq: self.seq,
             record: self.records,
             line: self.lines,
             byte: self.byte,
             prefix: self.body,
+            hidden_lines: self.stand_in.take().map_or(0, |s| s.2),
         };
         self.records += records;
         self.lines += lines;
@@ -410,8 +499,8 @@ impl Cutter {
         emit(Chunk { piece, bytes })
     }
 
-    /// Sends the chunk that ends with the stand-in for the record read through (complete when
-    /// it ended before the input did); the buffer then starts the next chunk.
+    /// Sends the chunk that ends with the stand-in for the CSV record read through (complete
+    /// when it ended before the input did); the buffer then starts the next chunk.
     fn skipped(&mut self, last: bool, emit: &mut dyn FnMut(Chunk) -> bool) -> bool {
         let Some((skip, real)) = self.skip.take() else {
             return true;
@@ -429,110 +518,114 @@ impl Cutter {
     }
 }
 
-/// Reads through a record too long to keep, piece by piece: where it ends and how many lines it
-/// spans. It starts where the record (or, for JSON, the whitespace and comma before it) starts.
+/// The reader's JSON splitter, fed the whole input by the [`Cutter`]: where it begins elements
+/// is where pieces start.
+#[derive(Debug)]
+struct JsonTrack {
+    splitter: JsonSplitter,
+    /// Input bytes fed (offsets after the BOM).
+    fed: u64,
+    /// Elements begun.
+    begun: u64,
+    /// The last element begun: its input offset, the elements and lines before it.
+    cut: Option<(u64, u64, u64)>,
+    /// Inside an element; `open_at`: where (and on which line) the last one began.
+    open: bool,
+    open_at: (u64, u64),
+    /// Where the element read through ended, and the line there.
+    ended: Option<(u64, u64)>,
+    /// The element that starts the current piece is over the bound, read through; the line
+    /// it began on.
+    skipping: bool,
+    skipped_line: u64,
+    /// The splitter failed: the input's syntax is broken here.
+    failed: bool,
+}
+
+impl JsonTrack {
+    fn new(limit: usize) -> JsonTrack {
+        JsonTrack {
+            splitter: JsonSplitter::default().with_max(limit),
+            fed: 0,
+            begun: 0,
+            cut: None,
+            open: false,
+            open_at: (0, 1),
+            ended: None,
+            skipping: false,
+            skipped_line: 1,
+            failed: false,
+        }
+    }
+
+    /// Lines before the bytes fed so far end (as the reader counts them).
+    fn lines(&self) -> u64 {
+        self.splitter.line() - 1
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        if self.failed {
+            return;
+        }
+        let base = self.fed;
+        let res = self.splitter.feed_marked(
+            bytes,
+            false,
+            |_, _| Ok(()),
+            |m| match m {
+                Mark::Begin { at, line } => {
+                    let at = base + at as u64;
+                    self.cut = Some((at, self.begun, line - 1));
+                    self.begun += 1;
+                    self.open = true;
+                    self.open_at = (at, line);
+                }
+                Mark::End { at, line } => {
+                    self.open = false;
+                    // The first end since the cutter began reading an element through.
+                    self.ended.get_or_insert((base + at as u64, line));
+                }
+            },
+        );
+        self.failed = res.is_err();
+        self.fed += bytes.len() as u64;
+    }
+}
+
+/// Reads through a CSV record too long to keep, piece by piece, with the reader's own machine:
+/// where it ends and how many lines it spans. It starts where the record (or blank lines before
+/// it) starts.
 #[derive(Debug)]
 struct Skip {
-    /// CSV: the reader's own machine says where the record ends.
-    csv: Option<RecordEnd>,
-    /// JSON: the array's `[` is still to come (the first chunk of an array).
-    before_array: bool,
-    started: bool,
-    scalar: bool,
-    quoted: bool,
-    escaped: bool,
-    depth: u32,
+    rec: RecordEnd,
     lines: u64,
     ended: bool,
-    /// Bytes before the record itself (JSON: whitespace, a comma, the array's `[`), counted
-    /// from the first byte fed, once the record has started.
+    /// Blank lines before the record itself, once it has started.
     lead: Option<usize>,
-    fed: usize,
 }
 
 impl Skip {
-    fn new(cut: &Cut, first: bool) -> Skip {
-        let (json, csv) = match cut {
-            Cut::Csv { delimiter, .. } => (false, Some(RecordEnd::new(*delimiter))),
-            Cut::Json { .. } => (true, None),
+    fn new(cut: &Cut) -> Skip {
+        let delimiter = match cut {
+            Cut::Csv { delimiter, .. } => *delimiter,
+            Cut::Json { .. } => unreachable!("JSON elements are read through by the splitter"),
         };
         Skip {
-            csv,
-            before_array: json && first && matches!(cut, Cut::Json { in_array: true, .. }),
-            started: !json,
-            scalar: false,
-            quoted: false,
-            escaped: false,
-            depth: 0,
+            rec: RecordEnd::new(delimiter),
             lines: 0,
             ended: false,
             lead: None,
-            fed: 0,
         }
     }
 
     /// Takes the next bytes; the index just past the record's end when it is in them.
     fn feed(&mut self, bytes: &[u8]) -> Option<usize> {
-        if let Some(rec) = self.csv.as_mut() {
-            let end = rec.feed(bytes);
-            self.lead = rec.start;
-            let upto = end.unwrap_or(bytes.len());
-            self.lines += memchr::memchr_iter(b'\n', &bytes[..upto]).count() as u64;
-            self.ended = end.is_some();
-            self.fed += bytes.len();
-            return end;
-        }
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'\n' {
-                self.lines += 1;
-            }
-            let end = if self.quoted {
-                match b {
-                    _ if self.escaped => self.escaped = false,
-                    b'\\' => self.escaped = true,
-                    b'"' => self.quoted = false,
-                    _ => {}
-                }
-                self.ended = !self.quoted && self.scalar && self.depth == 0;
-                self.ended
-            } else if !self.started {
-                match b {
-                    b'[' if self.before_array => self.before_array = false,
-                    b' ' | b'\t' | b'\r' | b'\n' | b',' => {}
-                    b'{' | b'[' => (self.started, self.depth) = (true, 1),
-                    b'"' => (self.started, self.scalar, self.quoted) = (true, true, true),
-                    _ => (self.started, self.scalar) = (true, true),
-                }
-                if self.started {
-                    self.lead = Some(self.fed + i);
-                }
-                false
-            } else {
-                match b {
-                    b'"' => self.quoted = true,
-                    b'{' | b'[' => self.depth += 1,
-                    b'}' | b']' if !self.scalar => {
-                        self.depth -= 1;
-                        self.ended = self.depth == 0;
-                    }
-                    b',' | b']' | b' ' | b'\t' | b'\r' | b'\n' if self.scalar => {
-                        // A bare scalar ends before this byte.
-                        self.ended = true;
-                        if b == b'\n' {
-                            self.lines -= 1;
-                        }
-                        return Some(i);
-                    }
-                    _ => {}
-                }
-                self.ended
-            };
-            if end {
-                return Some(i + 1);
-            }
-        }
-        self.fed += bytes.len();
-        None
+        let end = self.rec.feed(bytes);
+        self.lead = self.rec.start;
+        let upto = end.unwrap_or(bytes.len());
+        self.lines += memchr::memchr_iter(b'\n', &bytes[..upto]).count() as u64;
+        self.ended = end.is_some();
+        end
     }
 }
 

@@ -277,6 +277,58 @@ test("on several workers, a large file converts to the CLI's bytes, and a broken
   await page.close();
 });
 
+test("damaged files read on several workers as the CLI reads them on one thread", async () => {
+  // Issue 21: a stray quote in a CSV field (the reader reads it as text, so the quoted newlines
+  // after it stay in their fields), a JSON array with a span pasted into a string, an NDJSON
+  // stream with a line that is no object. Each must give the one-thread CLI's bytes, or fail
+  // naming the same line.
+  const csv = ["first_name,last_name,email,org_name,created_at"];
+  for (let i = 0; i < 20000; i++) {
+    const first = i === 3000 ? 'Lo"ïc' : i === 12000 ? '"Zoé"x' : "Loïc";
+    const org = i % 7 === 0 ? '"Crédit Agricole\nAgence ""Nord"""' : "Colibrix";
+    csv.push(`${first},Martin,u${i}@exemple.fr,${org},2019-01-03T01:20:00Z`);
+  }
+  const elements = [];
+  for (let i = 0; i < 15000; i++) {
+    elements.push(JSON.stringify({ contact_uuid: `u${i}`, first_name: "Zoé", last_name: `Martin ]},{ ${i}`,
+      email: `z${i}@exemple.fr`, phone_number: "0142845403", cell_phone_number: null }));
+  }
+  const json = `[\n${elements.join(",\n")}\n]`;
+  const pasted = json.slice(0, json.indexOf('"u9000"') + 3) + json.slice(json.indexOf('"u100"'), json.indexOf('"u140"')) + json.slice(json.indexOf('"u9000"') + 3);
+  const ndjson = elements.map((e, i) => (i === 9000 ? "x\n" : "") + e).join("\n");
+  const { page, errors } = await openPage();
+  await page.selectOption("#to", "ndjson");
+  for (const [name, text] of [["stray-quote.csv", csv.join("\n")], ["pasted.json", pasted], ["stray-line.ndjson", ndjson]]) {
+    const input = join(tmp, name);
+    writeFileSync(input, text);
+    const out = join(tmp, `${name}.out`);
+    let code = 0, stderr = "";
+    try {
+      execFileSync(bin, ["convert", input, "--to", "ndjson", "-o", out, "--rejects", `${out}.rej`, "--threads", "1", "-q"], { stdio: "pipe" });
+    } catch (e) {
+      code = e.status;
+      stderr = String(e.stderr);
+    }
+    await page.setInputFiles("#file", input);
+    if (code === 2) {
+      const line = /line (\d+)/.exec(stderr)?.[1];
+      assert.ok(line, `${name}: the CLI names a line: ${stderr}`);
+      await page.waitForSelector("#error:visible");
+      assert.match(await page.textContent("#error"), new RegExp(`line ${line}\\b`), name);
+    } else {
+      await page.waitForSelector("#status:has-text('done')");
+      if (cores > 1) assert.match(await page.textContent("#mode"), /Converted on \d+ workers/, name);
+      const got = (await downloaded(page, "#download-output")).bytes;
+      assert.ok(got.equals(readFileSync(out)), `${name}: output differs from the CLI's (${got.length} bytes)`);
+      if (code === 1) {
+        assert.ok((await downloaded(page, "#download-rejects")).bytes.equals(readFileSync(`${out}.rej`)), `${name}: rejects differ`);
+      }
+    }
+  }
+  assert.deepEqual(errors, [], "no page errors");
+  await page.close();
+});
+
 test("the page shows how columns are read, and a header no one recognises can be mapped by hand", async () => {
   const { page, errors } = await openPage();
   await page.selectOption("#to", "ndjson");

@@ -6,7 +6,6 @@
 //! through without being kept and handed out empty (an element is never empty otherwise), so
 //! the caller rejects it with its line and memory stays flat.
 
-use super::Scan;
 use crate::error::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +25,7 @@ enum State {
 }
 
 /// Splits JSON text into elements.
+#[derive(Debug)]
 pub struct JsonSplitter {
     state: State,
     in_array: bool,
@@ -63,11 +63,35 @@ impl Default for JsonSplitter {
     }
 }
 
+/// Where [`JsonSplitter::feed_marked`] is in its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// An element begins at this index, on this line.
+    Begin {
+        /// Its first byte's index in the input.
+        at: usize,
+        /// Its line.
+        line: u64,
+    },
+    /// The element ends just before this index; the next byte is on this line.
+    End {
+        /// The index just past its last byte.
+        at: usize,
+        /// The line there.
+        line: u64,
+    },
+}
+
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 impl JsonSplitter {
+    /// The line the next byte is on.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
     /// Bounds an element to `max` bytes: a longer one is handed out empty.
     pub fn with_max(mut self, max: usize) -> JsonSplitter {
         self.max = max.max(1);
@@ -107,7 +131,19 @@ impl JsonSplitter {
         &mut self,
         input: &[u8],
         eof: bool,
+        on_element: impl FnMut(&[u8], u64) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        self.feed_marked(input, eof, on_element, |_| {})
+    }
+
+    /// [`feed`](JsonSplitter::feed), telling `on_mark` where each element begins and ends in
+    /// `input`: what a cutter needs to start pieces exactly where this reader begins elements.
+    pub fn feed_marked(
+        &mut self,
+        input: &[u8],
+        eof: bool,
         mut on_element: impl FnMut(&[u8], u64) -> Result<(), Error>,
+        mut on_mark: impl FnMut(Mark),
     ) -> Result<(), Error> {
         let mut i = 0;
         while i < input.len() {
@@ -169,6 +205,10 @@ impl JsonSplitter {
                     }
                 }
                 if end_here {
+                    on_mark(Mark::End {
+                        at: i,
+                        line: self.line,
+                    });
                     self.state = if self.in_array {
                         State::ArrayAfter
                     } else {
@@ -189,7 +229,9 @@ impl JsonSplitter {
                     self.in_array = true;
                     self.state = State::ArrayBefore;
                 }
-                (State::Start | State::StreamBefore, b'{') => self.begin(b, i - 1, false),
+                (State::Start | State::StreamBefore, b'{') => {
+                    self.begin(b, i - 1, false, &mut on_mark)
+                }
                 (State::Start, _) => {
                     return Err(self.err("expected a JSON array `[` or object `{`"));
                 }
@@ -198,11 +240,11 @@ impl JsonSplitter {
                 }
                 // A trailing comma before `]` (Covage's docs show one) is accepted.
                 (State::ArrayBefore, b']') => self.state = State::Done,
-                (State::ArrayBefore, b'{' | b'[') => self.begin(b, i - 1, false),
+                (State::ArrayBefore, b'{' | b'[') => self.begin(b, i - 1, false, &mut on_mark),
                 (State::ArrayBefore, b',') => {
                     return Err(self.err("unexpected `,`: an element is missing"));
                 }
-                (State::ArrayBefore, _) => self.begin(b, i - 1, true),
+                (State::ArrayBefore, _) => self.begin(b, i - 1, true, &mut on_mark),
                 (State::ArrayAfter, b',') => self.state = State::ArrayBefore,
                 (State::ArrayAfter, b']') => self.state = State::Done,
                 (State::ArrayAfter, _) => {
@@ -240,7 +282,11 @@ impl JsonSplitter {
     }
 
     /// An element starts with `b`, at `at` in the current input.
-    fn begin(&mut self, b: u8, at: usize, scalar: bool) {
+    fn begin(&mut self, b: u8, at: usize, scalar: bool, on_mark: &mut impl FnMut(Mark)) {
+        on_mark(Mark::Begin {
+            at,
+            line: self.line,
+        });
         self.state = State::Element;
         self.elem_line = self.line;
         self.scalar = scalar;
@@ -260,101 +306,11 @@ impl JsonSplitter {
     }
 }
 
-/// Finds the last element boundary in JSON text (just after an object or array that closes at
-/// the elements' depth), for cutting a large array or NDJSON stream into chunks that convert
-/// apart. `text` starts at a boundary: the input's start (`at_start`), or just after an element.
-/// `records` counts the elements begun before the boundary, as [`JsonSplitter`] would hand them
-/// out (a scalar element counts too), so positions stay exact.
-pub fn scan_elements(text: &[u8], in_array: bool, at_start: bool) -> Scan {
-    let base = u32::from(in_array);
-    let mut depth = if in_array && !at_start { 1 } else { 0 };
-    let (mut records, mut expecting) = (0u64, false);
-    let (mut end, mut end_records) = (0, 0);
-    let mut i = 0;
-    'bytes: while i < text.len() {
-        let b = text[i];
-        let at_base = depth == base;
-        match b {
-            b'"' => {
-                if at_base && expecting {
-                    records += 1;
-                    expecting = false;
-                }
-                i += 1;
-                // Jump to the closing quote, over escapes.
-                loop {
-                    match memchr::memchr2(b'"', b'\\', &text[i.min(text.len())..]) {
-                        None => break 'bytes,
-                        Some(k) if text[i + k] == b'\\' => i += k + 2,
-                        Some(k) => {
-                            i += k + 1;
-                            break;
-                        }
-                    }
-                }
-                continue;
-            }
-            b'{' | b'[' => {
-                if at_base && (expecting || !in_array) {
-                    records += 1;
-                    expecting = false;
-                }
-                depth += 1;
-                // The array's own `[`: its first element is expected next.
-                if in_array && depth == 1 && b == b'[' && !at_base {
-                    expecting = true;
-                }
-            }
-            b'}' | b']' => {
-                if depth == 0 {
-                    break;
-                }
-                depth -= 1;
-                if depth == base {
-                    end = i + 1;
-                    end_records = records;
-                }
-            }
-            b',' if at_base => expecting = true,
-            b' ' | b'\t' | b'\r' | b'\n' | b',' => {}
-            _ => {
-                if at_base && expecting {
-                    records += 1;
-                    expecting = false;
-                }
-            }
-        }
-        i += 1;
-    }
-    Scan {
-        end,
-        lines: memchr::memchr_iter(b'\n', &text[..end]).count() as u64,
-        records: end_records,
-    }
-}
-
-/// Makes a piece of a JSON array cut by [`scan_elements`] readable alone: every piece but the
-/// first gets a `[` in front (its leading `,` blanked, so lines stay where they were), every
-/// piece but the last a `]` behind.
-pub fn array_chunk(body: &[u8], first: bool, last: bool, out: &mut Vec<u8>) {
-    if !first {
-        out.push(b'[');
-    }
-    let from = out.len();
-    out.extend_from_slice(body);
-    seal_array_chunk(out, from, first, last);
-}
-
-/// [`array_chunk`] where the piece already lies: `chunk[from..]` is the body, preceded by the
-/// `[` unless `first`.
-pub fn seal_array_chunk(chunk: &mut Vec<u8>, from: usize, first: bool, last: bool) {
-    if !first {
-        if let Some(c) = chunk[from..].iter_mut().find(|b| !is_ws(**b)) {
-            if *c == b',' {
-                *c = b' ';
-            }
-        }
-    }
+/// Makes a piece of a JSON array readable alone: every piece starts where the reader begins an
+/// element (after a `,`, or the array's own `[` for the first), so every piece but the first
+/// gets a `[` in front and every piece but the last a `]` behind (a trailing comma is
+/// accepted, as in the whole file).
+pub fn seal_array_chunk(chunk: &mut Vec<u8>, last: bool) {
     if !last {
         chunk.push(b']');
     }
@@ -450,84 +406,79 @@ mod tests {
         assert!(split("[1] 2", 4).is_err());
     }
 
-    fn elements(text: &[u8]) -> Result<Vec<(String, u64)>, Error> {
-        let mut got = vec![];
-        JsonSplitter::default().feed(text, true, |e, line| {
-            got.push((String::from_utf8_lossy(e).into_owned(), line));
-            Ok(())
-        })?;
-        Ok(got)
-    }
-
     use proptest::prelude::*;
 
-    proptest::proptest! {
-        /// Cut anywhere with `scan_elements`, the pieces (made whole by `array_chunk`) hand out
-        /// the same elements on the same lines as the whole text.
-        #[test]
-        fn cutting_keeps_elements_and_lines(
-            values in proptest::collection::vec(
-                proptest::prop_oneof![
-                    "[a-z\"\\\\{}\\[\\],\n é]{0,12}".prop_map(|v| serde_json::json!({"k": v, "n": [1, {"x": v}]})),
-                    "[a-z\"\\\\]{0,5}".prop_map(serde_json::Value::from),
-                    (0i64..1000).prop_map(serde_json::Value::from),
-                    proptest::collection::vec(0i64..9, 0..3).prop_map(serde_json::Value::from),
-                ],
-                0..30,
-            ),
-            seps in proptest::collection::vec("[ \n]{0,3}", 31),
-            sizes in proptest::collection::vec(1usize..60, 1..20),
-            array in proptest::bool::ANY,
-        ) {
-            let mut text = String::from(if array { "[" } else { "" });
-            for (i, v) in values.iter().enumerate() {
-                if !array && !v.is_object() {
-                    continue;
-                }
-                text.push_str(&seps[i]);
-                if array && i > 0 {
-                    text.push(',');
-                }
-                text.push_str(&v.to_string());
-                text.push('\n');
-            }
-            text.push_str(if array { "]\n" } else { "" });
-            let whole = elements(text.as_bytes()).unwrap();
+    /// What the reader makes of `text`: its elements with their lines, then its failure.
+    fn reading(text: &[u8]) -> (Vec<(String, u64)>, Option<String>) {
+        let mut got = vec![];
+        let res = JsonSplitter::default().feed(text, true, |e, line| {
+            got.push((String::from_utf8_lossy(e).into_owned(), line));
+            Ok(())
+        });
+        (got, res.err().map(|e| e.to_string()))
+    }
 
-            // As the parallel reader does: read a piece more, cut at the last boundary, carry the rest.
-            let bytes = text.as_bytes();
-            let (mut at, mut read_to, mut line, mut records) = (0usize, 0usize, 0u64, 0usize);
-            let mut got = vec![];
-            for k in 0.. {
-                read_to = (read_to + sizes[k % sizes.len()]).min(bytes.len());
-                let eof = read_to == bytes.len();
-                let piece = &bytes[at..read_to];
-                let scan = scan_elements(piece, array, at == 0);
-                let end = if eof { piece.len() } else { scan.end };
-                if end == 0 && !eof {
-                    continue;
+    /// `text` cut where the reader begins the elements `keep` picks, each piece made readable
+    /// alone as the parallel path does; the elements and the first failure, lines relocated.
+    fn read_in_pieces(text: &[u8], keep: &[bool]) -> (Vec<(String, u64)>, Option<String>) {
+        let mut cuts = vec![];
+        let mut s = JsonSplitter::default();
+        let _ = s.feed_marked(
+            text,
+            false,
+            |_, _| Ok(()),
+            |m| {
+                if let Mark::Begin { at, line } = m {
+                    if keep[cuts.len() % keep.len()] && at > 0 {
+                        cuts.push((at, line - 1));
+                    }
                 }
-                let mut chunk = vec![];
-                if array {
-                    array_chunk(&piece[..end], at == 0, eof, &mut chunk);
-                } else {
-                    chunk.extend_from_slice(&piece[..end]);
-                }
-                let els = elements(&chunk).unwrap();
-                if !eof {
-                    prop_assert_eq!(scan.records as usize, els.len());
-                    prop_assert_eq!(scan.lines, piece[..end].iter().filter(|&&b| b == b'\n').count() as u64);
-                }
-                records += els.len();
-                got.extend(els.into_iter().map(|(e, l)| (e, l + line)));
-                line += piece[..end].iter().filter(|&&b| b == b'\n').count() as u64;
-                at += end;
-                if eof {
-                    break;
-                }
+            },
+        );
+        let array = text.iter().find(|b| !is_ws(**b)) == Some(&b'[');
+        let mut bounds = vec![(0, 0)];
+        bounds.extend(cuts);
+        let mut got = vec![];
+        for (k, &(from, lines)) in bounds.iter().enumerate() {
+            let last = k + 1 == bounds.len();
+            let to = if last { text.len() } else { bounds[k + 1].0 };
+            let mut piece = if array && k > 0 {
+                b"[".to_vec()
+            } else {
+                vec![]
+            };
+            piece.extend_from_slice(&text[from..to]);
+            if array {
+                seal_array_chunk(&mut piece, last);
             }
-            prop_assert_eq!(records, whole.len());
-            prop_assert_eq!(got, whole);
+            let (els, failure) = reading(&piece);
+            got.extend(els.into_iter().map(|(e, l)| (e, l + lines)));
+            if let Some(f) = failure {
+                // `line N: why`, relocated.
+                let (n, why) = f.split_once(": ").unwrap();
+                let n: u64 = n.trim_start_matches("line ").parse().unwrap();
+                return (got, Some(format!("line {}: {why}", n + lines)));
+            }
+        }
+        (got, None)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(1000))]
+        /// Issue 21: cut where the reader begins elements, any text (damaged syntax, stray
+        /// quotes and brackets included) reads as it does whole: the same elements on the same
+        /// lines, and the same first failure.
+        #[test]
+        fn pieces_cut_at_element_begins_read_as_the_whole(
+            text in "[\\[{ ]?([a1\"\\{}\\[\\],:\n ]{0,8}|\\{\"a\": \"x\"\\},\n|\\{\"b\": \\[1, 2\\]\\}\n){0,12}\\]?",
+            keep in proptest::collection::vec(proptest::bool::ANY, 1..6),
+        ) {
+            let text = text.as_bytes();
+            let whole = reading(text);
+            let pieces = read_in_pieces(text, &keep);
+            // The whole text's reader stops at its failure; the pieces' elements up to there.
+            prop_assert_eq!(&pieces.1, &whole.1);
+            prop_assert_eq!(pieces.0, whole.0);
         }
     }
 }
