@@ -815,3 +815,106 @@ fn output_to_dev_null_leaves_the_device_alone() {
         "/dev/null is still a device"
     );
 }
+
+/// Issue 19: a gateway answers 504 at once while the backend applies the create 1.5 s later.
+/// Looking the contact up right away finds nothing, and sending it again made it twice (Kojo
+/// held 80 contacts for 60). Imports into both providers, and migrations both ways, end with
+/// every contact exactly once.
+#[test]
+fn a_create_a_gateway_answered_504_but_applied_later_is_made_once() {
+    let sb = Sandbox::start(&[]);
+    let d = Dir::new();
+    d.write("in.csv", csv("first_name,last_name,email", 60));
+    sb.faults(json!({"late_write_rate": 0.3, "late_write_ms": 1500}));
+    d.run_within(
+        180,
+        &kojo_import(&["--timeout", "2", "--report", "k.json"]),
+        &sb.env(),
+    )
+    .expect(0);
+    d.run_within(
+        180,
+        &["import", "covage", "in.csv", "--timeout", "2"],
+        &sb.env(),
+    )
+    .expect(0);
+    // Let every late write land before counting.
+    std::thread::sleep(std::time::Duration::from_millis(1700));
+    let state = sb.state();
+    for p in ["kojo", "covage"] {
+        let emails: Vec<String> = state[p]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["email"].as_str().unwrap_or_default().to_lowercase())
+            .collect();
+        let unique: std::collections::HashSet<_> = emails.iter().collect();
+        assert_eq!(
+            (emails.len(), unique.len()),
+            (60, 60),
+            "{p}: each contact once"
+        );
+    }
+    let r: serde_json::Value = serde_json::from_str(&d.read("k.json")).unwrap();
+    assert_eq!(r["created"], 60, "{r}");
+
+    // Migrations both ways, with new contacts on each side, under the same fault.
+    sb.faults(json!({}));
+    sb.reset(
+        json!((0..20).map(|i| json!({"first_name": "A", "last_name": format!("C{i}"), "email": format!("c{i}@exemple.fr"), "phone_number": "0142845403"})).collect::<Vec<_>>()),
+        json!((0..20).map(|i| json!({"displayName": format!("K {i}"), "email": format!("k{i}@exemple.fr"), "orgName": "O", "vendorId": "v"})).collect::<Vec<_>>()),
+    );
+    sb.faults(json!({"late_write_rate": 0.3, "late_write_ms": 1500}));
+    d.run_within(
+        180,
+        &[
+            "migrate",
+            "covage",
+            "kojo",
+            "--org-name",
+            "O",
+            "--vendor-id",
+            "v",
+            "--timeout",
+            "2",
+        ],
+        &sb.env(),
+    )
+    .expect(0);
+    let ids: String = (0..20)
+        .map(|i| format!("c{i}@exemple.fr\nk{i}@exemple.fr\n"))
+        .collect();
+    d.write("ids.txt", ids);
+    d.run_within(
+        180,
+        &[
+            "migrate",
+            "kojo",
+            "covage",
+            "--ids",
+            "ids.txt",
+            "--timeout",
+            "2",
+        ],
+        &sb.env(),
+    )
+    .expect(0);
+    std::thread::sleep(std::time::Duration::from_millis(1700));
+    let state = sb.state();
+    for p in ["kojo", "covage"] {
+        let mut emails: Vec<String> = state[p]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["email"].as_str().unwrap_or_default().to_lowercase())
+            .collect();
+        emails.sort();
+        let n = emails.len();
+        emails.dedup();
+        assert_eq!(
+            (n, emails.len()),
+            (40, 40),
+            "{p}: each contact once: {emails:?}"
+        );
+    }
+}

@@ -207,7 +207,6 @@ impl Endpoint {
         // 429s are the provider saying "later", not a failure: they have their own, larger
         // budget, so a burst of them does not fail records.
         let mut throttled = 0u32;
-        let mut timed_out = false;
         let mut attempt = 0u32;
         while attempt < self.backoff.attempts {
             attempt += 1;
@@ -240,7 +239,9 @@ impl Endpoint {
                     .body(ser.finish())
                 }
             };
-            let (verdict, after) = match req.send().await {
+            // `may_land_late`: the request may still be under way at the server (a timeout, a
+            // dropped connection, a gateway's 502/503/504 rather than the API's own answer).
+            let (verdict, after, may_land_late) = match req.send().await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let header = resp
@@ -273,7 +274,15 @@ impl Endpoint {
                                 None
                             };
                             last = self.api_error(status, &body).to_string();
-                            (verdict, after)
+                            // A gateway gave up waiting; the API behind it may still apply
+                            // the request. An error body from the API itself means it has
+                            // answered: what it did is done.
+                            let gateway = matches!(status, 502..=504)
+                                && serde_json::from_slice::<
+                                    serde_json::Map<String, serde_json::Value>,
+                                >(&body)
+                                .is_err();
+                            (verdict, after, gateway)
                         }
                         Err(e) => {
                             last = e.without_url().to_string();
@@ -283,16 +292,16 @@ impl Endpoint {
                                     maybe_applied: true,
                                 },
                                 None,
+                                true,
                             )
                         }
                     }
                 }
                 Err(e) => {
-                    let v = retry::classify_error(&e);
-                    timed_out = e.is_timeout();
+                    let (v, late) = (retry::classify_error(&e), !e.is_connect());
                     last = e.without_url().to_string();
                     tracing::debug!(provider = self.provider, %method, path = url.path(), error = %last, attempt);
-                    (v, None)
+                    (v, None, late)
                 }
             };
             if let Verdict::Retry {
@@ -301,9 +310,11 @@ impl Endpoint {
             } = verdict
             {
                 if retry == Retry::Create {
-                    // A request that timed out may still be running on the server: it can
-                    // land up to a timeout later. Otherwise the server has given up on it.
-                    let settle = if timed_out {
+                    // A request that may still be under way can land up to a request
+                    // timeout later: it is looked up only then, so a look that finds nothing
+                    // means it did not land (issue 19: a gateway's immediate 504 while the
+                    // backend applies the create later). Otherwise the server has answered.
+                    let settle = if may_land_late {
                         self.timeout + self.backoff.base
                     } else {
                         self.backoff.base.max(Duration::from_millis(200))
@@ -466,6 +477,36 @@ mod tests {
         let e = Endpoint::new("Kojo", &server.url, quick(8)).unwrap();
         assert_eq!(get(&e, Retry::Create).await.unwrap().status, 201);
         assert_eq!(server.seen().len(), 2);
+    }
+
+    /// Issue 19: a gateway's 504 (its own page, not the API's error) says nothing of whether
+    /// the backend applies the create later: it is looked up only once a request timeout has
+    /// passed. The API's own 5xx error body means it has answered: a short wait.
+    #[tokio::test]
+    async fn a_gateway_504_is_looked_up_after_the_request_timeout() {
+        let server = Server::start(|_| {
+            (
+                504,
+                vec![("content-type", "text/html".into())],
+                "<h1>504 Gateway Time-out</h1>".into(),
+            )
+        })
+        .await;
+        let e = Endpoint::new("Kojo", &server.url, quick(8)).unwrap();
+        match get(&e, Retry::Create).await {
+            Err(Error::Ambiguous { settle, .. }) => {
+                assert!(settle >= Duration::from_secs(5), "{settle:?}")
+            }
+            r => panic!("{r:?}"),
+        }
+        let server = Server::start(|_| json(502, serde_json::json!({"error": "upstream"}))).await;
+        let e = Endpoint::new("Kojo", &server.url, quick(8)).unwrap();
+        match get(&e, Retry::Create).await {
+            Err(Error::Ambiguous { settle, .. }) => {
+                assert!(settle < Duration::from_secs(1), "{settle:?}")
+            }
+            r => panic!("{r:?}"),
+        }
     }
 
     #[tokio::test]

@@ -49,6 +49,12 @@ pub struct Faults {
     /// Writes (POST, PUT, PATCH of a contact) are applied this long after they arrive, even
     /// when the client has given up waiting: a write that lands after the client's timeout.
     pub slow_write_ms: u64,
+    /// Share of writes (POST, PUT, PATCH of a contact) a gateway answers 504 at once, without a
+    /// body from the API, while the backend applies them `late_write_ms` later: the answer a
+    /// client gets says nothing of whether the write landed.
+    pub late_write_rate: f64,
+    /// How long after its 504 a late write is applied.
+    pub late_write_ms: u64,
     /// Kojo's lookup by email matches the exact case only (an API may; the client must not
     /// create a contact twice because of it).
     pub kojo_exact_email: bool,
@@ -238,11 +244,9 @@ async fn handle(
     }
     let is_auth = path.starts_with("/api/account/token") || path.starts_with("/oauth2/token");
     let slow = state.lock().expect("lock").cfg.faults.slow_write_ms;
-    let slow = if !is_auth && matches!(method.as_str(), "POST" | "PUT" | "PATCH") {
-        slow
-    } else {
-        0
-    };
+    let is_write = !is_auth && matches!(method.as_str(), "POST" | "PUT" | "PATCH");
+    let slow = if is_write { slow } else { 0 };
+    let state_for_late = state.clone();
     let work = async move {
         if slow > 0 {
             tokio::time::sleep(Duration::from_millis(slow)).await;
@@ -280,6 +284,28 @@ async fn handle(
         });
         (answer, drop)
     };
+    let late = {
+        let mut st = state_for_late.lock().expect("lock");
+        let f = &st.cfg.faults;
+        let (rate, ms) = (f.late_write_rate, f.late_write_ms);
+        (is_write && rate > 0.0 && st.rng.f64() < rate).then_some(ms)
+    };
+    if let Some(ms) = late {
+        // The gateway gives up at once; the backend applies the write later, on its own.
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            work.await
+        });
+        let mut resp = Response::new(Full::new(Bytes::from_static(
+            b"<html><body><h1>504 Gateway Time-out</h1></body></html>\n",
+        )));
+        *resp.status_mut() = StatusCode::GATEWAY_TIMEOUT;
+        resp.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("text/html"),
+        );
+        return Ok(resp);
+    }
     // A slow write runs on its own task: it lands even if the client hangs up first.
     let (answer, drop) = if slow > 0 {
         tokio::spawn(work).await.map_err(|_| Dropped)?

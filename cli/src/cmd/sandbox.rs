@@ -31,6 +31,13 @@ pub struct SandboxArgs {
     /// Share of contact requests applied, then dropped without an answer.
     #[arg(long, default_value_t = 0.0)]
     pub drop_rate: f64,
+    /// Share of writes a gateway answers 504 at once while the backend applies them
+    /// --late-write-ms later.
+    #[arg(long, default_value_t = 0.0)]
+    pub late_write_rate: f64,
+    /// How long after its 504 a late write is applied, in milliseconds.
+    #[arg(long, default_value_t = 1500)]
+    pub late_write_ms: u64,
     /// Delay before each API answer, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
@@ -61,6 +68,8 @@ pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
     cfg.faults.fail_rate = a.fail_rate;
     cfg.faults.drop_rate = a.drop_rate;
     cfg.faults.latency_ms = a.latency_ms;
+    cfg.faults.late_write_rate = a.late_write_rate;
+    cfg.faults.late_write_ms = a.late_write_ms;
     cfg.faults.kojo_rps = a.kojo_rps;
     cfg.faults.kojo_per_hour = a.kojo_per_hour;
     cfg.faults.kojo_hour_secs = a.kojo_hour_secs;
