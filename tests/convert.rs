@@ -473,3 +473,35 @@ fn a_reader_that_stops_early_is_not_a_failure() {
         assert!(!stderr.contains("error"), "{stderr}");
     }
 }
+
+/// Issue 19: a CSV cell holding a newline and vCard lines does not inject a card: the `tel:`
+/// form is for E.164 numbers only, and every other value is escaped.
+#[test]
+fn a_phone_cell_cannot_inject_a_vcard() {
+    let d = Dir::new();
+    d.write(
+        "contacts.csv",
+        "first_name,last_name,email,phone\nJean,Dupont,jean@exemple.fr,\"+1\nEND:VCARD\nBEGIN:VCARD\nFN:Injected\nEMAIL:attacker@evil.example\"\n",
+    );
+    for version in ["3", "4"] {
+        let run = d.run(&[
+            "convert",
+            "contacts.csv",
+            "--to",
+            "vcard",
+            "--vcard-version",
+            version,
+            "--invalid-phone",
+            "keep",
+        ]);
+        let out = run.stdout();
+        let begins = out.split("\r\n").filter(|l| *l == "BEGIN:VCARD").count();
+        assert_eq!(begins, 1, "v{version}: {out}");
+        assert!(!out.contains("\r\nFN:Injected"), "v{version}: {out}");
+        assert!(!out.contains("\r\nEMAIL:attacker"), "v{version}: {out}");
+        assert!(
+            !out.replace("\r\n", "").contains('\n'),
+            "v{version}: a raw LF: {out:?}"
+        );
+    }
+}

@@ -505,7 +505,7 @@ pub fn write_card(c: &Contact, version: Version, out: &mut Vec<u8>) {
         if number.is_empty() {
             continue;
         }
-        if v4 && number.starts_with('+') {
+        if v4 && is_e164(number) {
             line(
                 out,
                 &format!("TEL;VALUE=uri;TYPE=\"{types4}\":tel:{number}"),
@@ -521,7 +521,7 @@ pub fn write_card(c: &Contact, version: Version, out: &mut Vec<u8>) {
         .split(crate::contact::OTHER_SEP)
         .filter(|p| !p.is_empty())
     {
-        if v4 && other.starts_with('+') {
+        if v4 && is_e164(other) {
             line(out, &format!("TEL;VALUE=uri;TYPE=voice:tel:{other}"));
         } else {
             line(out, &format!("TEL;TYPE=VOICE:{}", escape(other)));
@@ -530,15 +530,31 @@ pub fn write_card(c: &Contact, version: Version, out: &mut Vec<u8>) {
     line(out, "END:VCARD");
 }
 
+/// A number written as a `tel:` URI (RFC 3966) as it is: E.164 only, `+` and 2 to 15 digits.
+/// Anything else is written as escaped text, so a value can never end the content line
+/// (issue 19: a phone cell holding a newline and `END:VCARD` wrote a second card).
+fn is_e164(number: &str) -> bool {
+    number.strip_prefix('+').is_some_and(|d| {
+        (2..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0')
+    })
+}
+
+/// A text value escaped (RFC 6350 3.4): a line break, whatever its form, becomes `\n`, so no
+/// CR or LF reaches the content line.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(ch) = chars.next() {
         match ch {
             '\\' => out.push_str("\\\\"),
             ',' => out.push_str("\\,"),
             ';' => out.push_str("\\;"),
             '\n' => out.push_str("\\n"),
-            '\r' => {}
+            '\r' => {
+                // CRLF is one line break; a CR alone is one too.
+                chars.next_if_eq(&'\n');
+                out.push_str("\\n");
+            }
             c => out.push(c),
         }
     }
@@ -720,6 +736,48 @@ mod tests {
             let text = String::from_utf8(out).unwrap();
             let (back, _, _) = read(&text);
             proptest::prop_assert_eq!(back, vec![c], "{}", text);
+        }
+    }
+
+    proptest::proptest! {
+        /// Issue 19: whatever a contact holds (line breaks, `END:VCARD`, colons, semicolons,
+        /// `+` numbers that are not E.164), it is written as exactly one card, no content line
+        /// holds a raw CR or LF, and it reads back equal (CR-free values).
+        #[test]
+        fn any_contact_is_one_card_that_reads_back(
+            values in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-zé:;,\\\\ \n]{1,12}",
+                    "\\+1\n?(END:VCARD|BEGIN:VCARD|FN:Injected|EMAIL:x@evil\\.example)\n?[a-z]{0,3}",
+                    "\\+[0-9]{2,14}",
+                ],
+                7,
+            ),
+            v4 in proptest::bool::ANY,
+        ) {
+            let c = Contact {
+                first_name: values[0].trim().to_string(),
+                last_name: values[1].trim().to_string(),
+                display_name: format!("D{}", values[2].trim_end()),
+                org_name: values[3].trim().to_string(),
+                email: values[4].trim().to_string(),
+                phone: values[5].trim().to_string(),
+                mobile: values[6].trim().to_string(),
+                ..Default::default()
+            };
+            proptest::prop_assume!(c.phone != c.mobile || c.phone.is_empty());
+            let version = if v4 { Version::V4 } else { Version::V3 };
+            let mut out = vec![];
+            write_card(&c, version, &mut out);
+            let text = String::from_utf8(out).unwrap();
+            let body = text.strip_suffix("\r\n").unwrap();
+            for l in body.split("\r\n") {
+                proptest::prop_assert!(!l.contains('\n') && !l.contains('\r'), "raw line break in {:?}", l);
+            }
+            proptest::prop_assert_eq!(body.matches("\r\nBEGIN:VCARD").count(), 0, "{}", text);
+            let (back, _, _) = read(&text);
+            proptest::prop_assert_eq!(back.len(), 1, "{}", text);
+            proptest::prop_assert_eq!(&back[0], &c, "{}", text);
         }
     }
 }
