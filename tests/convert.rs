@@ -20,7 +20,17 @@ fn covage_sample_to_csv_matches_golden() {
         "{}",
         run.stderr()
     );
-    assert!(!d.path("out.csv.partial").exists());
+    assert_eq!(files_in(&d), ["out.csv"], "no temporary file left");
+}
+
+/// The names of the files in `d`.
+fn files_in(d: &Dir) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(d.path("."))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 #[test]
@@ -376,7 +386,11 @@ fn failures_exit_2_and_leave_no_partial_output() {
         "{}",
         run.stderr()
     );
-    assert!(!d.path("out.csv").exists() && !d.path("out.csv.partial").exists());
+    assert_eq!(
+        files_in(&d),
+        ["broken.json"],
+        "no output, no temporary file"
+    );
 }
 
 #[test]
@@ -504,4 +518,43 @@ fn a_phone_cell_cannot_inject_a_vcard() {
             "v{version}: a raw LF: {out:?}"
         );
     }
+}
+
+/// Issue 19: an output the user made private stays private; the temporary file has a random
+/// name, is created 0600 and never follows a link planted beside the output.
+#[cfg(unix)]
+#[test]
+fn outputs_keep_their_mode_and_temporary_files_follow_no_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = Dir::new();
+    d.write("in.csv", "first_name,email\nJean,jean@exemple.fr\n");
+    let out = d.write("out.csv", "old backup\n");
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o600)).unwrap();
+    // The name the temporary file used to have, pointing at a file that must not change.
+    let victim = d.write("victim.txt", "untouched\n");
+    std::os::unix::fs::symlink(&victim, d.path("out.csv.partial")).unwrap();
+    d.run(&["convert", "in.csv", "-o", "out.csv"]).expect(0);
+    assert_eq!(d.read("victim.txt"), "untouched\n");
+    assert!(d.read("out.csv").contains("jean@exemple.fr"));
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+    // A new output is created private.
+    d.run(&["convert", "in.csv", "-o", "new.csv"]).expect(0);
+    let mode = std::fs::metadata(d.path("new.csv"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+    assert_eq!(
+        files_in(&d),
+        [
+            "in.csv",
+            "new.csv",
+            "out.csv",
+            "out.csv.partial",
+            "victim.txt"
+        ],
+        "no temporary file left"
+    );
 }

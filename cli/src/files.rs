@@ -56,7 +56,8 @@ fn stdin() -> Input {
 /// An output being written: stdout, or a temporary file renamed into place by [`Output::commit`].
 pub struct Output {
     writer: io::BufWriter<Box<dyn Write + Send>>,
-    rename: Option<(PathBuf, PathBuf)>,
+    /// The temporary file (removed unless committed) and the name it takes.
+    rename: Option<(tempfile::TempPath, PathBuf)>,
 }
 
 impl Output {
@@ -78,9 +79,22 @@ impl Output {
                 })
             }
             Some(p) => {
-                let tmp = partial_name(p);
-                let f = File::create(&tmp)
-                    .with_context(|| format!("cannot create {}", tmp.display()))?;
+                // Beside its name (the rename stays on one file system), under a random name,
+                // created exclusively with mode 0600: no link planted there is followed, and
+                // nobody else can read the contacts while they are written.
+                let dir = match p.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                let name = p.file_name().unwrap_or_default().to_string_lossy();
+                let tmp = tempfile::Builder::new()
+                    .prefix(&format!(".{name}."))
+                    .suffix(".partial")
+                    .tempfile_in(dir)
+                    .with_context(|| {
+                        format!("cannot create a temporary file beside {}", p.display())
+                    })?;
+                let (f, tmp) = tmp.into_parts();
                 Ok(Output {
                     writer: io::BufWriter::with_capacity(256 * 1024, Box::new(f)),
                     rename: Some((tmp, p.to_path_buf())),
@@ -110,9 +124,30 @@ impl Output {
             File::open(&tmp)
                 .and_then(|f| f.sync_all())
                 .with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, &dest).with_context(|| {
-                format!("cannot rename {} to {}", tmp.display(), dest.display())
+            // A file replaced keeps its mode (a backup made private stays private); a new
+            // one stays 0600.
+            if let Ok(m) = std::fs::metadata(&dest) {
+                std::fs::set_permissions(&tmp, m.permissions())
+                    .with_context(|| format!("cannot set the mode of {}", tmp.display()))?;
+            }
+            tmp.persist(&dest).map_err(|e| {
+                anyhow::Error::from(e.error).context(format!(
+                    "cannot rename a temporary file to {}",
+                    dest.display()
+                ))
             })?;
+            // The rename itself on disk too.
+            #[cfg(unix)]
+            if let Some(dir) = dest.parent() {
+                let dir = if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                };
+                File::open(dir)
+                    .and_then(|d| d.sync_all())
+                    .with_context(|| format!("cannot sync {}", dir.display()))?;
+            }
         }
         Ok(())
     }
@@ -131,21 +166,6 @@ impl Write for Output {
     fn flush(&mut self) -> io::Result<()> {
         self.writer.flush()
     }
-}
-
-impl Drop for Output {
-    fn drop(&mut self) {
-        // Not committed: the run failed; leave no half-written file behind.
-        if let Some((tmp, _)) = self.rename.take() {
-            let _ = std::fs::remove_file(tmp);
-        }
-    }
-}
-
-fn partial_name(p: &Path) -> PathBuf {
-    let mut name = p.file_name().unwrap_or_default().to_os_string();
-    name.push(".partial");
-    p.with_file_name(name)
 }
 
 /// Refuses, before anything is opened, a run whose files name the same file twice: an output
