@@ -85,6 +85,8 @@ pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
         ("-o", a.output.as_deref()),
         ("--rejects", a.rejects.as_deref()),
         ("--report", a.report.as_deref()),
+        ("--vendor-map", a.mapping.vendor_map.as_deref()),
+        ("--map-file", a.input_args.map_file.as_deref()),
     ])?;
     let input = files::open_input(a.input.as_deref())?;
     let bar = progress::bytes_bar(input.len, quiet);

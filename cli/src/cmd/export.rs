@@ -69,6 +69,7 @@ pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
         ("-o", a.output.as_deref()),
         ("--rejects", a.rejects.as_deref()),
         ("--report", a.report.as_deref()),
+        ("--vendor-map", a.mapping.vendor_map.as_deref()),
     ])?;
     let output = Output::create(a.output.as_deref())?;
     let rejects = Output::optional(a.rejects.as_deref())?;

@@ -62,6 +62,8 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
         ("--journal", a.sync.journal.as_deref()),
         ("--rejects", a.sync.rejects.as_deref()),
         ("--report", a.sync.report.as_deref()),
+        ("--vendor-map", a.mapping.vendor_map.as_deref()),
+        ("--map-file", a.input_args.map_file.as_deref()),
     ])?;
     let input = files::open_input(a.input.as_deref())?;
     let rejects = Output::optional(a.sync.rejects.as_deref())?;

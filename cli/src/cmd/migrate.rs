@@ -50,6 +50,7 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
         ("--journal", a.sync.journal.as_deref()),
         ("--rejects", a.sync.rejects.as_deref()),
         ("--report", a.sync.report.as_deref()),
+        ("--vendor-map", a.mapping.vendor_map.as_deref()),
     ])?;
     let mapping = a.mapping.mapping()?;
     let settings = settings(&a.sync, mapping.kojo_phone);

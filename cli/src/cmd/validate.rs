@@ -58,6 +58,8 @@ pub fn run(a: ValidateArgs, quiet: bool) -> anyhow::Result<u8> {
     files::distinct(&[
         ("the input", a.input.as_deref()),
         ("--report", a.report.as_deref()),
+        ("--vendor-map", a.mapping.vendor_map.as_deref()),
+        ("--map-file", a.input_args.map_file.as_deref()),
     ])?;
     let input = files::open_input(a.input.as_deref())?;
     let bar = progress::bytes_bar(input.len, quiet);
