@@ -565,7 +565,10 @@ fn outputs_keep_their_mode_and_temporary_files_follow_no_link() {
 fn an_output_over_the_vendor_map_or_the_map_file_is_refused() {
     let d = Dir::new();
     d.write("in.csv", "first_name,email\nJean,jean@exemple.fr\n");
-    d.write("vendors.csv", "email_domain,vendor_id,org_name\nexemple.fr,v1,Colibrix\n");
+    d.write(
+        "vendors.csv",
+        "email_domain,vendor_id,org_name\nexemple.fr,v1,Colibrix\n",
+    );
     d.write("map.txt", "first_name=first_name\n");
     for args in [
         [
@@ -588,6 +591,9 @@ fn an_output_over_the_vendor_map_or_the_map_file_is_refused() {
         let run = d.run(&args).expect(2);
         assert!(run.stderr().contains("both name"), "{}", run.stderr());
     }
-    assert_eq!(d.read("vendors.csv"), "email_domain,vendor_id,org_name\nexemple.fr,v1,Colibrix\n");
+    assert_eq!(
+        d.read("vendors.csv"),
+        "email_domain,vendor_id,org_name\nexemple.fr,v1,Colibrix\n"
+    );
     assert_eq!(d.read("map.txt"), "first_name=first_name\n");
 }

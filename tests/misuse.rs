@@ -918,3 +918,52 @@ fn a_create_a_gateway_answered_504_but_applied_later_is_made_once() {
         );
     }
 }
+
+/// Issue 19: ids that are not one plain path segment never reach a URL. An `--ids` line `..`
+/// became `GET /contacts`; a Covage contact listed with an empty `contact_uuid` became
+/// `PUT /api/contacts//`, answered 404, taken for deleted and created again.
+#[test]
+fn odd_ids_are_refused_with_their_line_and_never_reach_a_url() {
+    let sb = Sandbox::start(&[]);
+    let d = Dir::new();
+    d.write("ids.txt", "# Kojo ids\nk1\n..\n");
+    let run = d
+        .run_within(
+            60,
+            &["migrate", "kojo", "covage", "--ids", "ids.txt"],
+            &sb.env(),
+        )
+        .expect(2);
+    assert!(run.stderr().contains("ids.txt line 3"), "{}", run.stderr());
+    let requests = sb.requests();
+    assert!(
+        requests.iter().all(|r| r["path"] != "/contacts"),
+        "{requests:?}"
+    );
+
+    sb.reset(
+        json!([{"contact_uuid": "", "first_name": "Jean", "last_name": "Dupont", "email": "jean@exemple.fr", "phone_number": "0142845403"}]),
+        json!([]),
+    );
+    d.write(
+        "in.csv",
+        "first_name,last_name,email\nJean,Durand,jean@exemple.fr\n",
+    );
+    let run = d
+        .run_within(60, &["import", "covage", "in.csv"], &sb.env())
+        .expect(1);
+    assert!(run.stderr().contains("empty id"), "{}", run.stderr());
+    let covage = sb.state()["covage"].clone();
+    assert_eq!(
+        covage.as_array().unwrap().len(),
+        1,
+        "not created again: {covage}"
+    );
+    let requests = sb.requests();
+    assert!(
+        requests
+            .iter()
+            .all(|r| !r["path"].as_str().unwrap().contains("//")),
+        "{requests:?}"
+    );
+}

@@ -177,6 +177,7 @@ impl Endpoint {
     /// `base` + `prefix` + one percent-encoded path segment (an email, an id), and a trailing
     /// slash when the provider wants one.
     pub fn url_segment(&self, prefix: &str, segment: &str, slash: bool) -> Result<Url, Error> {
+        check_segment(segment).map_err(|why| Error::Config(format!("{}: {why}", self.provider)))?;
         let mut u = self.url(prefix)?;
         {
             let mut segs = u.path_segments_mut().expect("http URL");
@@ -387,6 +388,20 @@ impl Endpoint {
             message,
             request_id: s("apirequest_uuid"),
         }
+    }
+}
+
+/// Whether an id or an email can stand as one path segment of a contact's URL: not empty,
+/// not `.` or `..` (which a URL resolves to the parent: `GET /contacts//` or `GET /contacts`
+/// instead of a contact), no control character. Anything else is percent-encoded.
+pub fn check_segment(segment: &str) -> Result<(), String> {
+    match segment {
+        "" => Err("an empty id names no contact".into()),
+        "." | ".." => Err(format!("{segment:?} is not an id: it names no contact")),
+        s if s.chars().any(char::is_control) => {
+            Err(format!("{s:?} is not an id: it holds a control character"))
+        }
+        _ => Ok(()),
     }
 }
 

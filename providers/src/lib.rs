@@ -34,6 +34,7 @@ mod secret;
 mod source;
 pub mod sync;
 
+pub use endpoint::check_segment;
 pub use error::Error;
 pub use journal::{Journal, Owner};
 pub use provider::{

@@ -262,12 +262,19 @@ pub fn ids(
         (Some(_), Some(p)) => {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("cannot read {}", p.display()))?;
-            Ok(text
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(String::from)
-                .collect())
+            let mut ids = vec![];
+            for (n, l) in text.lines().enumerate() {
+                let l = l.trim();
+                if l.is_empty() || l.starts_with('#') {
+                    continue;
+                }
+                // One plain path segment: `..` or `.` would name another URL than a contact's.
+                if let Err(why) = contactport_providers::check_segment(l) {
+                    anyhow::bail!("{} line {}: {why}", p.display(), n + 1);
+                }
+                ids.push(l.to_string());
+            }
+            Ok(ids)
         }
         (None, _) => Ok(vec![]),
     }
