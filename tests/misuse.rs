@@ -967,3 +967,32 @@ fn odd_ids_are_refused_with_their_line_and_never_reach_a_url() {
         "{requests:?}"
     );
 }
+
+/// Issue 19: the sandbox answers loopback names only, so a web page on a name rebound to
+/// 127.0.0.1 (DNS rebinding) cannot read `/_sandbox/state` or the contacts.
+#[test]
+fn the_sandbox_refuses_other_host_names() {
+    use std::io::{Read, Write};
+    let sb = Sandbox::start(&[]);
+    let addr = sb.url.trim_start_matches("http://").to_string();
+    let ask = |host: &str| {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET /_sandbox/state HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    assert!(
+        ask("evil.example").starts_with("HTTP/1.1 421"),
+        "{}",
+        ask("evil.example")
+    );
+    assert!(ask("evil.example:8088").starts_with("HTTP/1.1 421"));
+    assert!(ask(&addr).starts_with("HTTP/1.1 200"), "{}", ask(&addr));
+    let port = addr.rsplit(':').next().unwrap();
+    assert!(ask(&format!("localhost:{port}")).starts_with("HTTP/1.1 200"));
+}

@@ -231,10 +231,18 @@ async fn handle(
             .map(str::to_string)
     };
     let auth = header(hyper::header::AUTHORIZATION);
-    let host = header(hyper::header::HOST).unwrap_or_else(|| "127.0.0.1".into());
+    let host = header(hyper::header::HOST).unwrap_or_default();
     let content_type = header(hyper::header::CONTENT_TYPE);
     let method = parts.method.clone();
 
+    // Loopback names only: a web page on another name resolving to 127.0.0.1 (DNS
+    // rebinding) must not read the sandbox's contacts or change its faults.
+    if !is_loopback_host(&host) {
+        return Ok(respond(Answer::json(
+            421,
+            json!({"error": "the sandbox answers on 127.0.0.1, [::1] or localhost only", "details": null}),
+        )));
+    }
     if let Some(admin) = path.strip_prefix("/_sandbox/") {
         return Ok(respond(admin_route(&state, &method, admin, &body)));
     }
@@ -316,6 +324,19 @@ async fn handle(
         return Err(Dropped);
     }
     Ok(respond(answer))
+}
+
+/// Whether a Host header names this machine's loopback: `127.0.0.1`, `[::1]` or `localhost`,
+/// with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(n, _)| n),
+    };
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "127.0.0.1" | "::1" | "localhost"
+    )
 }
 
 pub(crate) struct Ctx<'a> {
