@@ -253,6 +253,7 @@ impl Covage {
     /// One page: a bare array (what the docs show) is the whole list; a Django REST envelope
     /// `{count, next, previous, results}` links to the next page.
     async fn page(&self, url: url::Url) -> Result<ListPage, Error> {
+        let here = url.clone();
         let reply = self.check(
             self.call(Method::GET, url, Body::Empty, Retry::Idempotent)
                 .await?,
@@ -271,16 +272,23 @@ impl Covage {
         let next = match page.next {
             None => None,
             Some(n) => {
-                let u = match url::Url::parse(&n) {
-                    Ok(u) => u,
-                    Err(url::ParseError::RelativeUrlWithoutBase) => self.api.url(&n)?,
-                    Err(e) => return Err(protocol(format!("bad next link: {e}"))),
-                };
-                // The JWT must not follow a link to another host.
+                // Absolute or relative, resolved as a browser would (RFC 3986) against the
+                // page that gave it.
+                let u = here
+                    .join(&n)
+                    .map_err(|e| protocol(format!("bad next link: {e}")))?;
+                // The JWT must not follow a link to another host, nor out of the base URL's
+                // path on the same host.
                 if !self.api.same_origin(&u) {
                     return Err(protocol(
                         "the next page is on another host; refusing to send the token there".into(),
                     ));
+                }
+                if !self.api.under_base(&u) {
+                    return Err(protocol(format!(
+                        "the next page ({}) is outside the base URL's path; refusing to send the token there",
+                        u.path()
+                    )));
                 }
                 Some(u)
             }
@@ -675,5 +683,26 @@ mod tests {
             assert!(e.to_string().contains("COVAGE_TOKEN was refused"), "{e}");
         }
         assert_eq!(server.seen().len(), 2);
+    }
+
+    /// Issue 19: a `next` link on the same host but outside the base URL's path is refused
+    /// before the token is sent there.
+    #[tokio::test]
+    async fn a_next_link_outside_the_base_path_is_refused() {
+        let server = Server::start(|_| {
+            let next = "/other/api/contacts/?page=2";
+            json(
+                200,
+                serde_json::json!({"count": 2, "next": next, "previous": null,
+                    "results": [{"first_name": "A", "last_name": "B", "email": "a@b.fr"}]}),
+            )
+        })
+        .await;
+        let base = format!("{}/covage/", server.url);
+        let c = Covage::new(&base, Credentials::Token(Secret::new("jwt")), quick(3)).unwrap();
+        let e = c.list().await.unwrap_err();
+        assert!(e.to_string().contains("outside the base URL's path"), "{e}");
+        let paths: Vec<_> = server.seen().into_iter().map(|s| s.path).collect();
+        assert_eq!(paths, ["/covage/api/contacts/"]);
     }
 }

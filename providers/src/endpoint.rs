@@ -194,6 +194,12 @@ impl Endpoint {
         u.origin() == self.base.origin()
     }
 
+    /// True when `u` is under the base URL: its origin and its path (a gateway may serve
+    /// other services beside the API on the same host).
+    pub fn under_base(&self, u: &Url) -> bool {
+        self.same_origin(u) && u.path().starts_with(self.base.path())
+    }
+
     /// Sends a request, retrying what is transient. A final answer (2xx or 4xx) is returned as a
     /// [`Reply`]; the caller decides what a 4xx means.
     pub async fn send(
