@@ -121,6 +121,9 @@ fn faults_into_covage_lose_and_duplicate_nothing() {
             "in.csv",
             "--concurrency",
             "16",
+            // A create whose answer was dropped is looked up a request timeout later.
+            "--timeout",
+            "3",
             "--report",
             "r.json",
         ],
@@ -144,6 +147,9 @@ fn faults_into_covage_lose_and_duplicate_nothing() {
             "in.csv",
             "--concurrency",
             "16",
+            // A create whose answer was dropped is looked up a request timeout later.
+            "--timeout",
+            "3",
             "--report",
             "r2.json",
         ],
@@ -179,6 +185,9 @@ fn faults_and_429s_into_kojo_lose_and_duplicate_nothing() {
             "in.csv",
             "--concurrency",
             "16",
+            // A create whose answer was dropped is looked up a request timeout later.
+            "--timeout",
+            "3",
             "--rate",
             "0",
             "--report",
@@ -203,6 +212,9 @@ fn faults_and_429s_into_kojo_lose_and_duplicate_nothing() {
             "in.csv",
             "--concurrency",
             "16",
+            // A create whose answer was dropped is looked up a request timeout later.
+            "--timeout",
+            "3",
             "--rate",
             "0",
             "--report",
