@@ -597,3 +597,47 @@ fn an_output_over_the_vendor_map_or_the_map_file_is_refused() {
     );
     assert_eq!(d.read("map.txt"), "first_name=first_name\n");
 }
+
+/// Issue 19: Ctrl-C (or SIGTERM) in the middle of `convert -o` leaves no temporary file and
+/// the output as it was.
+#[cfg(unix)]
+#[test]
+fn a_stopped_conversion_leaves_no_temporary_file() {
+    use std::io::Write;
+    for sig in ["-INT", "-TERM"] {
+        let d = Dir::new();
+        d.write("out.csv", "the old backup\n");
+        let mut child = d
+            .cmd(&["convert", "-", "--from", "csv", "-o", "out.csv", "-q"])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"first_name,email\n").unwrap();
+        for i in 0..20_000 {
+            writeln!(stdin, "Jean{i},jean{i}@exemple.fr").unwrap();
+        }
+        stdin.flush().unwrap();
+        // The temporary file is there while the input is still open.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while files_in(&d).len() < 2 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no temporary file: {:?}",
+                files_in(&d)
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let pid = child.id().to_string();
+        std::process::Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .unwrap();
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert_eq!(status.code(), Some(130), "{sig}");
+        assert_eq!(files_in(&d), ["out.csv"], "{sig}: no temporary file left");
+        assert_eq!(d.read("out.csv"), "the old backup\n");
+    }
+}

@@ -53,6 +53,33 @@ fn stdin() -> Input {
     }
 }
 
+/// Temporary outputs not yet committed, for [`remove_on_signal`].
+static PENDING: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// For the commands that only write files (`convert`, `export`): on Ctrl-C or SIGTERM, the
+/// temporary outputs not yet committed are removed and the process exits 130, leaving the
+/// outputs as they were. (A signal's default action ends the process without destructors.)
+pub fn remove_on_signal() {
+    std::thread::spawn(|| {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        rt.block_on(crate::cmd::signal());
+        for p in pending().drain(..) {
+            let _ = std::fs::remove_file(p);
+        }
+        eprintln!("contactport: stopped; no output was changed");
+        std::process::exit(130);
+    });
+}
+
 /// An output being written: stdout, or a temporary file renamed into place by [`Output::commit`].
 pub struct Output {
     writer: io::BufWriter<Box<dyn Write + Send>>,
@@ -95,6 +122,7 @@ impl Output {
                         format!("cannot create a temporary file beside {}", p.display())
                     })?;
                 let (f, tmp) = tmp.into_parts();
+                pending().push(tmp.to_path_buf());
                 Ok(Output {
                     writer: io::BufWriter::with_capacity(256 * 1024, Box::new(f)),
                     rename: Some((tmp, p.to_path_buf())),
@@ -130,7 +158,10 @@ impl Output {
                 std::fs::set_permissions(&tmp, m.permissions())
                     .with_context(|| format!("cannot set the mode of {}", tmp.display()))?;
             }
-            tmp.persist(&dest).map_err(|e| {
+            let name = tmp.to_path_buf();
+            let persisted = tmp.persist(&dest);
+            pending().retain(|p| *p != name);
+            persisted.map_err(|e| {
                 anyhow::Error::from(e.error).context(format!(
                     "cannot rename a temporary file to {}",
                     dest.display()
@@ -150,6 +181,16 @@ impl Output {
             }
         }
         Ok(())
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        // Not committed: the temporary file goes (TempPath removes it) and is no longer pending.
+        if let Some((tmp, _)) = &self.rename {
+            let name = tmp.to_path_buf();
+            pending().retain(|p| *p != name);
+        }
     }
 }
 

@@ -96,12 +96,16 @@ impl Journal {
             let what = format!("{what} journal {shown}");
             move |e: std::io::Error| Error::journal(what, Some(Box::new(e)))
         };
-        let mut file = OpenOptions::new()
-            .create(true)
-            .read(true)
-            .append(true)
-            .open(path)
-            .map_err(failed("cannot open"))?;
+        let mut options = OpenOptions::new();
+        options.create(true).read(true).append(true);
+        // It names the contacts migrated: readable by its owner only, and a link planted at its
+        // name is refused (ELOOP), not followed to overwrite what it points to.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        }
+        let mut file = options.open(path).map_err(failed("cannot open"))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => return Err(Error::journal(format!(
@@ -396,5 +400,30 @@ mod tests {
         assert_ne!(fingerprint("a"), fingerprint("b"));
         assert!(!fingerprint("hunter2").contains("hunter2"));
         assert_eq!(fingerprint("a").len(), "sha256:".len() + 12);
+    }
+
+    /// Issue 19: the journal is created 0600 and a link planted at its name is not followed.
+    #[cfg(unix)]
+    #[test]
+    fn the_journal_is_private_and_follows_no_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let owner = Owner::new(
+            "import",
+            "in.csv".into(),
+            "kojo",
+            "http://127.0.0.1/".into(),
+            "me".into(),
+        );
+        let p = dir.path().join("j.jsonl");
+        drop(Journal::open(&p, &owner).unwrap());
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "untouched").unwrap();
+        let link = dir.path().join("link.jsonl");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        assert!(Journal::open(&link, &owner).is_err());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
     }
 }

@@ -63,6 +63,7 @@ pub struct ConvertArgs {
 
 /// Runs `convert`.
 pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
+    crate::files::remove_on_signal();
     let to = crate::args::output_format(a.to, a.output.as_deref());
     let opts = Options {
         from: a.input_args.from,

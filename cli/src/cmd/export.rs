@@ -61,6 +61,7 @@ pub struct ExportArgs {
 
 /// Runs `export`.
 pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
+    crate::files::remove_on_signal();
     let to = crate::args::output_format(a.to, a.output.as_deref());
     let mapping = a.mapping.mapping()?;
     let ids = super::ids("export", a.provider, a.ids.as_deref())?;

@@ -165,7 +165,7 @@ fn stop_on_signal() -> tokio::sync::watch::Receiver<bool> {
 }
 
 /// The next SIGINT or SIGTERM.
-async fn signal() {
+pub(crate) async fn signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
