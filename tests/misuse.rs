@@ -996,3 +996,75 @@ fn the_sandbox_refuses_other_host_names() {
     let port = addr.rsplit(':').next().unwrap();
     assert!(ask(&format!("localhost:{port}")).starts_with("HTTP/1.1 200"));
 }
+
+/// Issue 19: every rejects CSV is guarded for Excel by default (it holds what a file or a
+/// provider sent): import's, migrate's and convert's; --excel-safe=false turns it off.
+#[test]
+fn rejects_files_are_formula_guarded_by_default() {
+    let sb = Sandbox::start(&[]);
+    let d = Dir::new();
+    d.write(
+        "in.csv",
+        "first_name,last_name,email,phone\n=HYPERLINK(\"http://evil.example\"),Nom,a@exemple.fr,pager\n",
+    );
+    d.run_within(
+        60,
+        &["import", "covage", "in.csv", "--rejects", "r1.csv"],
+        &sb.env(),
+    )
+    .expect(1);
+    assert!(
+        d.read("r1.csv").contains("'=HYPERLINK"),
+        "{}",
+        d.read("r1.csv")
+    );
+    d.run(&[
+        "convert",
+        "in.csv",
+        "--to",
+        "covage",
+        "-o",
+        "out.json",
+        "--rejects",
+        "r2.csv",
+    ])
+    .expect(1);
+    assert!(
+        d.read("r2.csv").contains("'=HYPERLINK"),
+        "{}",
+        d.read("r2.csv")
+    );
+    d.run(&[
+        "convert",
+        "in.csv",
+        "--to",
+        "covage",
+        "-o",
+        "out.json",
+        "--rejects",
+        "r3.csv",
+        "--excel-safe=false",
+    ])
+    .expect(1);
+    assert!(
+        !d.read("r3.csv").contains("'=HYPERLINK"),
+        "{}",
+        d.read("r3.csv")
+    );
+    // What a provider sent: a Covage contact Kojo cannot take (no org name), named like a formula.
+    sb.reset(
+        json!([{"first_name": "@SUM(A1)", "last_name": "Nom", "email": "x@exemple.fr"}]),
+        json!([]),
+    );
+    d.run_within(
+        60,
+        &["migrate", "covage", "kojo", "--rejects", "r4.csv"],
+        &sb.env(),
+    )
+    .expect(1);
+    assert!(
+        d.read("r4.csv").contains("'@SUM(A1)"),
+        "{}",
+        d.read("r4.csv")
+    );
+}

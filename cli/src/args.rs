@@ -312,6 +312,11 @@ pub struct SyncArgs {
     /// Write rejected records here (canonical CSV with record, line and errors).
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+    /// The rejects file for Excel: cells Excel would run as formulas (= + - @, a tab or a CR)
+    /// get a leading ' (they hold what a file or a provider sent). On by default;
+    /// --excel-safe=false turns it off. contactport reads such files back as they were.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub excel_safe: Option<bool>,
     /// Write the JSON report here.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,

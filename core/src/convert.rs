@@ -61,6 +61,9 @@ pub struct Options {
     /// CSV output for Excel: cells Excel would run as formulas (`=`, `+`, `-`, `@`…) get a
     /// leading `'` ([`crate::format::write::is_formula`]). Reading always takes it off again.
     pub excel_safe: bool,
+    /// The rejects CSV guarded for Excel the same way: on by default, since it holds values
+    /// no one checked (an input's, a provider's); off only when the user says so.
+    pub rejects_excel_safe: bool,
     /// The largest record (a CSV row, a JSON element) read, in bytes: a longer one is rejected
     /// with its line and not kept, so memory stays flat whatever the input.
     pub max_record_bytes: usize,
@@ -84,6 +87,7 @@ impl Default for Options {
             offset: Position::default(),
             max_record_bytes: crate::format::csv_read::MAX_RECORD,
             excel_safe: false,
+            rejects_excel_safe: true,
             vcard_version: Default::default(),
             invalid_phone: None,
             columns: Vec::new(),
@@ -134,8 +138,8 @@ struct Downstream {
     preview: Vec<Contact>,
     preview_len: usize,
     rejects: Option<CsvOut>,
-    /// Rejects written Excel-safe too (they are opened in Excel to be fixed).
-    excel_safe: bool,
+    /// Rejects written Excel-safe (they are opened in Excel to be fixed).
+    rejects_excel_safe: bool,
     rejects_buf: Vec<u8>,
     fragment: bool,
     offset: Position,
@@ -203,7 +207,7 @@ impl Converter {
                 preview_len: opts.preview,
                 mapping: opts.mapping,
                 rejects: None,
-                excel_safe: opts.excel_safe,
+                rejects_excel_safe: opts.rejects_excel_safe,
                 rejects_buf: Vec::new(),
                 report: Report::default(),
                 row_drops: Report::default(),
@@ -698,7 +702,7 @@ impl Downstream {
     fn write_reject(&mut self, pos: Position) {
         let buf = &mut self.rejects_buf;
         let fragment = self.fragment;
-        let excel_safe = self.excel_safe;
+        let excel_safe = self.rejects_excel_safe;
         let w = self.rejects.get_or_insert_with(|| {
             let mut w = CsvOut::excel_safe(excel_safe);
             if !fragment {

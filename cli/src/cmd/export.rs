@@ -46,8 +46,9 @@ pub struct ExportArgs {
     #[arg(long)]
     pub bom: bool,
     /// CSV for Excel: cells Excel would run as formulas (starting with = + - @, a tab or a
-    /// CR; not signed numbers) get a leading '. On by default with --bom;
-    /// --excel-safe=false turns it off. contactport reads such files back as they were.
+    /// CR; not signed numbers) get a leading '. On by default with --bom, and always for the
+    /// rejects file; --excel-safe=false turns it off for both. contactport reads such files
+    /// back as they were.
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub excel_safe: Option<bool>,
     /// vCard output version: 3 (what phones import) or 4.
@@ -82,6 +83,7 @@ pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
             to: Some(to),
             bom: a.bom,
             excel_safe: a.excel_safe.unwrap_or(a.bom),
+            rejects_excel_safe: a.excel_safe.unwrap_or(true),
             vcard_version: a.vcard_version,
             mapping,
             hints: crate::args::HINTS,

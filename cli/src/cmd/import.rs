@@ -55,6 +55,7 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
         columns: a.input_args.columns()?,
         mapping,
         hints: crate::args::HINTS,
+        rejects_excel_safe: a.sync.excel_safe.unwrap_or(true),
         ..Options::default()
     };
     files::distinct(&[

@@ -63,6 +63,7 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
             to: Some(to.format()),
             mapping,
             hints: crate::args::HINTS,
+            rejects_excel_safe: a.sync.excel_safe.unwrap_or(true),
             ..Options::default()
         };
         let bar = progress::records_bar(quiet);
