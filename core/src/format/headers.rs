@@ -244,17 +244,34 @@ pub fn matches(key: &str, name: &str) -> bool {
     if !key.contains('?') {
         return key == name;
     }
-    fn go(k: &[char], n: &[char]) -> bool {
-        match k.split_first() {
-            None => n.is_empty(),
-            Some(('?', rest)) => {
-                (!n.is_empty() && go(rest, &n[1..])) || (n.len() >= 2 && go(rest, &n[2..]))
-            }
-            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
-        }
-    }
     let (k, n): (Vec<char>, Vec<char>) = (key.chars().collect(), name.chars().collect());
-    go(&k, &n)
+    // Each `?` stands for one or two characters, anything else for itself: the lengths alone
+    // rule most names out.
+    let wild = k.iter().filter(|&&c| c == '?').count();
+    if n.len() < k.len() || n.len() > k.len() + wild {
+        return false;
+    }
+    // `reach[j]`: the key read so far matches exactly `n[..j]`. One pass over the key, each
+    // step over the name: linear in each (a backtracking match took seconds on a header of
+    // U+FFFD, issue 19).
+    let mut reach = vec![false; n.len() + 1];
+    reach[0] = true;
+    for &c in &k {
+        let mut next = vec![false; n.len() + 1];
+        for j in (0..=n.len()).filter(|&j| reach[j]) {
+            if c == '?' {
+                for step in [1, 2] {
+                    if j + step <= n.len() {
+                        next[j + step] = true;
+                    }
+                }
+            } else if n.get(j) == Some(&c) {
+                next[j + 1] = true;
+            }
+        }
+        reach = next;
+    }
+    reach[n.len()]
 }
 
 /// The field a column named `name` feeds, from the table: its exact key, else the key without
@@ -793,5 +810,39 @@ mod tests {
         let c = closest("Emial", 3);
         assert_eq!(c.first().map(|x| x.1), Some(Field::Email), "{c:?}");
         assert!(closest("Zzzzzzzz", 3).is_empty());
+    }
+
+    /// The definition `matches` keeps: each `?` one or two characters (backtracking, small
+    /// inputs only).
+    fn matches_slowly(k: &[char], n: &[char]) -> bool {
+        match k.split_first() {
+            None => n.is_empty(),
+            Some(('?', rest)) => {
+                (!n.is_empty() && matches_slowly(rest, &n[1..]))
+                    || (n.len() >= 2 && matches_slowly(rest, &n[2..]))
+            }
+            Some((c, rest)) => n.first() == Some(c) && matches_slowly(rest, &n[1..]),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn wildcards_match_as_defined(key in "[ab?]{0,12}", name in "[ab]{0,14}") {
+            let (k, n): (Vec<char>, Vec<char>) = (key.chars().collect(), name.chars().collect());
+            proptest::prop_assert_eq!(matches(&key, &name), matches_slowly(&k, &n));
+        }
+    }
+
+    /// Issue 19: a header of columns made of U+FFFD (each a wildcard) is mapped without
+    /// backtracking; the e-mail column is still found.
+    #[test]
+    fn a_header_of_replacement_characters_is_mapped() {
+        let junk = "\u{FFFD}".repeat(3000);
+        assert_eq!(field_of(&junk), None);
+        let names: Vec<String> = (1..200).map(|i| "\u{FFFD}".repeat(i)).collect();
+        for n in &names {
+            assert!(field_of(n).is_none() || n.chars().count() < 40);
+        }
+        assert_eq!(field_of("E-mail"), Some(Field::Email));
     }
 }
