@@ -1068,3 +1068,19 @@ fn rejects_files_are_formula_guarded_by_default() {
         d.read("r4.csv")
     );
 }
+
+/// Issue 19: header names and values reach the terminal with their control characters
+/// escaped: a file cannot clear the screen or fake a line of contactport's own.
+#[test]
+fn control_characters_from_a_file_are_escaped_on_the_terminal() {
+    let d = Dir::new();
+    d.write(
+        "in.csv",
+        "first_name,email,\"Notes\x1b[2J\nfake: all good\"\nJean,jean@exemple.fr,x\n",
+    );
+    let run = d.run(&["convert", "in.csv", "-o", "out.csv"]);
+    let err = run.stderr();
+    assert!(!err.contains('\x1b'), "{err:?}");
+    assert!(err.contains("\\u{1b}[2J"), "{err:?}");
+    assert!(!err.lines().any(|l| l.starts_with("fake:")), "{err:?}");
+}

@@ -3,6 +3,7 @@
 //! (removed by the system even after a kill) when a report or a full listing will read them
 //! back, in order.
 
+use crate::shown::shown;
 use anyhow::Context;
 use contactport_core::{Entry, EntryStore, Report};
 use serde::ser::{Error as _, SerializeMap, SerializeStruct};
@@ -121,7 +122,7 @@ impl Entries {
                 Box::new(kind.shown.clone().into_iter().map(Ok))
             };
             for e in listed.take(limit) {
-                writeln!(err, "{label}: {}", e?)?;
+                writeln!(err, "{label}: {}", shown(&e?.to_string()))?;
             }
             if label == "rejected" && kind.count > limit as u64 {
                 writeln!(
@@ -134,7 +135,10 @@ impl Entries {
         err.flush()?;
         drop(err);
         if let Some(e) = &report.encoding {
-            eprintln!("warning: the input was read as {e}; give --encoding to choose");
+            eprintln!(
+                "warning: the input was read as {}; give --encoding to choose",
+                shown(e)
+            );
         }
         if let Some(program) = &report.headerless {
             eprintln!(
@@ -159,17 +163,17 @@ impl Entries {
                 .filter(|m| m.field.is_none() && !m.column.is_empty())
                 .map(|m| m.column.as_str())
                 .collect();
-            eprintln!("columns: {}", read.join(", "));
+            eprintln!("columns: {}", shown(&read.join(", ")));
             if !dropped.is_empty() {
                 eprintln!(
                     "columns not read (values counted as dropped; --map to read them): {}",
-                    dropped.join(", ")
+                    shown(&dropped.join(", "))
                 );
             }
         } else if !report.unknown_columns.is_empty() {
             eprintln!(
                 "warning: unknown columns ignored (values counted as dropped): {}",
-                report.unknown_columns.join(", ")
+                shown(&report.unknown_columns.join(", "))
             );
         }
         Ok(())

@@ -11,6 +11,8 @@
 //! - [`files`]: opening a path or stdin / stdout, atomic output files.
 //! - [`progress`]: indicatif bars on a terminal, nothing otherwise; draws the providers'
 //!   progress events.
+//! - [`shown`]: text from files and providers with its control characters escaped, for the
+//!   terminal.
 //!
 //! The providers' side (clients, journal, sync engine) is `contactport_providers`; the fake
 //! APIs are `contactport_sandbox`; records, formats and conversion are `contactport_core`.
@@ -26,6 +28,7 @@ mod entries;
 mod files;
 mod parallel;
 mod progress;
+pub mod shown;
 
 use clap::Parser;
 

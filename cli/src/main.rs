@@ -19,9 +19,11 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("contactport: error: {err}");
+            // Messages can quote a file or a provider: escaped for the terminal.
+            use contactport_cli::shown::shown;
+            eprintln!("contactport: error: {}", shown(&err.to_string()));
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                eprintln!("  caused by: {}", shown(&cause.to_string()));
             }
             2
         }

@@ -112,7 +112,7 @@ pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
     }
     if !quiet {
         entries.list(&report, 20)?;
-        eprintln!("{}", report.summary());
+        eprintln!("{}", crate::shown::shown(&report.summary()));
     }
     Ok(report.exit_code() as u8)
 }

@@ -105,7 +105,8 @@ pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
     if !quiet {
         entries.list(&report.read, 20)?;
         for f in report.failed.iter().take(20) {
-            eprintln!("failed: {}: {}", f.email, f.message);
+            let line = format!("failed: {}: {}", f.email, f.message);
+            eprintln!("{}", crate::shown::shown(&line));
         }
         eprintln!(
             "exported {}, rejected {}, failed {}",

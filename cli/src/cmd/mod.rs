@@ -204,7 +204,7 @@ pub fn finish_sync(
     if !quiet {
         entries.list(&report.read, 20)?;
         for f in report.failed.iter().take(20) {
-            eprintln!(
+            let line = format!(
                 "failed: record {} (line {}, {}): {}{}",
                 f.record,
                 f.line,
@@ -215,14 +215,16 @@ pub fn finish_sync(
                     .map(|r| format!(" (request {r})"))
                     .unwrap_or_default()
             );
+            eprintln!("{}", crate::shown::shown(&line));
         }
         for c in report.conflicts.iter().take(20) {
-            eprintln!(
+            let line = format!(
                 "conflict: record {} ({}): {} is {:?} at the provider, {:?} in the source; it cannot be changed",
                 c.record, c.email, c.field, c.provider, c.source
             );
+            eprintln!("{}", crate::shown::shown(&line));
         }
-        eprintln!("{}", report.summary());
+        eprintln!("{}", crate::shown::shown(&report.summary()));
     }
     if let (Some(n), false) = (report.planned_requests, quiet) {
         eprintln!("{}", target.plan_time(n));
