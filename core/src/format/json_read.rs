@@ -92,6 +92,12 @@ impl JsonSplitter {
         self.line
     }
 
+    /// Inside a bare scalar element, not in a string: where the input ending fails with the
+    /// line it ends on (every other element cut off fails with the line it began on).
+    pub fn in_bare_scalar(&self) -> bool {
+        self.state == State::Element && self.scalar && !self.in_string
+    }
+
     /// Bounds an element to `max` bytes: a longer one is handed out empty.
     pub fn with_max(mut self, max: usize) -> JsonSplitter {
         self.max = max.max(1);
