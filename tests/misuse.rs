@@ -1084,3 +1084,83 @@ fn control_characters_from_a_file_are_escaped_on_the_terminal() {
     assert!(err.contains("\\u{1b}[2J"), "{err:?}");
     assert!(!err.lines().any(|l| l.starts_with("fake:")), "{err:?}");
 }
+
+/// Issue 19: `migrate` keeps its report and rejects when the source breaks off mid-run (the
+/// Covage list changing while it is read), as `import` does: what was done is reported, then
+/// the run fails (exit 2) with the reason.
+#[test]
+fn migrate_reports_what_it_did_when_the_source_breaks_off() {
+    let sb = Sandbox::start(&["--page-size", "10"]);
+    let mut covage: Vec<serde_json::Value> = (0..50)
+        .map(|i| json!({"first_name": "A", "last_name": format!("C{i}"), "email": format!("c{i}@exemple.fr")}))
+        .collect();
+    covage[3]["email"] = json!("not-an-email");
+    sb.reset(json!(covage), json!([]));
+    sb.faults(json!({"next_link": "loop"}));
+    let d = Dir::new();
+    let run = d
+        .run_within(
+            60,
+            &[
+                "migrate",
+                "covage",
+                "kojo",
+                "--org-name",
+                "O",
+                "--vendor-id",
+                "v",
+                "--report",
+                "r.json",
+                "--rejects",
+                "rej.csv",
+            ],
+            &sb.env(),
+        )
+        .expect(2);
+    assert!(run.stderr().contains("repeats a page"), "{}", run.stderr());
+    let r: serde_json::Value = serde_json::from_str(&d.read("r.json")).unwrap();
+    // The first page (10 contacts, one rejected) was read before the loop showed.
+    assert_eq!((r["created"].as_u64(), r["rejected"].as_u64()), (Some(9), Some(1)), "{r}");
+    assert!(
+        r["error"].as_str().unwrap().contains("repeats a page"),
+        "{r}"
+    );
+    assert!(
+        d.read("rej.csv").contains("not-an-email"),
+        "{}",
+        d.read("rej.csv")
+    );
+}
+
+/// Issue 19: a journal that cannot be written (here: past the file size limit, as on a full
+/// disk) stops the run at the first failure, as Ctrl-C does, instead of sending every record
+/// and reporting each failed; exit 2 names the journal and the error.
+#[cfg(unix)]
+#[test]
+fn a_journal_that_cannot_be_written_stops_the_run() {
+    let sb = Sandbox::start(&[]);
+    let d = Dir::new();
+    d.write("in.csv", csv("first_name,last_name,email", 300));
+    let bin = env!("CARGO_BIN_EXE_contactport");
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 4; exec {bin} import kojo in.csv --org-name O --vendor-id v --journal j.jsonl -q"
+    );
+    let mut cmd = std::process::Command::new("bash");
+    cmd.args(["-c", &script]).current_dir(d.path("."));
+    for (k, v) in sb.env() {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("journal") && stderr.contains("j.jsonl"),
+        "{stderr}"
+    );
+    let posts = sb
+        .requests()
+        .iter()
+        .filter(|r| r["method"] == "POST" && r["path"] == "/contacts")
+        .count();
+    assert!(posts < 100, "stopped taking records: {posts} creates sent");
+}

@@ -6,9 +6,9 @@ use crate::endpoint::{Body, Endpoint, Retry, Tuning};
 use crate::error::Error;
 use crate::provider::{Action, Connect, Provider, Settled, Upserts};
 use crate::secret::Secret;
-use crate::source::Feed;
-use crate::sync::{Conflict, Failure, OnExisting, Settings, SyncReport, CREATE_ROUNDS};
-use contactport_core::{email, mapping, Contact, CovageContact, Format, Position, Report};
+use crate::source::{Feed, Reading};
+use crate::sync::{Conflict, OnExisting, Settings, SyncReport, CREATE_ROUNDS};
+use contactport_core::{email, mapping, Contact, CovageContact, Format, Position};
 use futures::future::BoxFuture;
 use reqwest::Method;
 use serde::Deserialize;
@@ -405,31 +405,34 @@ impl Provider for Covage {
         _ids: Vec<String>,
         _concurrency: usize,
         feed: Feed,
-    ) -> BoxFuture<'static, Result<(Report, Vec<Failure>), Error>> {
+    ) -> BoxFuture<'static, Reading> {
         Box::pin(async move {
             let mut feed = feed.named("Covage's contacts");
-            let mut check = PageCheck::default();
-            let mut page = self.first_page().await?;
-            if let Some(n) = page.count {
-                feed.set_total(n);
-            } else if page.next.is_none() {
-                feed.set_total(page.items.len() as u64);
-            }
-            loop {
-                check.page(&page)?;
-                for item in &page.items {
-                    let mut bytes = serde_json::to_vec(item).expect("json");
-                    bytes.push(b'\n');
-                    if !feed.push(&bytes).await? {
-                        return Ok((feed.finish().await?, vec![]));
+            let read = async {
+                let mut check = PageCheck::default();
+                let mut page = self.first_page().await?;
+                if let Some(n) = page.count {
+                    feed.set_total(n);
+                } else if page.next.is_none() {
+                    feed.set_total(page.items.len() as u64);
+                }
+                loop {
+                    check.page(&page)?;
+                    for item in &page.items {
+                        let mut bytes = serde_json::to_vec(item).expect("json");
+                        bytes.push(b'\n');
+                        if !feed.push(&bytes).await? {
+                            return Ok(());
+                        }
+                    }
+                    match page.next {
+                        Some(u) => page = self.next_page(u).await?,
+                        None => return Ok(()),
                     }
                 }
-                match page.next {
-                    Some(u) => page = self.next_page(u).await?,
-                    None => break,
-                }
             }
-            Ok((feed.finish().await?, vec![]))
+            .await;
+            feed.end(read, vec![]).await
         })
     }
 

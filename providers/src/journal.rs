@@ -84,6 +84,8 @@ pub struct Journal {
     writer: Option<std::thread::JoinHandle<()>>,
     /// Lines skipped because they were garbled (not the torn tail).
     pub skipped_lines: Vec<u64>,
+    /// Its path, as given: named in errors.
+    path: std::path::PathBuf,
 }
 
 impl Journal {
@@ -187,6 +189,7 @@ impl Journal {
             tx: Some(tx),
             writer: Some(writer),
             skipped_lines,
+            path: path.to_path_buf(),
         })
     }
 
@@ -208,7 +211,8 @@ impl Journal {
     /// Appends a line; returns once it is on disk.
     pub async fn record(&self, line: Line) -> Result<(), Error> {
         let (ack, wait) = oneshot::channel();
-        let stopped = || Error::journal("journal writer stopped", None);
+        let shown = self.path.display();
+        let stopped = || Error::journal(format!("journal {shown}: its writer stopped"), None);
         self.tx
             .as_ref()
             .expect("open journal")
@@ -216,7 +220,7 @@ impl Journal {
             .map_err(|_| stopped())?;
         wait.await
             .map_err(|_| stopped())?
-            .map_err(|e| Error::journal("cannot write journal", Some(Box::new(e))))
+            .map_err(|e| Error::journal(format!("cannot write journal {shown}"), Some(Box::new(e))))
     }
 }
 

@@ -6,9 +6,9 @@ use crate::endpoint::{Body, Endpoint, Reply, Retry, Tuning};
 use crate::error::Error;
 use crate::provider::{Action, Connect, Provider, Upserts};
 use crate::secret::Secret;
-use crate::source::Feed;
+use crate::source::{Feed, Reading};
 use crate::sync::{Conflict, Failure, OnExisting, Settings, SyncReport, CREATE_ROUNDS};
-use contactport_core::{mapping, phone, Contact, Format, KojoContact, Position, Report};
+use contactport_core::{mapping, phone, Contact, Format, KojoContact, Position};
 use futures::future::BoxFuture;
 use futures::StreamExt;
 use reqwest::Method;
@@ -288,45 +288,51 @@ impl Provider for Kojo {
         ids: Vec<String>,
         concurrency: usize,
         feed: Feed,
-    ) -> BoxFuture<'static, Result<(Report, Vec<Failure>), Error>> {
+    ) -> BoxFuture<'static, Reading> {
         Box::pin(async move {
             let mut feed = feed.named("Kojo's contacts");
             let mut failures = Vec::new();
             feed.set_total(ids.len() as u64);
-            let mut fetched = futures::stream::iter(ids.into_iter().enumerate())
-                .map(|(i, id)| {
-                    let client = self.clone();
-                    async move { (i, client.get_raw(&id).await, id) }
-                })
-                .buffered(concurrency.max(1));
-            while let Some((i, res, id)) = fetched.next().await {
-                let fail = |status, message: String, request_id| Failure {
-                    record: i as u64 + 1,
-                    line: i as u64 + 1,
-                    email: id.clone(),
-                    status,
-                    message,
-                    request_id,
-                };
-                match res {
-                    Ok(Some((_, bytes))) => {
-                        let mut b = bytes.to_vec();
-                        b.push(b'\n');
-                        if !feed.push(&b).await? {
-                            break;
+            let read = async {
+                let mut fetched = futures::stream::iter(ids.into_iter().enumerate())
+                    .map(|(i, id)| {
+                        let client = self.clone();
+                        async move { (i, client.get_raw(&id).await, id) }
+                    })
+                    .buffered(concurrency.max(1));
+                while let Some((i, res, id)) = fetched.next().await {
+                    let fail = |status, message: String, request_id| Failure {
+                        record: i as u64 + 1,
+                        line: i as u64 + 1,
+                        email: id.clone(),
+                        status,
+                        message,
+                        request_id,
+                    };
+                    match res {
+                        Ok(Some((_, bytes))) => {
+                            let mut b = bytes.to_vec();
+                            b.push(b'\n');
+                            if !feed.push(&b).await? {
+                                break;
+                            }
+                        }
+                        Ok(None) => failures.push(fail(
+                            Some(404),
+                            format!("Kojo has no contact {id}"),
+                            None,
+                        )),
+                        Err(e @ Error::Auth { .. }) => return Err(e),
+                        Err(e) => {
+                            let (s, m, r) = e.details();
+                            failures.push(fail(s, m, r));
                         }
                     }
-                    Ok(None) => {
-                        failures.push(fail(Some(404), format!("Kojo has no contact {id}"), None))
-                    }
-                    Err(e @ Error::Auth { .. }) => return Err(e),
-                    Err(e) => {
-                        let (s, m, r) = e.details();
-                        failures.push(fail(s, m, r));
-                    }
                 }
+                Ok(())
             }
-            Ok((feed.finish().await?, failures))
+            .await;
+            feed.end(read, failures).await
         })
     }
 

@@ -46,5 +46,5 @@ pub mod defaults {
     pub use crate::covage::DEFAULT_URL as COVAGE_URL;
     pub use crate::kojo::{DEFAULT_PATH as KOJO_PATH, DEFAULT_URL as KOJO_URL};
 }
-pub use source::{file as feed_file, Destination, Feed, Record};
+pub use source::{file as feed_file, Destination, Feed, Reading, Record};
 pub use sync::{Conflict, Failure, OnExisting, Run, Settings, SyncReport};

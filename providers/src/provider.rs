@@ -4,9 +4,9 @@
 //! record mapping in core, and one entry in [`PROVIDERS`] and [`open`].
 
 use crate::error::Error;
-use crate::source::Feed;
-use crate::sync::{Conflict, Failure, Settings, SyncReport};
-use contactport_core::{Contact, Format, Position, Report};
+use crate::source::{Feed, Reading};
+use crate::sync::{Conflict, Settings, SyncReport};
+use contactport_core::{Contact, Format, Position};
 use futures::future::BoxFuture;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -106,7 +106,7 @@ pub trait Provider: Send + Sync + 'static {
         ids: Vec<String>,
         concurrency: usize,
         feed: Feed,
-    ) -> BoxFuture<'static, Result<(Report, Vec<Failure>), Error>>;
+    ) -> BoxFuture<'static, Reading>;
     /// Gets ready to write (Covage reads its list: the only way to find a contact by email).
     fn upserts(self: Arc<Self>) -> BoxFuture<'static, Result<Box<dyn Upserts>, Error>>;
     /// "the real run sends about N requests to P: …", for a dry run.

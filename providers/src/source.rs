@@ -38,6 +38,20 @@ impl Destination for Discard {
     }
 }
 
+/// What reading a provider's contacts did ([`crate::Provider::read`]): the reading report, the
+/// contacts that could not be fetched, and the error that stopped the reading, if one did. The
+/// report then holds what was read before it: those records were sent, and the rejects file
+/// is written, so a run that breaks off still reports what it did.
+#[derive(Debug)]
+pub struct Reading {
+    /// Read, rejected, dropped fields.
+    pub report: Report,
+    /// Contacts named (`--ids`) that could not be fetched.
+    pub failures: Vec<crate::sync::Failure>,
+    /// What stopped the reading before the end.
+    pub error: Option<Error>,
+}
+
 /// Where a converter's output goes: records to a channel (import, migrate) or bytes to a file
 /// (export). Rejected records go to the rejects file in both cases; the report's entries go to
 /// an [`EntryStore`] as they come, so memory stays flat.
@@ -183,7 +197,7 @@ impl Feed {
 
     /// Ends the input: the last records sent, the files committed, the report.
     pub async fn finish(self) -> Result<Report, Error> {
-        let (report, records, tx) = self.close();
+        let (report, records, tx) = self.close(true);
         if let Some(tx) = tx {
             for rec in records {
                 if tx.send(rec).await.is_err() {
@@ -194,11 +208,56 @@ impl Feed {
         report
     }
 
+    /// Ends a provider's reading: [`Feed::finish`] when `read` went to the end, else what was
+    /// read before the failure (its records sent, its rejects file written; an output file
+    /// is not committed: it would be a partial export under the final name).
+    pub async fn end(
+        self,
+        read: Result<(), Error>,
+        failures: Vec<crate::sync::Failure>,
+    ) -> Reading {
+        let error = match read {
+            Ok(()) => {
+                let so_far = self.stream.report().clone();
+                return match self.finish().await {
+                    Ok(report) => Reading {
+                        report,
+                        failures,
+                        error: None,
+                    },
+                    Err(e) => Reading {
+                        report: so_far,
+                        failures,
+                        error: Some(e),
+                    },
+                };
+            }
+            Err(e) => e,
+        };
+        // What was pushed are whole contacts: the converter reads them to the end (it may
+        // still hold them, waiting to see more of the input), its records are sent and the
+        // rejects file is written; the output is not.
+        let so_far = self.stream.report().clone();
+        let (report, records, tx) = self.close(false);
+        if let Some(tx) = tx {
+            for rec in records {
+                if tx.send(rec).await.is_err() {
+                    break;
+                }
+            }
+        }
+        Reading {
+            report: report.unwrap_or(so_far),
+            failures,
+            error: Some(error),
+        }
+    }
+
     /// Like [`Feed::finish`], from a blocking thread. On failure (the input's end is broken),
     /// the records read before it are still sent, and the report so far comes with the error.
     fn finish_blocking(self) -> Result<Report, Box<(Report, Error)>> {
         let so_far = self.stream.report().clone();
-        let (report, records, tx) = self.close();
+        let (report, records, tx) = self.close(true);
         if let Some(tx) = tx {
             for rec in records {
                 if tx.blocking_send(rec).is_err() {
@@ -214,6 +273,7 @@ impl Feed {
     #[allow(clippy::type_complexity)]
     fn close(
         mut self,
+        commit_output: bool,
     ) -> (
         Result<Report, Error>,
         Vec<Record>,
@@ -236,10 +296,14 @@ impl Feed {
             ..
         } = self;
         let report = finished.and_then(|report| {
-            for (file, what) in [(output, "output"), (rejects, "rejects")] {
-                file.commit()
-                    .map_err(|e| Error::io(format!("cannot write {what}"), e))?;
+            if commit_output {
+                output
+                    .commit()
+                    .map_err(|e| Error::io("cannot write output", e))?;
             }
+            rejects
+                .commit()
+                .map_err(|e| Error::io("cannot write rejects", e))?;
             Ok(report)
         });
         (report, records, tx)

@@ -111,7 +111,8 @@ pub struct SyncReport {
     /// For `--dry-run`: the requests the real run would send to the provider written to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub planned_requests: Option<u64>,
-    /// What stopped the run before the end of its input (a read error), when something did.
+    /// What stopped the run before the end of its input (a read error, a journal that
+    /// cannot be written), when something did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// True when the run was stopped (Ctrl-C, SIGTERM) before the end of its input: what is
@@ -183,10 +184,17 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
         dry_run: settings.dry_run,
         ..SyncReport::default()
     };
+    // A journal that cannot be written stops the run as Ctrl-C does: a record sent but not
+    // journalled is not done, and every later one would be the same (issue 19).
+    let (halt, mut halted) = tokio::sync::watch::channel(false);
+    let journal_error: Mutex<Option<String>> = Mutex::new(None);
     let stopped = {
         let mut stop = stop.clone();
         async move {
-            let _ = stop.wait_for(|s| *s).await;
+            tokio::select! {
+                _ = stop.wait_for(|s| *s) => {}
+                _ = halted.wait_for(|h| *h) => {}
+            }
         }
     };
     let watcher = tokio::spawn(quota_waits(target.clone(), events.clone()));
@@ -215,6 +223,7 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
             let upserts = &upserts;
             let conflicts = &conflicts;
             let journal = &journal;
+            let (halt, journal_error) = (&halt, &journal_error);
             async move {
                 if let Some(first) = first {
                     return Err((pos, c, first));
@@ -232,6 +241,11 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
                         .map(|e| e.to_string())
                         .collect::<Vec<_>>()
                         .join(": ");
+                        journal_error
+                            .lock()
+                            .expect("lock")
+                            .get_or_insert(why.clone());
+                        let _ = halt.send(true);
                         return Ok((pos, c, Some(Action::Failed(Error::Config(why)))));
                     }
                 }
@@ -288,7 +302,12 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
                 return Err(e);
             }
             if let (Some(j), Action::Created(_)) = (&journal, &action) {
-                journal_done(j, name, &email::key(&c.email), &action).await?;
+                if let Err(e) = journal_done(j, name, &email::key(&c.email), &action).await {
+                    journal_error
+                        .lock()
+                        .expect("lock")
+                        .get_or_insert(e.to_string());
+                }
             }
             tally(&mut report, pos, &c, Some(action), &mut again, plan);
         }
@@ -298,6 +317,7 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
         report.read.reject(pos, [p]);
     }
     report.interrupted = *stop.borrow();
+    report.error = journal_error.into_inner().expect("lock");
     if settings.dry_run {
         report.planned_requests = Some(upserts.planned_requests(&report));
     }

@@ -91,7 +91,11 @@ pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
         };
         let rejects = rejects.map(|r| Box::new(r) as Box<dyn Destination>);
         let feed = Feed::bytes(opts, Box::new(output), rejects, entries.clone());
-        anyhow::Ok(source.read(ids, a.concurrency, feed).await?)
+        let reading = source.read(ids, a.concurrency, feed).await;
+        match reading.error {
+            Some(e) => Err(anyhow::Error::from(e)),
+            None => anyhow::Ok((reading.report, reading.failures)),
+        }
     })?;
     let report = SyncReport {
         read,

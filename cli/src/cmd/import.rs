@@ -97,8 +97,7 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
                     error: Some(format!("{e:#}")),
                     ..report
                 };
-                finish_sync(report, read, &entries, sync, &*target, quiet)?;
-                Err(e)
+                finish_sync(report, read, &entries, sync, &*target, quiet)
             }
         }
     })

@@ -78,8 +78,13 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
         let upserts = to.clone().upserts().await?;
         let reading = tokio::spawn(from.read(ids, settings.concurrency, feed));
         let mut report = upsert(rx, to.clone(), upserts, settings, journal, events, &bar).await?;
-        let (read, failures) = reading.await??;
-        report.failed.extend(failures);
-        finish_sync(report, read, &entries, &a.sync, &*to, quiet)
+        let reading = reading.await?;
+        report.failed.extend(reading.failures);
+        // The source broke off (the list changed while it was read): what was done is still
+        // reported, its rejects written, then the run fails.
+        if let Some(e) = reading.error {
+            report.error = Some(format!("{:#}", anyhow::Error::from(e)));
+        }
+        finish_sync(report, reading.report, &entries, &a.sync, &*to, quiet)
     })
 }

@@ -241,6 +241,11 @@ pub fn finish_sync(
             ),
         }
     }
+    // What stopped the run (the source broke off, the journal cannot be written): said last,
+    // after the report of what was done, and the run fails (exit 2).
+    if let Some(e) = &report.error {
+        anyhow::bail!("{e}");
+    }
     Ok(report.exit_code())
 }
 
