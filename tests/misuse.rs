@@ -1120,7 +1120,11 @@ fn migrate_reports_what_it_did_when_the_source_breaks_off() {
     assert!(run.stderr().contains("repeats a page"), "{}", run.stderr());
     let r: serde_json::Value = serde_json::from_str(&d.read("r.json")).unwrap();
     // The first page (10 contacts, one rejected) was read before the loop showed.
-    assert_eq!((r["created"].as_u64(), r["rejected"].as_u64()), (Some(9), Some(1)), "{r}");
+    assert_eq!(
+        (r["created"].as_u64(), r["rejected"].as_u64()),
+        (Some(9), Some(1)),
+        "{r}"
+    );
     assert!(
         r["error"].as_str().unwrap().contains("repeats a page"),
         "{r}"
@@ -1163,4 +1167,60 @@ fn a_journal_that_cannot_be_written_stops_the_run() {
         .filter(|r| r["method"] == "POST" && r["path"] == "/contacts")
         .count();
     assert!(posts < 100, "stopped taking records: {posts} creates sent");
+}
+
+/// Issue 19: Ctrl-C while the run waits for Kojo's hourly quota stops it within a second or
+/// two (it did nothing until the hour ended): report written, the way to go on printed, exit
+/// 130; a second run completes it, every contact once.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_the_hourly_wait_stops_at_once() {
+    let sb = Sandbox::start(&[]);
+    let d = Dir::new();
+    d.write("in.csv", csv("first_name,last_name,email", 30));
+    let mut cmd = d.cmd_env(
+        &kojo_import(&[
+            "--hourly-limit",
+            "20",
+            "--report",
+            "r.json",
+            "--journal",
+            "j.jsonl",
+        ]),
+        &sb.env(),
+    );
+    let mut child = cmd.stderr(std::process::Stdio::piped()).spawn().unwrap();
+    // 20 requests (10 contacts) go, then the quota's wait: an hour.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while sb.requests().len() < 20 {
+        assert!(std::time::Instant::now() < deadline, "the first requests");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let asked = std::time::Instant::now();
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let took = asked.elapsed();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(
+        took < std::time::Duration::from_secs(10),
+        "stopped after {took:?}"
+    );
+    assert!(stderr.contains("--journal j.jsonl"), "{stderr}");
+    let r: serde_json::Value = serde_json::from_str(&d.read("r.json")).unwrap();
+    assert_eq!(r["interrupted"], true, "{r}");
+    assert_eq!(r["failed"].as_array().map_or(0, |f| f.len()), 0, "{r}");
+    d.run_within(
+        120,
+        &kojo_import(&["--hourly-limit", "0", "--journal", "j.jsonl"]),
+        &sb.env(),
+    )
+    .expect(0);
+    let kojo = sb.state()["kojo"].as_array().unwrap().clone();
+    assert_eq!(kojo.len(), 30, "each contact once");
 }

@@ -218,6 +218,9 @@ impl Endpoint {
         while attempt < self.backoff.attempts {
             attempt += 1;
             self.pacer.wait().await;
+            if crate::stop::stopped() {
+                return Err(Error::Stopped);
+            }
             if let Some(e) = self.refused_error() {
                 return Err(e);
             }
@@ -248,7 +251,11 @@ impl Endpoint {
             };
             // `may_land_late`: the request may still be under way at the server (a timeout, a
             // dropped connection, a gateway's 502/503/504 rather than the API's own answer).
-            let (verdict, after, may_land_late) = match req.send().await {
+            // A request in flight is given up at the stop: its answer will not be read.
+            let Some(sent) = crate::stop::unless_stopped(req.send()).await else {
+                return Err(Error::Stopped);
+            };
+            let (verdict, after, may_land_late) = match sent {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let header = resp
@@ -334,8 +341,13 @@ impl Endpoint {
                 }
             }
             if attempt < self.backoff.attempts {
-                tokio::time::sleep(after.unwrap_or_else(|| self.backoff.delay(attempt.max(1))))
-                    .await;
+                let backoff = after.unwrap_or_else(|| self.backoff.delay(attempt.max(1)));
+                if crate::stop::unless_stopped(tokio::time::sleep(backoff))
+                    .await
+                    .is_none()
+                {
+                    return Err(Error::Stopped);
+                }
             }
         }
         Err(Error::Exhausted {

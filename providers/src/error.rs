@@ -76,6 +76,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The run was stopped (Ctrl-C, SIGTERM) while this request waited or was in flight: the
+    /// record is not done.
+    #[error("stopped before an answer")]
+    Stopped,
     /// The journal cannot be used: not a journal, another run's, in use, unwritable.
     #[error("{message}")]
     Journal {

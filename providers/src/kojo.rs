@@ -386,7 +386,12 @@ impl KojoUpserts {
                     Err(Error::Ambiguous { settle, .. }) => {
                         // A create still on its way would be missed by a look right now, and
                         // then sent twice: wait until it must have landed, then look.
-                        tokio::time::sleep(settle).await;
+                        if crate::stop::unless_stopped(tokio::time::sleep(settle))
+                            .await
+                            .is_none()
+                        {
+                            return Action::Failed(Error::Stopped);
+                        }
                         match find(client, &c.email).await {
                             Ok(Some(found)) => {
                                 return Action::Created(found.id.unwrap_or_default())

@@ -32,6 +32,7 @@ mod retry;
 mod scripted;
 mod secret;
 mod source;
+pub mod stop;
 pub mod sync;
 
 pub use endpoint::check_segment;

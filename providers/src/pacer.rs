@@ -91,7 +91,8 @@ impl Pacer {
         // A slot already due is taken at once: tokio's timer would still wait for its next
         // millisecond tick, which cost every request up to 1 ms.
         if slot > Instant::now() {
-            tokio::time::sleep_until(slot).await;
+            // An hour's wait for the quota ends at Ctrl-C (the caller sees `stopped()`).
+            crate::stop::unless_stopped(tokio::time::sleep_until(slot)).await;
         }
     }
 

@@ -289,7 +289,14 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
         // A create still on its way would be missed by a look: wait until each must have
         // landed.
         if let Some(settle) = uncertain.iter().map(|u| u.2).max() {
-            tokio::time::sleep(settle).await;
+            // Stopped: those creates stay unsettled, not journalled; a later run finds each
+            // by email before writing it.
+            if crate::stop::unless_stopped(tokio::time::sleep(settle))
+                .await
+                .is_none()
+            {
+                break;
+            }
         }
         let pending = std::mem::take(&mut uncertain)
             .into_iter()
@@ -297,7 +304,12 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
             .collect();
         let mut again = Vec::new();
         let last = round > CREATE_ROUNDS as usize;
-        for (pos, c, action) in upserts.settle(pending, last).await? {
+        let settled = match upserts.settle(pending, last).await {
+            // Stopped while it looked: those creates stay unsettled (a later run finds them).
+            Err(Error::Stopped) => break,
+            r => r?,
+        };
+        for (pos, c, action) in settled {
             if let Action::Failed(e @ Error::Auth { .. }) = action {
                 return Err(e);
             }
@@ -316,7 +328,7 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
     for (pos, p) in rejected {
         report.read.reject(pos, [p]);
     }
-    report.interrupted = *stop.borrow();
+    report.interrupted = *stop.borrow() || crate::stop::stopped();
     report.error = journal_error.into_inner().expect("lock");
     if settings.dry_run {
         report.planned_requests = Some(upserts.planned_requests(&report));
@@ -390,6 +402,9 @@ fn tally(
             say(format!("skip\t{}", c.email));
         }
         Some(Action::Uncertain(settle)) => uncertain.push((pos, c.clone(), settle)),
+        // Stopped while it waited or was in flight: not done, not failed; the run says it
+        // was interrupted and a later run does it.
+        Some(Action::Failed(Error::Stopped)) => {}
         Some(Action::Failed(e)) => {
             let (status, message, request_id) = e.details();
             say(format!("fail\t{}\t{}", c.email, message));

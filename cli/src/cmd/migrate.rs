@@ -82,7 +82,11 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
         report.failed.extend(reading.failures);
         // The source broke off (the list changed while it was read): what was done is still
         // reported, its rejects written, then the run fails.
-        if let Some(e) = reading.error {
+        // (Stopped by Ctrl-C: the run says it was interrupted, and how to go on.)
+        if let Some(e) = reading
+            .error
+            .filter(|e| !matches!(e, contactport_providers::Error::Stopped))
+        {
             report.error = Some(format!("{:#}", anyhow::Error::from(e)));
         }
         finish_sync(report, reading.report, &entries, &a.sync, &*to, quiet)

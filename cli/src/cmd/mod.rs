@@ -146,16 +146,17 @@ pub async fn upsert(
     Ok(report?)
 }
 
-/// A flag that turns true at the first Ctrl-C or SIGTERM: the run stops taking records, ends
-/// what is in flight and writes its report. A second one exits at once with 130 (the journal
+/// A flag that turns true at the first Ctrl-C or SIGTERM: the run stops taking records, gives
+/// up every wait and request in flight (those records are not done, nor journalled) and writes
+/// its report. A second one exits at once with 130 (the journal
 /// stays consistent: each group of lines is fsync'd, and a torn last line is cut on reopening).
 fn stop_on_signal() -> tokio::sync::watch::Receiver<bool> {
     let (tx, rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         signal().await;
-        eprintln!(
-            "\nstopping: no new records; finishing those in flight (Ctrl-C again to quit at once)"
-        );
+        eprintln!("\nstopping: no new records; the report is being written");
+        // Every wait (pacing, the hourly quota, a 429, a backoff, a request in flight) ends.
+        contactport_providers::stop::stop();
         let _ = tx.send(true);
         signal().await;
         eprintln!("stopped at once");
