@@ -55,6 +55,8 @@ pub struct Tuning {
     pub timeout: Duration,
     /// A quota over a window (Kojo: 3,600 an hour), paced as the rate is.
     pub quota: Option<crate::pacer::Quota>,
+    /// The largest answer read ([`MAX_BODY`]).
+    pub max_body: usize,
 }
 
 /// 429 answers one request may get before it counts them as failed attempts. A quota wait
@@ -72,6 +74,7 @@ pub struct Endpoint {
     pacer: Pacer,
     backoff: Backoff,
     timeout: Duration,
+    max_body: usize,
     /// Set once the provider has refused the credentials: no request is sent after that, so a
     /// wrong key costs one refused request, not one per record.
     refused: std::sync::OnceLock<String>,
@@ -127,6 +130,7 @@ impl Endpoint {
             pacer: Pacer::new(tuning.rate).with_quota(tuning.quota),
             backoff: tuning.backoff,
             timeout: tuning.timeout,
+            max_body: tuning.max_body,
             refused: std::sync::OnceLock::new(),
         })
     }
@@ -263,7 +267,26 @@ impl Endpoint {
                         .get(reqwest::header::RETRY_AFTER)
                         .and_then(|h| h.to_str().ok())
                         .map(str::to_string);
-                    match resp.bytes().await {
+                    let Some(body) =
+                        crate::stop::unless_stopped(read_body(resp, self.max_body)).await
+                    else {
+                        return Err(Error::Stopped);
+                    };
+                    let body = match body {
+                        Err(BodyError::TooLarge) => {
+                            return Err(Error::Protocol {
+                                provider: self.provider,
+                                why: format!(
+                                    "an answer larger than {} bytes (to {method} {}): refused, not read",
+                                    self.max_body,
+                                    url.path()
+                                ),
+                            })
+                        }
+                        Err(BodyError::Transport(e)) => Err(e),
+                        Ok(body) => Ok(body),
+                    };
+                    match body {
                         Ok(body) => {
                             let verdict = retry::classify_status(status);
                             tracing::debug!(provider = self.provider, %method, path = url.path(), status, attempt);
@@ -423,6 +446,31 @@ pub fn check_segment(segment: &str) -> Result<(), String> {
     }
 }
 
+/// The largest answer read: a contacts page, a contact, an error. A bare-array Covage list is
+/// read whole, and 128 MiB holds over 500,000 contacts; past it, or for a server that never
+/// stops sending, the request fails with a clear error instead of filling memory.
+pub const MAX_BODY: usize = 128 << 20;
+
+enum BodyError {
+    TooLarge,
+    Transport(reqwest::Error),
+}
+
+/// An answer's body, read chunk by chunk up to `max` bytes.
+async fn read_body(mut resp: reqwest::Response, max: usize) -> Result<bytes::Bytes, BodyError> {
+    if resp.content_length().is_some_and(|n| n > max as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Transport)? {
+        if body.len() + chunk.len() > max {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 fn is_loopback(u: &Url) -> bool {
     match u.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -444,6 +492,7 @@ mod tests {
             backoff: Backoff::default(),
             timeout: Duration::from_secs(5),
             quota: None,
+            max_body: MAX_BODY,
         }
     }
 
@@ -540,6 +589,27 @@ mod tests {
             }
             r => panic!("{r:?}"),
         }
+    }
+
+    /// Issue 19: an answer past the bound is refused with a clear error, not read into memory.
+    #[tokio::test]
+    async fn an_answer_past_the_bound_is_refused() {
+        let server = Server::start(|_| json(200, serde_json::json!(["x".repeat(5000)]))).await;
+        let e = Endpoint::new(
+            "Covage",
+            &server.url,
+            Tuning {
+                max_body: 1000,
+                ..quick(3)
+            },
+        )
+        .unwrap();
+        let r = get(&e, Retry::Idempotent).await;
+        match r {
+            Err(e) => assert!(e.to_string().contains("larger than 1000 bytes"), "{e}"),
+            r => panic!("{r:?}"),
+        }
+        assert_eq!(server.seen().len(), 1, "not retried");
     }
 
     #[tokio::test]

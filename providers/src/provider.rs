@@ -183,6 +183,7 @@ impl Connect {
                 ..Default::default()
             },
             timeout: self.timeout.max(Duration::from_secs(1)),
+            max_body: crate::endpoint::MAX_BODY,
         }
     }
 }

@@ -105,5 +105,6 @@ pub fn quick(attempts: u32) -> crate::endpoint::Tuning {
         },
         timeout: std::time::Duration::from_secs(5),
         quota: None,
+        max_body: crate::endpoint::MAX_BODY,
     }
 }
