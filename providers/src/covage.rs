@@ -56,10 +56,37 @@ impl Credentials {
     /// Who this is, for a journal's owner: the login email, or a fingerprint of the token.
     pub fn account(&self) -> String {
         match self {
-            Credentials::Token(t) => crate::journal::fingerprint(t.expose()),
+            // The user the token names, so a journal outlives the token (it lives 24 hours):
+            // the same account as a login with that user's email.
+            Credentials::Token(t) => {
+                jwt_user(t.expose()).unwrap_or_else(|| crate::journal::fingerprint(t.expose()))
+            }
             Credentials::Login { email, .. } => email.to_lowercase(),
         }
     }
+}
+
+/// The user a JWT names, from its payload (not checked: only the server can, and it is only
+/// used to tell accounts apart): its `email` (lower case, as a login's), else `username`, else
+/// `user_id` or `sub`. `None` for a token that is not a JWT or names nobody.
+fn jwt_user(token: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&bytes).ok()?;
+    let text = |k: &str| match claims.get(k)? {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    if let Some(email) = text("email") {
+        return Some(email.to_lowercase());
+    }
+    ["username", "user_id", "sub"]
+        .iter()
+        .find_map(|k| text(k).map(|v| format!("{k}:{v}")))
 }
 
 /// A Covage client.
@@ -707,5 +734,39 @@ mod tests {
         assert!(e.to_string().contains("outside the base URL's path"), "{e}");
         let paths: Vec<_> = server.seen().into_iter().map(|s| s.path).collect();
         assert_eq!(paths, ["/covage/api/contacts/"]);
+    }
+
+    /// Issue 19: a journal made with COVAGE_TOKEN resumes after the token is renewed: the
+    /// account is the user the token names, not a hash of the whole token.
+    #[test]
+    fn the_account_is_the_user_a_token_names() {
+        use base64::Engine;
+        let jwt = |claims: serde_json::Value| {
+            let b = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+            format!(
+                "{}.{}.sig",
+                b(br#"{"alg":"HS256"}"#),
+                b(claims.to_string().as_bytes())
+            )
+        };
+        let t1 = jwt(serde_json::json!({"user_id": 7, "email": "Me@Example.fr", "exp": 1}));
+        let t2 = jwt(serde_json::json!({"user_id": 7, "email": "me@example.fr", "exp": 2}));
+        let account = |t: &str| Credentials::Token(Secret::new(t)).account();
+        assert_eq!(account(&t1), account(&t2));
+        assert_eq!(
+            account(&t1),
+            login().account().replace("me@example.fr", "me@example.fr")
+        );
+        assert_eq!(account(&t1), "me@example.fr");
+        assert_eq!(
+            account(&jwt(serde_json::json!({"user_id": 7}))),
+            "user_id:7"
+        );
+        // Not a JWT: a fingerprint, never the token itself.
+        let opaque = account("not-a-jwt");
+        assert!(
+            opaque.starts_with("sha256:") && !opaque.contains("not-a-jwt"),
+            "{opaque}"
+        );
     }
 }
