@@ -1224,3 +1224,40 @@ fn ctrl_c_during_the_hourly_wait_stops_at_once() {
     let kojo = sb.state()["kojo"].as_array().unwrap().clone();
     assert_eq!(kojo.len(), 30, "each contact once");
 }
+
+/// Issue 19: the NFC, NFD and punycode spellings of one address are one contact: an input
+/// spelling it twice has the second rejected as a duplicate, and a provider holding it in
+/// punycode is updated, not given a second contact.
+#[test]
+fn every_spelling_of_an_address_is_one_contact() {
+    let sb = Sandbox::start(&[]);
+    sb.reset(
+        json!([{"first_name": "Jean", "last_name": "Dupont", "email": "x@xn--socit-esab.fr", "phone_number": "0142845403"}]),
+        json!([]),
+    );
+    let d = Dir::new();
+    d.write(
+        "in.csv",
+        "first_name,last_name,email\nJean,Durand,x@soci\u{e9}t\u{e9}.fr\nJean,Durand,x@socie\u{301}te\u{301}.fr\n",
+    );
+    let run = d
+        .run_within(
+            60,
+            &["import", "covage", "in.csv", "--report", "r.json"],
+            &sb.env(),
+        )
+        .expect(1);
+    let r: serde_json::Value = serde_json::from_str(&d.read("r.json")).unwrap();
+    assert_eq!(
+        (r["created"].as_u64(), r["updated"].as_u64()),
+        (Some(0), Some(1)),
+        "{r}\n{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("same email as record 1"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(sb.state()["covage"].as_array().unwrap().len(), 1);
+}

@@ -75,9 +75,25 @@ fn plainly_valid(user: &str, domain: &str) -> bool {
     user_ok && domain.len() <= 255 && domain.as_bytes().split(|&b| b == b'.').all(label_ok)
 }
 
-/// The key providers match contacts on: the whole address, case-insensitive.
+/// The key contacts are matched on (one contact per key): the whole address, trimmed, in
+/// Unicode NFC, its domain as IDNA ASCII (UTS 46: `société.fr` and `xn--socit-esab.fr` are
+/// one domain), all in lower case. The NFC, NFD and punycode spellings of `x@société.fr` are
+/// one key, so none of them makes a second contact (issue 19).
 pub fn key(email: &str) -> String {
-    email.trim().to_lowercase()
+    let email = email.trim();
+    if email.is_ascii() {
+        return email.to_ascii_lowercase();
+    }
+    let nfc = icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(email);
+    match nfc.rsplit_once('@') {
+        Some((local, domain)) => {
+            let domain = idna::domain_to_ascii(domain)
+                .map(|d| d.to_ascii_lowercase())
+                .unwrap_or_else(|_| domain.to_lowercase());
+            format!("{}@{domain}", local.to_lowercase())
+        }
+        None => nfc.to_lowercase(),
+    }
 }
 
 /// The domain, lower-case (for `--vendor-map`).
@@ -152,5 +168,34 @@ mod tests {
     fn key_is_case_insensitive() {
         assert_eq!(key("John@Doe.com"), key("john@doe.COM"));
         assert_eq!(domain("a@b.fr"), "b.fr");
+    }
+
+    /// Issue 19: the NFC, NFD and punycode spellings of one address are one key.
+    #[test]
+    fn one_key_for_every_spelling_of_an_address() {
+        let nfc = "X@soci\u{e9}t\u{e9}.fr";
+        let nfd = "x@socie\u{301}te\u{301}.fr";
+        let puny = "x@xn--socit-esab.fr";
+        assert_eq!(key(nfc), key(nfd));
+        assert_eq!(key(nfc), key(puny));
+        assert_eq!(key(puny), "x@xn--socit-esab.fr");
+        // The local part is normalised too (NFC), and stays Unicode.
+        assert_eq!(key("Zoe\u{301}@exemple.fr"), key("zo\u{e9}@exemple.fr"));
+        assert_eq!(key(" Jean.Dupont@Exemple.FR "), "jean.dupont@exemple.fr");
+    }
+
+    /// A vendor map's Unicode domain matches an address spelled in punycode, and back.
+    #[test]
+    fn vendor_map_domains_are_keyed_alike() {
+        let map = crate::VendorMap::read(
+            "email_domain,vendor_id,org_name\nsoci\u{e9}t\u{e9}.fr,v1,Soci\u{e9}t\u{e9}\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(map.get("a@xn--socit-esab.fr").map(|m| m.0), Some("v1"));
+        assert_eq!(
+            map.get("a@socie\u{301}te\u{301}.fr").map(|m| m.0),
+            Some("v1")
+        );
     }
 }

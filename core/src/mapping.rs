@@ -69,11 +69,13 @@ impl VendorMap {
         for rec in rdr.records() {
             let rec = rec.map_err(|e| bad(e.position().map_or(0, |p| p.line()), e.to_string()))?;
             let line = rec.position().map_or(0, |p| p.line());
-            let domain = rec
-                .get(d)
-                .unwrap_or("")
-                .trim_start_matches('@')
-                .to_lowercase();
+            // As the email key spells it (IDNA ASCII, lower case), so `société.fr` in the map
+            // matches every spelling of an address there.
+            let domain = email::domain(&email::key(&format!(
+                "x@{}",
+                rec.get(d).unwrap_or("").trim().trim_start_matches('@')
+            )))
+            .to_string();
             if domain.is_empty() {
                 return Err(bad(line, "empty email_domain".into()));
             }
