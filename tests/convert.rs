@@ -641,3 +641,91 @@ fn a_stopped_conversion_leaves_no_temporary_file() {
         assert_eq!(d.read("out.csv"), "the old backup\n");
     }
 }
+
+/// Issue 20: a Thunderbird CSV saved in Shift_JIS (Japanese Windows) is read as Shift_JIS, not
+/// as Windows-1252 mojibake, and the choice is said.
+#[test]
+fn a_shift_jis_export_keeps_its_names() {
+    let d = Dir::new();
+    let text = "First Name,Last Name,Display Name,Nickname,Primary Email\n\
+        権兵衛,名無し,名無しの権兵衛,,nanashi@example.jp\n\
+        太郎,山田,山田太郎,,taro@example.jp\n\
+        花子,鈴木,鈴木花子,,hanako@example.jp\n";
+    d.write("tb.csv", encoding_rs::SHIFT_JIS.encode(text).0);
+    let run = d.run(&["convert", "tb.csv", "--to", "ndjson"]).expect(0);
+    assert!(
+        run.stdout().contains("\"display_name\":\"名無しの権兵衛\""),
+        "{}",
+        run.stdout()
+    );
+    assert!(run.stderr().contains("shift_jis"), "{}", run.stderr());
+}
+
+/// Issue 20: Outlook's "Unicode text" (UTF-16 without a BOM) is recognised by its zero bytes.
+#[test]
+fn utf16_without_a_bom_converts() {
+    let d = Dir::new();
+    let text = "First Name,Last Name,E-mail Address\r\nJürgen,Müller,j@example.de\r\n";
+    let le: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    d.write("outlook.csv", le);
+    let run = d
+        .run(&["convert", "outlook.csv", "--to", "ndjson"])
+        .expect(0);
+    assert!(
+        run.stdout().contains("\"first_name\":\"Jürgen\""),
+        "{}",
+        run.stdout()
+    );
+}
+
+/// Issue 20: a UTF-8 file with one stray Windows-1252 byte is UTF-8: that record is rejected
+/// on its line and every other name kept, wherever the byte is (at the start, the middle, past
+/// the first piece), on one thread or several.
+#[test]
+fn a_stray_byte_rejects_its_record_wherever_it_is() {
+    let d = Dir::new();
+    let mut rows = vec!["first_name,last_name,email".to_string()];
+    for i in 0..12_000 {
+        rows.push(format!("Élodie{i},Lefèvre,e{i}@exemple.fr"));
+    }
+    for at in [1usize, 300, 9_000] {
+        let mut bytes = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            if i == at {
+                bytes.extend_from_slice(b"Ren\xe9,Dupont,rene@exemple.fr\n");
+            }
+            bytes.extend_from_slice(r.as_bytes());
+            bytes.push(b'\n');
+        }
+        d.write("in.csv", &bytes);
+        let mut outs = vec![];
+        for threads in ["1", "3"] {
+            let run = d
+                .run(&[
+                    "convert",
+                    "in.csv",
+                    "--to",
+                    "ndjson",
+                    "-o",
+                    "out.ndjson",
+                    "--threads",
+                    threads,
+                    "--rejects",
+                    "rej.csv",
+                ])
+                .expect(1);
+            let out = d.read("out.ndjson");
+            assert_eq!(out.lines().count(), 12_000, "at {at}");
+            assert!(out.contains("\"first_name\":\"Élodie0\""), "at {at}");
+            assert!(!out.contains('Ã'), "no mojibake, at {at}");
+            let rej = d.read("rej.csv");
+            assert!(
+                rej.contains(&format!(",{},", at + 1)),
+                "line {} named, at {at}: {rej}",
+                at + 1
+            );
+            outs.push((out, rej, run.stderr()));
+        }
+        assert!(outs[0] == outs[1], "one thread and three agree, at {at}");
+    }
+}

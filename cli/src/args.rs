@@ -77,8 +77,9 @@ pub struct InputArgs {
     /// Google or Outlook headers).
     #[arg(long, value_name = "FORMAT")]
     pub from: Option<Format>,
-    /// Input encoding: utf-8, utf-16le, utf-16be, windows-1252. Default: detected
-    /// (BOM, else UTF-8 when valid, else Windows-1252).
+    /// Input encoding: any WHATWG label (utf-8, utf-16le, windows-1252, windows-1251,
+    /// shift_jis, gbk…). Default: detected (a BOM, else UTF-16 by its zero bytes, else UTF-8
+    /// when it is, or mostly is, else guessed by chardetng).
     #[arg(long, value_name = "ENCODING")]
     pub encoding: Option<Encoding>,
     /// CSV delimiter (one character). Default: sniffed among , ; TAB |.

@@ -157,7 +157,7 @@ pub fn convert(
         });
 
         // Here: results put back in order, joined and written.
-        let mut merger = Merger::new(opts);
+        let mut merger = Merger::new(plan, opts);
         let mut pending: BTreeMap<u64, (Vec<u8>, Vec<u8>, Report)> = BTreeMap::new();
         // The first failure in input order is the one the one-thread path would meet.
         let mut failure: Option<(u64, Error)> = None;

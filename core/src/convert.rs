@@ -315,15 +315,10 @@ impl Converter {
                 Some(f) => f.is_json(),
                 None => decode::looks_like_json(&self.pending),
             };
-            let (enc, bom, guessed) = decode::detect_input(&self.pending, self.encoding, json);
-            if guessed {
-                // Said in the report (and by the CLI): the bytes were not UTF-8, so they were
-                // read as what French Excel saves.
-                self.sink.report.encoding = Some(format!(
-                    "{} (guessed: the input is not valid UTF-8)",
-                    enc.name().to_lowercase()
-                ));
-            }
+            let (enc, bom, chosen) = decode::detect_input(&self.pending, self.encoding, json);
+            // Said in the report (and by the CLI and the page) unless it was plain: a guess,
+            // UTF-16 without a BOM, a file that is mostly UTF-8.
+            self.sink.report.encoding = chosen.said(enc);
             let mut dec = Decoder::new(enc, self.sink.hints.encoding);
             let pending = std::mem::take(&mut self.pending);
             dec.decode(&pending[bom..], eof, &mut self.text)?;

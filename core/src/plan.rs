@@ -84,6 +84,8 @@ impl Cut {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     cut: Cut,
+    /// How the encoding was chosen, as the report says it (a file that is mostly UTF-8).
+    encoding: Option<String>,
     /// The BOM's length.
     bom: usize,
     /// Where the body starts in the sample (after the BOM and the CSV header).
@@ -94,7 +96,7 @@ impl Plan {
     /// The plan for an input whose first bytes are `sample` (all of it when it is shorter than
     /// [`SAMPLE`]), or `None` when it is for one [`Converter`] to read.
     pub fn new(sample: &[u8], opts: &Options) -> Option<Plan> {
-        if sample.len() < SAMPLE || opts.encoding.is_some_and(|e| e != Encoding::Utf8) {
+        if sample.len() < SAMPLE || opts.encoding.is_some_and(|e| e != Encoding::UTF8) {
             return None;
         }
         // (Only UTF-8 is cut: past its BOM, if any, is where JSON would start.)
@@ -102,10 +104,11 @@ impl Plan {
             Some(f) => f.is_json(),
             None => decode::looks_like_json(sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample)),
         };
-        let (enc, bom, _) = decode::detect_input(sample, opts.encoding, json);
-        if enc != Encoding::Utf8 {
+        let (enc, bom, chosen) = decode::detect_input(sample, opts.encoding, json);
+        if enc != Encoding::UTF8 {
             return None;
         }
+        let encoding = chosen.said(enc);
         let text = &sample[bom..];
         let first = text.iter().position(|b| !b.is_ascii_whitespace())?;
         if json {
@@ -120,6 +123,7 @@ impl Plan {
             let cut = Cut::Json { in_array, format };
             return Some(Plan {
                 cut,
+                encoding,
                 bom,
                 body_start: bom,
             });
@@ -150,6 +154,7 @@ impl Plan {
         let cut = Cut::Csv { header, delimiter };
         Some(Plan {
             cut,
+            encoding,
             bom,
             body_start: bom + end + 1,
         })
@@ -223,7 +228,7 @@ impl Piece {
     pub fn converter(&self, reader: Reader, opts: &Options) -> Converter {
         Converter::new(Options {
             from: reader.from.or(opts.from),
-            encoding: Some(Encoding::Utf8),
+            encoding: Some(Encoding::UTF8),
             delimiter: reader.delimiter,
             fragment: true,
             offset: Position {
@@ -673,12 +678,15 @@ pub struct Merger {
 }
 
 impl Merger {
-    /// A merger for a conversion with these options.
-    pub fn new(opts: &Options) -> Merger {
+    /// A merger for a conversion of an input planned as `plan`, with these options.
+    pub fn new(plan: &Plan, opts: &Options) -> Merger {
         Merger {
             joiner: opts.to.map(|f| Joiner::new(f, opts.bom)),
             rejects_started: false,
-            total: Report::default(),
+            total: Report {
+                encoding: plan.encoding.clone(),
+                ..Report::default()
+            },
             next: 0,
         }
     }
@@ -786,7 +794,7 @@ mod tests {
             true
         });
         assert_eq!(cutter.chunks(), chunks.len() as u64);
-        let mut merger = Merger::new(opts);
+        let mut merger = Merger::new(&plan, opts);
         let (mut out, mut rejects, mut entries) = (vec![], vec![], Report::default());
         for (i, c) in chunks.iter().enumerate() {
             assert_eq!(c.piece.seq, i as u64, "pieces come in order");
@@ -965,7 +973,7 @@ mod tests {
         let big = csv(4000, usize::MAX, false);
         assert!(Plan::new(&big[..SAMPLE], &opts).is_some());
         let latin = Options {
-            encoding: Some(Encoding::Windows1252),
+            encoding: Some(Encoding::WINDOWS1252),
             ..Options::default()
         };
         assert!(Plan::new(&big[..SAMPLE], &latin).is_none(), "not UTF-8");

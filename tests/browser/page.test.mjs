@@ -329,6 +329,28 @@ test("damaged files read on several workers as the CLI reads them on one thread"
   await page.close();
 });
 
+test("a Shift_JIS export and a mostly-UTF-8 file read in the page as in the CLI, the encoding said", async () => {
+  // Issue 20: detection with chardetng, UTF-8 with a stray byte kept UTF-8 (its record rejected).
+  const sjis = join(tmp, "thunderbird-sjis.csv");
+  execFileSync("python3", ["-c", `import sys; open(sys.argv[1], "wb").write("First Name,Last Name,Display Name,Nickname,Primary Email\\n権兵衛,名無し,名無しの権兵衛,,nanashi@example.jp\\n太郎,山田,山田太郎,,taro@example.jp\\n花子,鈴木,鈴木花子,,hanako@example.jp\\n".encode("shift_jis"))`, sjis]);
+  const mostly = join(tmp, "mostly-utf8.csv");
+  writeFileSync(mostly, Buffer.concat([Buffer.from("first_name,email\nÉlodie,e@x.fr\nZoé,z@x.fr\n"), Buffer.from([0x52, 0x65, 0x6e, 0xe9]), Buffer.from(",r@x.fr\n")]));
+  const { page, errors } = await openPage();
+  await page.selectOption("#to", "ndjson");
+  for (const [input, said] of [[sjis, /shift_jis/], [mostly, /mostly/]]) {
+    const want = cli(input, "ndjson");
+    await page.setInputFiles("#file", input);
+    await page.waitForSelector("#status:has-text('done')");
+    assert.match(await page.textContent("#encoding-said"), said);
+    const got = (await downloaded(page, "#download-output")).bytes;
+    assert.ok(got.equals(want.output), `${input}: output differs from the CLI's`);
+    assert.equal(want.report.encoding !== undefined, true, "the CLI's report says it too");
+  }
+  assert.ok(readFileSync(join(tmp, "thunderbird-sjis.csv")).length > 0);
+  assert.deepEqual(errors, [], "no page errors");
+  await page.close();
+});
+
 test("the page shows how columns are read, and a header no one recognises can be mapped by hand", async () => {
   const { page, errors } = await openPage();
   await page.selectOption("#to", "ndjson");

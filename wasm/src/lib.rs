@@ -346,7 +346,7 @@ impl Planner {
         };
         let cutter = contactport_core::plan::Cutter::new(&plan, sample, opts.max_record_bytes);
         Ok(Some(Planner {
-            merger: Some(contactport_core::plan::Merger::new(&opts)),
+            merger: Some(contactport_core::plan::Merger::new(&plan, &opts)),
             plan,
             cutter,
             kept: Kept::default(),

@@ -205,6 +205,10 @@ function show({ output, savedTo, rejects, report, preview, inputFormat, workers 
   $("written").textContent = report.written;
   $("rejected").textContent = report.rejected;
 
+  // How the encoding was chosen, when it was not plain (a guess, UTF-16 without a BOM, a file
+  // mostly UTF-8): as the CLI says it.
+  $("encoding-said").hidden = !report.encoding;
+  $("encoding-said").textContent = report.encoding ? `The input was read as ${report.encoding}; choose the encoding above to change it.` : "";
   const dropped = $("dropped");
   dropped.replaceChildren();
   const entries = Object.entries(report.dropped_fields);
