@@ -729,3 +729,77 @@ fn a_stray_byte_rejects_its_record_wherever_it_is() {
         assert!(outs[0] == outs[1], "one thread and three agree, at {at}");
     }
 }
+
+/// Issue 20: vCards read as vCard means them: a UTF-8 file whose 75-octet folds split
+/// characters (ownCloud) keeps its names, and a Japanese phone's vCard 2.1 in Shift_JIS (raw,
+/// and quoted-printable with CHARSET=SHIFT_JIS) is decoded from Shift_JIS.
+#[test]
+fn vcards_are_unfolded_before_they_are_decoded() {
+    let d = Dir::new();
+    let mut folded = Vec::new();
+    for (i, name) in [
+        "Zoé Müller-Lefèvre",
+        "Élodie Bérénice Château",
+        "Jürgen Groß",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let line = format!("FN:{name}");
+        let b = line.as_bytes();
+        // Fold inside the first multi-byte character.
+        let cut = b.iter().position(|&x| x >= 0xC0).unwrap() + 1;
+        folded.extend_from_slice(b"BEGIN:VCARD\r\nVERSION:3.0\r\n");
+        folded.extend_from_slice(&b[..cut]);
+        folded.extend_from_slice(b"\r\n ");
+        folded.extend_from_slice(&b[cut..]);
+        folded.extend_from_slice(format!("\r\nEMAIL:p{i}@exemple.fr\r\nEND:VCARD\r\n").as_bytes());
+    }
+    d.write("owncloud.vcf", &folded);
+    let run = d
+        .run(&["convert", "owncloud.vcf", "--to", "ndjson"])
+        .expect(0);
+    for name in [
+        "Zoé Müller-Lefèvre",
+        "Élodie Bérénice Château",
+        "Jürgen Groß",
+    ] {
+        assert!(run.stdout().contains(name), "{name}: {}", run.stdout());
+    }
+
+    let sjis = |s: &str| encoding_rs::SHIFT_JIS.encode(s).0.into_owned();
+    let qp: String = sjis("山田太郎")
+        .iter()
+        .map(|b| format!("={b:02X}"))
+        .collect();
+    let mut phone = b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=SHIFT_JIS:".to_vec();
+    phone.extend(sjis("名無し;権兵衛;;;"));
+    phone.extend_from_slice(b"\r\nFN;CHARSET=SHIFT_JIS:");
+    phone.extend(sjis("名無しの権兵衛"));
+    phone.extend_from_slice(
+        b"\r\nEMAIL:nanashi@example.jp\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:2.1\r\n",
+    );
+    phone.extend_from_slice(
+        format!("FN;CHARSET=SHIFT_JIS;ENCODING=QUOTED-PRINTABLE:{qp}\r\n").as_bytes(),
+    );
+    phone.extend_from_slice(b"EMAIL:taro@example.jp\r\nEND:VCARD\r\n");
+    d.write("android.vcf", &phone);
+    let run = d
+        .run(&["convert", "android.vcf", "--to", "ndjson"])
+        .expect(0);
+    assert!(
+        run.stdout().contains("\"display_name\":\"名無しの権兵衛\""),
+        "{}",
+        run.stdout()
+    );
+    assert!(
+        run.stdout().contains("\"last_name\":\"名無し\""),
+        "{}",
+        run.stdout()
+    );
+    assert!(
+        run.stdout().contains("\"display_name\":\"山田太郎\""),
+        "{}",
+        run.stdout()
+    );
+}

@@ -140,6 +140,8 @@ struct Downstream {
     rejects: Option<CsvOut>,
     /// Rejects written Excel-safe (they are opened in Excel to be fixed).
     rejects_excel_safe: bool,
+    /// A vCard's values without a `CHARSET`: the file's encoding (vCards are read as bytes).
+    vcard_charset: &'static encoding_rs::Encoding,
     rejects_buf: Vec<u8>,
     fragment: bool,
     offset: Position,
@@ -208,6 +210,7 @@ impl Converter {
                 mapping: opts.mapping,
                 rejects: None,
                 rejects_excel_safe: opts.rejects_excel_safe,
+                vcard_charset: encoding_rs::UTF_8,
                 rejects_buf: Vec::new(),
                 report: Report::default(),
                 row_drops: Report::default(),
@@ -315,10 +318,32 @@ impl Converter {
                 Some(f) => f.is_json(),
                 None => decode::looks_like_json(&self.pending),
             };
-            let (enc, bom, chosen) = decode::detect_input(&self.pending, self.encoding, json);
+            let (mut enc, bom, mut chosen) =
+                decode::detect_input(&self.pending, self.encoding, json);
+            // A vCard in an ASCII-compatible encoding is read as bytes: folds are taken out
+            // first (one may split a character), then each value is decoded in its own
+            // CHARSET, else in the file's encoding, guessed from the unfolded bytes.
+            let start = &self.pending[bom..];
+            let start = &start[start.len() - start.trim_ascii_start().len()..];
+            let vcard = match self.opts_from {
+                Some(f) => f == Format::Vcard,
+                None => start.len() >= 11 && start[..11].eq_ignore_ascii_case(b"BEGIN:VCARD"),
+            };
+            if vcard && enc.is_ascii_compatible() {
+                if self.encoding.is_none() {
+                    let unfolded = crate::format::vcard::unfolded(&self.pending[bom..]);
+                    (enc, _, chosen) = decode::choose(&unfolded, None);
+                }
+                self.sink.vcard_charset = enc.rs();
+                enc = Encoding::UTF8;
+            }
             // Said in the report (and by the CLI and the page) unless it was plain: a guess,
             // UTF-16 without a BOM, a file that is mostly UTF-8.
-            self.sink.report.encoding = chosen.said(enc);
+            self.sink.report.encoding = chosen.said(if vcard {
+                Encoding(self.sink.vcard_charset)
+            } else {
+                enc
+            });
             let mut dec = Decoder::new(enc, self.sink.hints.encoding);
             let pending = std::mem::take(&mut self.pending);
             dec.decode(&pending[bom..], eof, &mut self.text)?;
@@ -620,7 +645,13 @@ impl Downstream {
         }
         self.contact.clear();
         let mut drops = Report::default();
-        crate::format::vcard::read_card(card, &mut self.contact, &mut drops, &mut self.warnings);
+        crate::format::vcard::read_card(
+            card,
+            self.vcard_charset,
+            &mut self.contact,
+            &mut drops,
+            &mut self.warnings,
+        );
         for (f, n) in drops.dropped_fields {
             *self.row_drops.dropped_fields.entry(f).or_insert(0) += n;
         }

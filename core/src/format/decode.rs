@@ -10,7 +10,7 @@ use crate::error::Error;
 
 /// An input encoding (one of encoding_rs's, which implements the WHATWG standard).
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct Encoding(&'static encoding_rs::Encoding);
+pub struct Encoding(pub(crate) &'static encoding_rs::Encoding);
 
 impl std::fmt::Debug for Encoding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -50,8 +50,13 @@ impl Encoding {
     /// Windows-1252 (what French Excel saves; a Latin-1 superset).
     pub const WINDOWS1252: Encoding = Encoding(encoding_rs::WINDOWS_1252);
 
-    fn rs(self) -> &'static encoding_rs::Encoding {
+    pub(crate) fn rs(self) -> &'static encoding_rs::Encoding {
         self.0
+    }
+
+    /// True when ASCII bytes are ASCII in it (not UTF-16, not ISO-2022-JP's escapes).
+    pub fn is_ascii_compatible(self) -> bool {
+        self.0.is_ascii_compatible()
     }
 
     /// The encoding's name.
@@ -81,7 +86,7 @@ impl Chosen {
             Chosen::Plainly => None,
             Chosen::ZeroBytes => Some(format!("{name} (no BOM: recognised by its zero bytes)")),
             Chosen::MostlyUtf8 => Some(format!(
-                "{name} (mostly: records holding bytes that are not UTF-8 are rejected)"
+                "{name} (mostly: records holding bytes that are not UTF-8 are rejected; in a vCard, flagged)"
             )),
             Chosen::Guessed => Some(format!("{name} (guessed: the input is not valid UTF-8)")),
         }

@@ -179,68 +179,71 @@ impl Property {
 }
 
 /// The logical lines of a card: unfolded (RFC 6350 §3.2), quoted-printable soft breaks joined.
+/// At the byte level, before any decoding: a fold may split a character's bytes (writers that
+/// count octets), and a value's bytes are decoded in its own `CHARSET` afterwards (issue 20).
 /// Linear in the card: whether a line is quoted-printable is decided from its head once, as
 /// its pieces come (issue 19: a card of soft breaks was re-read whole at each one).
-fn logical_lines(card: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+fn logical_lines(card: &[u8]) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = Vec::new();
     let mut qp_open = false;
     // The current logical line: its head is over (a `:` seen), and it names quoted-printable.
     let (mut head_done, mut qp) = (false, false);
-    for raw in card.split('\n') {
-        let line = raw.trim_end_matches('\r');
+    for raw in card.split(|&b| b == b'\n') {
+        let mut line = raw;
+        while let Some(l) = line.strip_suffix(b"\r") {
+            line = l;
+        }
         let piece = if qp_open {
             // A quoted-printable value ended with `=`: this line goes on with it, whatever it
             // starts with.
             let last = out.last_mut().expect("open line");
             last.pop(); // the soft-break `=`
-            Some(line.trim_start())
-        } else if (line.starts_with(' ') || line.starts_with('\t')) && !out.is_empty() {
-            Some(&line[1..])
+            line.trim_ascii_start()
+        } else if matches!(line.first(), Some(b' ' | b'\t')) && !out.is_empty() {
+            &line[1..]
         } else if line.is_empty() {
             continue;
         } else {
-            out.push(String::new());
+            out.push(Vec::new());
             (head_done, qp) = (false, false);
-            Some(line)
+            line
         };
         let last = out.last_mut().expect("a line");
-        if let Some(piece) = piece {
-            let start = last.len();
-            last.push_str(piece);
-            if !head_done {
-                // The head so far: from a little before this piece (the name may straddle
-                // pieces) up to the `:`, if it is in this piece.
-                let end = piece.find(':').map_or(last.len(), |c| start + c);
-                let mut from = start.saturating_sub(16);
-                while !last.is_char_boundary(from) {
-                    from -= 1;
-                }
-                qp = qp
-                    || last[from..end]
-                        .to_ascii_uppercase()
-                        .contains("QUOTED-PRINTABLE");
-                head_done = end < last.len();
-            }
+        let start = last.len();
+        last.extend_from_slice(piece);
+        if !head_done {
+            // The head so far: from a little before this piece (the name may straddle pieces)
+            // up to the `:`, if it is in this piece.
+            let end = memchr::memchr(b':', piece).map_or(last.len(), |c| start + c);
+            let from = start.saturating_sub(16);
+            qp = qp
+                || last[from..end]
+                    .to_ascii_uppercase()
+                    .windows(16)
+                    .any(|w| w == b"QUOTED-PRINTABLE");
+            head_done = end < last.len();
         }
-        qp_open = qp && last.ends_with('=');
+        qp_open = qp && last.ends_with(b"=");
     }
     out
 }
 
-/// Parses a logical line into a [`Property`].
-pub fn property(line: &str) -> Option<Property> {
+/// Parses a logical line into a [`Property`]; a value without a `CHARSET` is decoded as
+/// `charset` (the file's).
+pub fn property(line: &[u8], charset: &'static encoding_rs::Encoding) -> Option<Property> {
     // The name and parameters end at the first `:` outside a quoted parameter value.
     let mut quoted = false;
-    let colon = line.char_indices().find_map(|(i, c)| match c {
-        '"' => {
+    let colon = line.iter().position(|&c| match c {
+        b'"' => {
             quoted = !quoted;
-            None
+            false
         }
-        ':' if !quoted => Some(i),
-        _ => None,
+        b':' => !quoted,
+        _ => false,
     })?;
-    let (head, value) = (&line[..colon], &line[colon + 1..]);
-    let mut parts = split_params(head).into_iter();
+    let head = String::from_utf8_lossy(&line[..colon]);
+    let value = &line[colon + 1..];
+    let mut parts = split_params(&head).into_iter();
     let name = parts.next()?;
     let name = name
         .rsplit('.')
@@ -271,20 +274,41 @@ pub fn property(line: &str) -> Option<Property> {
         .iter()
         .find(|(k, _)| k == "ENCODING")
         .map(|(_, v)| v.to_ascii_uppercase());
-    let charset = params
+    let params_charset = params
         .iter()
         .find(|(k, _)| k == "CHARSET")
         .map(|(_, v)| v.clone());
     let bytes = match encoding.as_deref() {
         Some("QUOTED-PRINTABLE") => quoted_printable(value),
-        _ => value.as_bytes().to_vec(),
+        _ => value.to_vec(),
     };
-    let value = decode_charset(&bytes, charset.as_deref());
+    let value = decode_charset(&bytes, params_charset.as_deref(), charset);
     Some(Property {
         name,
         params,
         value,
     })
+}
+
+/// `bytes` with their folds taken out (a line break then a space or a tab), for guessing a
+/// file's encoding: a fold may split a character's bytes.
+pub fn unfolded(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let fold = match &bytes[i..] {
+            [b'\r', b'\n', b' ' | b'\t', ..] => 3,
+            [b'\n', b' ' | b'\t', ..] => 2,
+            _ => 0,
+        };
+        if fold > 0 {
+            i += fold;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// `;`-separated parts of a property's head, `;` inside quotes kept.
@@ -305,8 +329,7 @@ fn split_params(head: &str) -> Vec<String> {
 }
 
 /// Quoted-printable bytes (RFC 2045): `=XX` is a byte; a bad escape stays as written.
-fn quoted_printable(s: &str) -> Vec<u8> {
-    let b = s.as_bytes();
+fn quoted_printable(b: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
@@ -324,12 +347,16 @@ fn quoted_printable(s: &str) -> Vec<u8> {
     out
 }
 
-/// Bytes in `charset` (UTF-8 when unsaid) as text. Bytes that are not valid in it become
-/// U+FFFD, which the caller reports.
-fn decode_charset(bytes: &[u8], charset: Option<&str>) -> String {
+/// Bytes in `charset` (the file's, `default`, when unsaid or unknown) as text. Bytes that are
+/// not valid in it become U+FFFD, which the caller reports.
+fn decode_charset(
+    bytes: &[u8],
+    charset: Option<&str>,
+    default: &'static encoding_rs::Encoding,
+) -> String {
     let enc = charset
         .and_then(|c| encoding_rs::Encoding::for_label(c.trim().as_bytes()))
-        .unwrap_or(encoding_rs::UTF_8);
+        .unwrap_or(default);
     let (text, _) = enc.decode_without_bom_handling(bytes);
     text.into_owned()
 }
@@ -374,14 +401,20 @@ fn components(s: &str) -> Vec<String> {
 /// Properties that say nothing about the contact: not counted as dropped.
 const STRUCTURAL: [&str; 6] = ["BEGIN", "END", "VERSION", "PRODID", "REV", "UID"];
 
-/// Reads one card into `c`. Values no field holds are counted in `report` under their
-/// property name; a value whose bytes were not valid in their charset is a warning.
-pub fn read_card(card: &[u8], c: &mut Contact, report: &mut Report, warnings: &mut Vec<Problem>) {
-    let text = String::from_utf8_lossy(card);
+/// Reads one card into `c`, its values decoded in their `CHARSET`, else in `charset` (the
+/// file's encoding). Values no field holds are counted in `report` under their property name;
+/// a value whose bytes were not valid in their charset is a warning.
+pub fn read_card(
+    card: &[u8],
+    charset: &'static encoding_rs::Encoding,
+    c: &mut Contact,
+    report: &mut Report,
+    warnings: &mut Vec<Problem>,
+) {
     let mut emails: Vec<(u32, usize, String)> = Vec::new();
     let mut phones: Vec<(u32, usize, Field, String)> = Vec::new();
-    for (i, line) in logical_lines(&text).iter().enumerate() {
-        let Some(p) = property(line) else {
+    for (i, line) in logical_lines(card).iter().enumerate() {
+        let Some(p) = property(line, charset) else {
             continue;
         };
         if p.value.contains('\u{FFFD}') {
@@ -605,7 +638,7 @@ mod tests {
         let (mut got, mut report, mut warnings) = (vec![], Report::default(), vec![]);
         s.feed(text.as_bytes(), true, |card, _| {
             let mut c = Contact::default();
-            read_card(card, &mut c, &mut report, &mut warnings);
+            read_card(card, encoding_rs::UTF_8, &mut c, &mut report, &mut warnings);
             got.push(c);
             Ok(())
         })
@@ -808,18 +841,58 @@ mod tests {
             "BEGIN:VCARD\r\nVERSION:2.1\r\nNOTE;ENCODING=QUOTED-PRINTABLE={}x\r\nEMAIL:a@b.fr\r\nEND:VCARD\r\n",
             "=41=\r\n".repeat(20_000)
         );
-        let lines = logical_lines(&card);
+        let lines = logical_lines(card.as_bytes());
         assert_eq!(lines.len(), 5, "{:?}", &lines[..2]);
         assert_eq!(
             lines[2].len(),
             "NOTE;ENCODING=QUOTED-PRINTABLE=".len() + 3 * 20_000 + 1
         );
-        assert_eq!(lines[3], "EMAIL:a@b.fr");
+        assert_eq!(lines[3], b"EMAIL:a@b.fr");
         // A head folded across lines still names quoted-printable.
         let folded = "N;ENCODING=QUOTED-\r\n PRINTABLE:D=\r\n=C3=A9\r\nEMAIL:x@y.fr\r\n";
         assert_eq!(
-            logical_lines(folded),
-            ["N;ENCODING=QUOTED-PRINTABLE:D=C3=A9", "EMAIL:x@y.fr"]
+            logical_lines(folded.as_bytes()),
+            [&b"N;ENCODING=QUOTED-PRINTABLE:D=C3=A9"[..], b"EMAIL:x@y.fr"]
         );
+    }
+
+    /// Issue 20: a Japanese Android phone's vCard 2.1: quoted-printable values in
+    /// `CHARSET=SHIFT_JIS` are decoded to bytes, then from Shift_JIS.
+    #[test]
+    fn shift_jis_quoted_printable_values() {
+        let sjis = encoding_rs::SHIFT_JIS.encode("名無しの権兵衛").0;
+        let qp: String = sjis.iter().map(|b| format!("={b:02X}")).collect();
+        let card = format!(
+            "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=SHIFT_JIS;ENCODING=QUOTED-PRINTABLE:{qp}\r\nEMAIL:n@example.jp\r\nEND:VCARD\r\n"
+        );
+        let (got, _, warnings) = read(&card);
+        assert_eq!(got[0].display_name, "名無しの権兵衛");
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    /// Issue 20: a fold that splits a UTF-8 character (writers that count octets) is taken
+    /// out before the bytes are decoded.
+    #[test]
+    fn a_fold_inside_a_character() {
+        let name = "Zoé Müller-Lefèvre";
+        let bytes = name.as_bytes();
+        let cut = name.find('é').unwrap() + 1; // between the two bytes of é
+        let mut card = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:".to_vec();
+        card.extend_from_slice(&bytes[..cut]);
+        card.extend_from_slice(b"\r\n ");
+        card.extend_from_slice(&bytes[cut..]);
+        card.extend_from_slice(b"\r\nEND:VCARD\r\n");
+        let mut c = Contact::default();
+        let (mut report, mut warnings) = (Report::default(), vec![]);
+        read_card(
+            &card,
+            encoding_rs::UTF_8,
+            &mut c,
+            &mut report,
+            &mut warnings,
+        );
+        assert_eq!(c.display_name, name);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(std::str::from_utf8(&unfolded(&card)).is_ok());
     }
 }
