@@ -91,9 +91,10 @@ pub struct InputArgs {
           value_parser = parse_record_bytes)]
     pub max_record_bytes: usize,
     /// Map CSV columns to fields, for headers nobody would guess: 'Courriel=email,Tél.
-    /// bureau=phone,Notes=-' (`-` drops a column). Repeatable. Fields: first_name, last_name,
-    /// display_name, email, phone, mobile, org_name, vendor_id, covage_uuid, kojo_id,
-    /// created_at, updated_at.
+    /// bureau=phone,Notes=-' (`-` drops a column). Repeatable. Fields: the canonical CSV's
+    /// columns (first_name, last_name, display_name, email, phone, mobile, org_name, title,
+    /// department, nickname, birthday, notes, web_pages, work_street, home_city…; the error
+    /// for a name that is none lists them all).
     #[arg(long, value_name = "COLUMN=FIELD,…")]
     pub map: Vec<String>,
     /// The same mapping from a file: one `column=field` a line (`#` comments).
@@ -134,8 +135,12 @@ impl InputArgs {
                 let field = match field.trim() {
                     "-" | "" => None,
                     f => Some(contactport_core::Field::from_name(f).ok_or_else(|| {
+                        // The list is the record's own: it cannot go stale.
+                        let all: Vec<&str> =
+                            contactport_core::Field::ALL.iter().map(|f| f.name()).collect();
                         anyhow::anyhow!(
-                            "--map {p:?}: {f:?} is not a field (first_name, last_name, display_name, email, phone, mobile, org_name, vendor_id, covage_uuid, kojo_id, created_at, updated_at, or - to drop)"
+                            "--map {p:?}: {f:?} is not a field ({}, or - to drop)",
+                            all.join(", ")
                         )
                     })?),
                 };

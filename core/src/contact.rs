@@ -52,6 +52,78 @@ pub struct Contact {
     /// Phone numbers besides `phone` and `mobile`, separated by [`OTHER_SEP`].
     #[serde(skip_serializing_if = "String::is_empty")]
     pub other_phones: String,
+    /// Job title.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// Department (a vCard ORG's unit).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub department: String,
+    /// Nickname.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub nickname: String,
+    /// Birthday: `YYYY-MM-DD`, or `--MM-DD` without a year (as vCard writes it).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub birthday: String,
+    /// Free text.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+    /// Web pages, separated by [`OTHER_SEP`].
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub web_pages: String,
+    /// Work address: street.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub work_street: String,
+    /// Work address: extended address (suite, building; a PO box too).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub work_extended: String,
+    /// Work address: city.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub work_city: String,
+    /// Work address: region or state.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub work_region: String,
+    /// Work address: postal code.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub work_postal_code: String,
+    /// Work address: country.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub work_country: String,
+    /// Home address: street.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub home_street: String,
+    /// Home address: extended address (suite, building; a PO box too).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub home_extended: String,
+    /// Home address: city.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub home_city: String,
+    /// Home address: region or state.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub home_region: String,
+    /// Home address: postal code.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub home_postal_code: String,
+    /// Home address: country.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub home_country: String,
+    /// Other address: street.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub other_street: String,
+    /// Other address: extended address (suite, building; a PO box too).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub other_extended: String,
+    /// Other address: city.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub other_city: String,
+    /// Other address: region or state.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub other_region: String,
+    /// Other address: postal code.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub other_postal_code: String,
+    /// Other address: country.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub other_country: String,
 }
 
 /// What separates the values of `other_emails` and `other_phones` (Google's own separator).
@@ -75,11 +147,35 @@ pub enum Field {
     UpdatedAt,
     OtherEmails,
     OtherPhones,
+    Title,
+    Department,
+    Nickname,
+    Birthday,
+    Notes,
+    WebPages,
+    WorkStreet,
+    WorkExtended,
+    WorkCity,
+    WorkRegion,
+    WorkPostalCode,
+    WorkCountry,
+    HomeStreet,
+    HomeExtended,
+    HomeCity,
+    HomeRegion,
+    HomePostalCode,
+    HomeCountry,
+    OtherStreet,
+    OtherExtended,
+    OtherCity,
+    OtherRegion,
+    OtherPostalCode,
+    OtherCountry,
 }
 
 impl Field {
     /// Every field, in canonical column order.
-    pub const ALL: [Field; 14] = [
+    pub const ALL: [Field; 38] = [
         Field::FirstName,
         Field::LastName,
         Field::DisplayName,
@@ -94,6 +190,30 @@ impl Field {
         Field::UpdatedAt,
         Field::OtherEmails,
         Field::OtherPhones,
+        Field::Title,
+        Field::Department,
+        Field::Nickname,
+        Field::Birthday,
+        Field::Notes,
+        Field::WebPages,
+        Field::WorkStreet,
+        Field::WorkExtended,
+        Field::WorkCity,
+        Field::WorkRegion,
+        Field::WorkPostalCode,
+        Field::WorkCountry,
+        Field::HomeStreet,
+        Field::HomeExtended,
+        Field::HomeCity,
+        Field::HomeRegion,
+        Field::HomePostalCode,
+        Field::HomeCountry,
+        Field::OtherStreet,
+        Field::OtherExtended,
+        Field::OtherCity,
+        Field::OtherRegion,
+        Field::OtherPostalCode,
+        Field::OtherCountry,
     ];
 
     /// The canonical (snake_case) name, as in the CSV header and reports.
@@ -113,6 +233,30 @@ impl Field {
             Field::UpdatedAt => "updated_at",
             Field::OtherEmails => "other_emails",
             Field::OtherPhones => "other_phones",
+            Field::Title => "title",
+            Field::Department => "department",
+            Field::Nickname => "nickname",
+            Field::Birthday => "birthday",
+            Field::Notes => "notes",
+            Field::WebPages => "web_pages",
+            Field::WorkStreet => "work_street",
+            Field::WorkExtended => "work_extended",
+            Field::WorkCity => "work_city",
+            Field::WorkRegion => "work_region",
+            Field::WorkPostalCode => "work_postal_code",
+            Field::WorkCountry => "work_country",
+            Field::HomeStreet => "home_street",
+            Field::HomeExtended => "home_extended",
+            Field::HomeCity => "home_city",
+            Field::HomeRegion => "home_region",
+            Field::HomePostalCode => "home_postal_code",
+            Field::HomeCountry => "home_country",
+            Field::OtherStreet => "other_street",
+            Field::OtherExtended => "other_extended",
+            Field::OtherCity => "other_city",
+            Field::OtherRegion => "other_region",
+            Field::OtherPostalCode => "other_postal_code",
+            Field::OtherCountry => "other_country",
         }
     }
 
@@ -143,6 +287,30 @@ impl Contact {
             Field::UpdatedAt => &self.updated_at,
             Field::OtherEmails => &self.other_emails,
             Field::OtherPhones => &self.other_phones,
+            Field::Title => &self.title,
+            Field::Department => &self.department,
+            Field::Nickname => &self.nickname,
+            Field::Birthday => &self.birthday,
+            Field::Notes => &self.notes,
+            Field::WebPages => &self.web_pages,
+            Field::WorkStreet => &self.work_street,
+            Field::WorkExtended => &self.work_extended,
+            Field::WorkCity => &self.work_city,
+            Field::WorkRegion => &self.work_region,
+            Field::WorkPostalCode => &self.work_postal_code,
+            Field::WorkCountry => &self.work_country,
+            Field::HomeStreet => &self.home_street,
+            Field::HomeExtended => &self.home_extended,
+            Field::HomeCity => &self.home_city,
+            Field::HomeRegion => &self.home_region,
+            Field::HomePostalCode => &self.home_postal_code,
+            Field::HomeCountry => &self.home_country,
+            Field::OtherStreet => &self.other_street,
+            Field::OtherExtended => &self.other_extended,
+            Field::OtherCity => &self.other_city,
+            Field::OtherRegion => &self.other_region,
+            Field::OtherPostalCode => &self.other_postal_code,
+            Field::OtherCountry => &self.other_country,
         }
     }
 
@@ -163,11 +331,35 @@ impl Contact {
             Field::UpdatedAt => &mut self.updated_at,
             Field::OtherEmails => &mut self.other_emails,
             Field::OtherPhones => &mut self.other_phones,
+            Field::Title => &mut self.title,
+            Field::Department => &mut self.department,
+            Field::Nickname => &mut self.nickname,
+            Field::Birthday => &mut self.birthday,
+            Field::Notes => &mut self.notes,
+            Field::WebPages => &mut self.web_pages,
+            Field::WorkStreet => &mut self.work_street,
+            Field::WorkExtended => &mut self.work_extended,
+            Field::WorkCity => &mut self.work_city,
+            Field::WorkRegion => &mut self.work_region,
+            Field::WorkPostalCode => &mut self.work_postal_code,
+            Field::WorkCountry => &mut self.work_country,
+            Field::HomeStreet => &mut self.home_street,
+            Field::HomeExtended => &mut self.home_extended,
+            Field::HomeCity => &mut self.home_city,
+            Field::HomeRegion => &mut self.home_region,
+            Field::HomePostalCode => &mut self.home_postal_code,
+            Field::HomeCountry => &mut self.home_country,
+            Field::OtherStreet => &mut self.other_street,
+            Field::OtherExtended => &mut self.other_extended,
+            Field::OtherCity => &mut self.other_city,
+            Field::OtherRegion => &mut self.other_region,
+            Field::OtherPostalCode => &mut self.other_postal_code,
+            Field::OtherCountry => &mut self.other_country,
         }
     }
 
-    /// Keeps a second value of `f` (an e-mail, a phone) in `other_emails` / `other_phones`; a
-    /// value already held is not repeated. False for any other field: the caller counts it as
+    /// Keeps a second value of `f` (an e-mail, a phone, a web page) in `other_emails` /
+    /// `other_phones` / `web_pages`; a value already held is not repeated. False for any other field: the caller counts it as
     /// dropped.
     pub fn add_other(&mut self, f: Field, value: &str) -> bool {
         let (held, others): (&[&String], &mut String) = match f {
@@ -175,6 +367,8 @@ impl Contact {
             Field::Phone | Field::Mobile | Field::OtherPhones => {
                 (&[&self.phone, &self.mobile], &mut self.other_phones)
             }
+            // Several web pages: one field, separated like the others.
+            Field::WebPages => (&[], &mut self.web_pages),
             _ => return false,
         };
         let value = value.trim();
@@ -209,7 +403,8 @@ mod tests {
             assert_eq!(Field::from_name(f.name()), Some(f));
         }
         assert_eq!(Field::from_name(" EMAIL "), Some(Field::Email));
-        assert_eq!(Field::from_name("nickname"), None);
+        assert_eq!(Field::from_name("nickname"), Some(Field::Nickname));
+        assert_eq!(Field::from_name("nick"), None);
     }
 
     #[test]

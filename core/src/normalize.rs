@@ -110,6 +110,23 @@ pub fn normalize(
         }
     }
 
+    // A birthday in the forms exports write it, as one date form (vCard's): `YYYY-MM-DD`, or
+    // `--MM-DD` without a year. Outlook's empty date is no birthday; a form not known is kept
+    // as written, with a warning.
+    if !c.birthday.is_empty() {
+        match birthday(&c.birthday) {
+            Some(d) => c.birthday = d,
+            None if matches!(c.birthday.trim(), "0/0/00" | "0.0.00" | "00.00.0000") => {
+                c.birthday.clear()
+            }
+            None => warnings.push(Problem::new(
+                "birthday",
+                "not a date in a form contactport reads (YYYY-MM-DD, --MM-DD, DD.MM.YYYY): kept as written",
+                &c.birthday,
+            )),
+        }
+    }
+
     // The other e-mails and phones: each in canonical form when it can be, else as written
     // (said in a file, where they are kept; Covage and Kojo hold none of them).
     for (f, is_phone) in [(Field::OtherEmails, false), (Field::OtherPhones, true)] {
@@ -181,6 +198,51 @@ fn trim_in_place(s: &mut String) {
     if t.len() != s.len() {
         *s = t.to_string();
     }
+}
+
+/// A birthday as `YYYY-MM-DD`, or `--MM-DD` when it has no year, from the forms exports write:
+/// ISO 8601 (`1980-03-15`, `19800315`, a time after it), vCard's `--03-15` / `--0315`, and the
+/// dotted day-first form of European Outlooks (`15.3.1980`). `None` for any other form
+/// (`3/15/1980` could be either order).
+pub fn birthday(s: &str) -> Option<String> {
+    let s = s.trim();
+    let date = |y: Option<&str>, m: &str, d: &str| {
+        let (m, d): (u32, u32) = (m.parse().ok()?, d.parse().ok()?);
+        if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+            return None;
+        }
+        Some(match y {
+            Some(y) if y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) => {
+                format!("{y}-{m:02}-{d:02}")
+            }
+            Some(_) => return None,
+            None => format!("--{m:02}-{d:02}"),
+        })
+    };
+    let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+    if let Some(md) = s.strip_prefix("--") {
+        let md = md.replace('-', "");
+        return (md.len() == 4 && digits(&md))
+            .then(|| date(None, &md[..2], &md[2..]))
+            .flatten();
+    }
+    let day = s.split(['T', ' ']).next().unwrap_or(s);
+    if day.len() == 8 && digits(day) {
+        return date(Some(&day[..4]), &day[4..6], &day[6..]);
+    }
+    let parts: Vec<&str> = day.split('-').collect();
+    if let [y, m, d] = parts[..] {
+        if y.len() == 4 && digits(m) && digits(d) {
+            return date(Some(y), m, d);
+        }
+    }
+    let parts: Vec<&str> = day.split('.').collect();
+    if let [d, m, y] = parts[..] {
+        if digits(d) && digits(m) && y.len() == 4 {
+            return date(Some(y), m, d);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -263,5 +325,22 @@ mod tests {
         assert_eq!(c.email, "John@doe.com");
         assert_eq!(c.phone, "+33142845403");
         assert_eq!(c.mobile, "+33699437892");
+    }
+
+    #[test]
+    fn birthdays_in_the_forms_exports_write() {
+        for (given, want) in [
+            ("1980-03-15", Some("1980-03-15")),
+            ("19800315", Some("1980-03-15")),
+            ("1980-03-15T00:00:00Z", Some("1980-03-15")),
+            ("--03-15", Some("--03-15")),
+            ("--0315", Some("--03-15")),
+            ("15.3.1980", Some("1980-03-15")),
+            ("3/15/1980", None),
+            ("1980-13-01", None),
+            ("soon", None),
+        ] {
+            assert_eq!(birthday(given).as_deref(), want, "{given}");
+        }
     }
 }

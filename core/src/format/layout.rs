@@ -342,13 +342,13 @@ mod tests {
 
     #[test]
     fn canonical_header_in_any_order_with_unknown_columns() {
-        let (f, c, r) = read("email,nickname,First_Name", "a@b.fr,Bob,Robert");
+        let (f, c, r) = read("email,shoe_size,First_Name", "a@b.fr,44,Robert");
         assert_eq!(f, Format::Csv);
         assert_eq!(
             (c.email.as_str(), c.first_name.as_str()),
             ("a@b.fr", "Robert")
         );
-        assert_eq!(r.dropped_fields.get("nickname"), Some(&1));
+        assert_eq!(r.dropped_fields.get("shoe_size"), Some(&1));
     }
 
     #[test]

@@ -214,22 +214,18 @@ impl Format {
                     | UpdatedAt
             ),
             // An address book's fields: Google's layout has no display name ("first last").
-            Format::GoogleCsv => field != DisplayName && Format::Vcard.holds(field),
+            Format::GoogleCsv => matches!(
+                field,
+                FirstName | LastName | Email | Phone | Mobile | OrgName | OtherEmails | OtherPhones
+            ),
             Format::OutlookCsv => matches!(
                 field,
                 FirstName | LastName | Email | Phone | Mobile | OrgName
             ),
-            Format::Vcard => matches!(
+            // Everything but the providers' own fields.
+            Format::Vcard => !matches!(
                 field,
-                FirstName
-                    | LastName
-                    | DisplayName
-                    | Email
-                    | Phone
-                    | Mobile
-                    | OrgName
-                    | OtherEmails
-                    | OtherPhones
+                VendorId | CovageUuid | KojoId | CreatedAt | UpdatedAt
             ),
         }
     }

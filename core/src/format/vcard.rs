@@ -401,6 +401,35 @@ fn components(s: &str) -> Vec<String> {
 /// Properties that say nothing about the contact: not counted as dropped.
 const STRUCTURAL: [&str; 6] = ["BEGIN", "END", "VERSION", "PRODID", "REV", "UID"];
 
+/// The fields of a work, a home and an other address: street, extended, city, region,
+/// postal code, country (an `ADR`'s components after its PO box, in its order).
+pub const ADDRESSES: [[Field; 6]; 3] = [
+    [
+        Field::WorkStreet,
+        Field::WorkExtended,
+        Field::WorkCity,
+        Field::WorkRegion,
+        Field::WorkPostalCode,
+        Field::WorkCountry,
+    ],
+    [
+        Field::HomeStreet,
+        Field::HomeExtended,
+        Field::HomeCity,
+        Field::HomeRegion,
+        Field::HomePostalCode,
+        Field::HomeCountry,
+    ],
+    [
+        Field::OtherStreet,
+        Field::OtherExtended,
+        Field::OtherCity,
+        Field::OtherRegion,
+        Field::OtherPostalCode,
+        Field::OtherCountry,
+    ],
+];
+
 /// Reads one card into `c`, its values decoded in their `CHARSET`, else in `charset` (the
 /// file's encoding). Values no field holds are counted in `report` under their property name;
 /// a value whose bytes were not valid in their charset is a warning.
@@ -444,15 +473,62 @@ pub fn read_card(
             }
             "ORG" => {
                 let parts = components(&p.value);
-                set(
-                    c,
-                    Field::OrgName,
-                    parts.first().cloned().unwrap_or_default(),
-                    "ORG",
-                    report,
-                );
-                if parts.iter().skip(1).any(|x| !x.is_empty()) {
-                    report.drop_field("ORG (unit)");
+                let get = |k: usize| parts.get(k).cloned().unwrap_or_default();
+                set(c, Field::OrgName, get(0), "ORG", report);
+                set(c, Field::Department, get(1), "ORG", report);
+                if parts.iter().skip(2).any(|x| !x.is_empty()) {
+                    report.drop_field("ORG (sub-units)");
+                }
+            }
+            "TITLE" => set(c, Field::Title, unescape(p.value.trim()), "TITLE", report),
+            "NICKNAME" => set(
+                c,
+                Field::Nickname,
+                unescape(p.value.trim()),
+                "NICKNAME",
+                report,
+            ),
+            "BDAY" => set(
+                c,
+                Field::Birthday,
+                p.value.trim().to_string(),
+                "BDAY",
+                report,
+            ),
+            "NOTE" => set(c, Field::Notes, unescape(p.value.trim()), "NOTE", report),
+            "URL" => set(c, Field::WebPages, unescape(p.value.trim()), "URL", report),
+            "ADR" => {
+                let parts = components(&p.value);
+                let get = |k: usize| parts.get(k).map_or("", |s| s.as_str());
+                let kind = if p.has_type("work") {
+                    0
+                } else if p.has_type("home") {
+                    1
+                } else {
+                    2
+                };
+                // A PO box has no field of its own: it goes with the extended address.
+                let extended = [get(0), get(1)]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let values = [
+                    get(2).to_string(),
+                    extended,
+                    get(3).into(),
+                    get(4).into(),
+                    get(5).into(),
+                    get(6).into(),
+                ];
+                let fields = ADDRESSES[kind];
+                if fields.iter().any(|&f| !c.get(f).is_empty()) {
+                    // A second address of the same kind has nowhere to go.
+                    report.drop_field("ADR");
+                } else {
+                    for (f, v) in fields.into_iter().zip(values) {
+                        *c.get_mut(f) = v;
+                    }
                 }
             }
             "EMAIL" => {
@@ -531,8 +607,49 @@ pub fn write_card(c: &Contact, version: Version, out: &mut Vec<u8>) {
         out,
         &format!("N:{};{};;;", escape(&c.last_name), escape(&c.first_name)),
     );
-    if !c.org_name.is_empty() {
-        line(out, &format!("ORG:{}", escape(&c.org_name)));
+    if !c.org_name.is_empty() || !c.department.is_empty() {
+        let unit = if c.department.is_empty() {
+            String::new()
+        } else {
+            format!(";{}", escape(&c.department))
+        };
+        line(out, &format!("ORG:{}{unit}", escape(&c.org_name)));
+    }
+    for (name, value) in [
+        ("TITLE", &c.title),
+        ("NICKNAME", &c.nickname),
+        ("BDAY", &c.birthday),
+        ("NOTE", &c.notes),
+    ] {
+        if !value.is_empty() {
+            line(out, &format!("{name}:{}", escape(value)));
+        }
+    }
+    for url in c
+        .web_pages
+        .split(crate::contact::OTHER_SEP)
+        .filter(|u| !u.is_empty())
+    {
+        line(out, &format!("URL:{}", escape(url)));
+    }
+    for (fields, kind) in ADDRESSES.iter().zip(["work", "home", "other"]) {
+        if fields.iter().all(|&f| c.get(f).is_empty()) {
+            continue;
+        }
+        let parts: Vec<String> = fields.iter().map(|&f| escape(c.get(f))).collect();
+        let kind = if v4 {
+            kind.to_string()
+        } else {
+            kind.to_ascii_uppercase()
+        };
+        // PO box (none of ours); extended; street; city; region; postal code; country.
+        line(
+            out,
+            &format!(
+                "ADR;TYPE={kind}:;{};{};{};{};{};{}",
+                parts[1], parts[0], parts[2], parts[3], parts[4], parts[5]
+            ),
+        );
     }
     if !c.email.is_empty() {
         let head = if v4 {
@@ -674,8 +791,10 @@ mod tests {
         assert_eq!(c[0].email, "john@acme.example");
         assert_eq!(c[0].org_name, "Acme, Inc.");
         assert_eq!(c[0].mobile, "(555) 555-1234");
-        assert_eq!(r.dropped_fields.get("URL"), Some(&1));
-        assert_eq!(r.dropped_fields.get("ORG (unit)"), Some(&1));
+        // Issue 20: the web page and the unit are kept now.
+        assert_eq!(c[0].web_pages, "http://acme.example");
+        assert_eq!(c[0].department, "Sales");
+        assert_eq!(r.dropped_fields.len(), 1, "only Apple's label: {:?}", r.dropped_fields);
     }
 
     #[test]
@@ -685,7 +804,24 @@ mod tests {
         assert_eq!(c[0].first_name, "Simon");
         assert_eq!(c[0].phone, "+1-418-656-9254;ext=102");
         assert_eq!(c[0].mobile, "+1-418-262-6501");
-        assert_eq!(r.dropped_fields.get("ADR"), Some(&1));
+        // Issue 20: the work address is kept (the fold inside it taken out).
+        assert_eq!(
+            (
+                c[0].work_extended.as_str(),
+                c[0].work_street.as_str(),
+                c[0].work_city.as_str()
+            ),
+            ("Suite D2-630", "2875 Laurier", "Quebec")
+        );
+        assert_eq!(
+            (
+                c[0].work_region.as_str(),
+                c[0].work_postal_code.as_str(),
+                c[0].work_country.as_str()
+            ),
+            ("QC", "G1V 2M2", "Canada")
+        );
+        assert!(r.dropped_fields.get("ADR").is_none());
     }
 
     #[test]
