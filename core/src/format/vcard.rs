@@ -821,7 +821,7 @@ mod tests {
             ),
             ("QC", "G1V 2M2", "Canada")
         );
-        assert!(r.dropped_fields.get("ADR").is_none());
+        assert!(!r.dropped_fields.contains_key("ADR"));
     }
 
     #[test]
