@@ -238,7 +238,12 @@ fn bad_records_go_to_rejects_and_the_rest_goes_on() {
     assert_eq!(report["warnings"][0]["field"], "email");
     assert_eq!(report["warnings"][0]["value"], "marie@@colibrix.fr");
     // Issue 20: a nickname column is read now, not dropped as unknown.
-    assert!(report["unknown_columns"].as_array().is_none_or(|u| u.is_empty()), "{report}");
+    assert!(
+        report["unknown_columns"]
+            .as_array()
+            .is_none_or(|u| u.is_empty()),
+        "{report}"
+    );
     assert!(run.stderr().contains(
         "rejected: record 7 (line 8, field: record): row has 7 fields but the header has 6"
     ));
@@ -339,9 +344,12 @@ fn google_and_outlook_round_trip() {
     for (fmt, header) in [
         (
             "google-csv",
-            "First Name,Middle Name,Last Name,Nickname,E-mail 1 - Label",
+            "First Name,Middle Name,Last Name,Nickname,Birthday,Notes,E-mail 1 - Label",
         ),
-        ("outlook-csv", "First Name,Middle Name,Last Name,Company"),
+        (
+            "outlook-csv",
+            "First Name,Middle Name,Last Name,Company,Department,Job Title",
+        ),
     ] {
         let out = format!("{fmt}.csv");
         d.run(&[
@@ -803,4 +811,74 @@ fn vcards_are_unfolded_before_they_are_decoded() {
         "{}",
         run.stdout()
     );
+}
+
+/// Issue 20: a phone's card goes to Google's CSV and back to a card with its title,
+/// department, address, birthday, note, web page and nickname; a German Outlook export keeps
+/// Position, Abteilung, Geburtstag and its addresses.
+#[test]
+fn the_fields_people_use_cross_flat_formats() {
+    let d = Dir::new();
+    d.write(
+        "card.vcf",
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Martin;Zoé;;;\r\nFN:Zoé Martin\r\nORG:Colibrix;Ventes\r\nTITLE:Directrice commerciale\r\nNICKNAME:Zozo\r\nBDAY:1980-03-15\r\nNOTE:Rappeler lundi\r\nURL:https://colibrix.example\r\nADR;TYPE=WORK:;Bât. B;12 rue de la Paix;Paris;Île-de-France;75002;France\r\nADR;TYPE=HOME:;;3 allée des Lilas;Lyon;;69003;France\r\nEMAIL;TYPE=INTERNET:zoe@exemple.fr\r\nEND:VCARD\r\n",
+    );
+    d.run(&[
+        "convert",
+        "card.vcf",
+        "--to",
+        "google-csv",
+        "-o",
+        "google.csv",
+    ])
+    .expect(0);
+    let run = d
+        .run(&[
+            "convert",
+            "google.csv",
+            "--to",
+            "vcard",
+            "--from",
+            "google-csv",
+        ])
+        .expect(0);
+    let card = run.stdout();
+    for line in [
+        "ORG:Colibrix;Ventes",
+        "TITLE:Directrice commerciale",
+        "NICKNAME:Zozo",
+        "BDAY:1980-03-15",
+        "NOTE:Rappeler lundi",
+        "URL:https://colibrix.example",
+        "ADR;TYPE=WORK:;Bât. B;12 rue de la Paix;Paris;Île-de-France;75002;France",
+        "ADR;TYPE=HOME:;;3 allée des Lilas;Lyon;;69003;France",
+    ] {
+        assert!(card.contains(line), "{line}: {card}");
+    }
+    assert!(
+        !run.stderr().contains("dropped: "),
+        "nothing dropped: {}",
+        run.stderr()
+    );
+
+    d.write(
+        "outlook-de.csv",
+        "Vorname;Nachname;Firma;Abteilung;Position;Straße geschäftlich;Ort geschäftlich;Postleitzahl geschäftlich;Land/Region geschäftlich;E-Mail-Adresse;Geburtstag;Notizen\r\nJürgen;Groß;Glasfaser GmbH;Vertrieb;Leiter;Hauptstr. 1;Berlin;10115;Deutschland;j@glasfaser.de;15.3.1980;VIP\r\n",
+    );
+    let run = d
+        .run(&["convert", "outlook-de.csv", "--to", "ndjson"])
+        .expect(0);
+    let out = run.stdout();
+    for pair in [
+        "\"department\":\"Vertrieb\"",
+        "\"title\":\"Leiter\"",
+        "\"work_street\":\"Hauptstr. 1\"",
+        "\"work_city\":\"Berlin\"",
+        "\"work_postal_code\":\"10115\"",
+        "\"work_country\":\"Deutschland\"",
+        "\"birthday\":\"1980-03-15\"",
+        "\"notes\":\"VIP\"",
+    ] {
+        assert!(out.contains(pair), "{pair}: {out}");
+    }
 }

@@ -278,13 +278,18 @@ fn aliased_headers_convert_alike_on_every_core() {
     let par = d.read("par.ndjson");
     assert_eq!(par.lines().count(), 30_000);
     assert!(
-        par.starts_with("{\"first_name\":\"Jürgen0\",\"last_name\":\"Weiß\",\"display_name\":\"Jürgen0 Weiß\",\"email\":\"j0@nordlicht.example\",\"mobile\":\"+4915123450000\"}"),
+        par.starts_with("{\"first_name\":\"Jürgen0\",\"last_name\":\"Weiß\",\"display_name\":\"Jürgen0 Weiß\",\"email\":\"j0@nordlicht.example\",\"mobile\":\"+4915123450000\",\"notes\":\"x\"}"),
         "{}",
         &par[..200]
     );
     let r: Value = serde_json::from_str(&d.read("p.json")).unwrap();
     assert_eq!(r["mapping"][2]["field"], "email", "{}", r["mapping"]);
-    assert_eq!(r["dropped_fields"]["Notizen"], 30_000);
+    // Issue 20: Outlook's notes are kept now.
+    assert!(
+        r["dropped_fields"].get("Notizen").is_none(),
+        "{}",
+        r["dropped_fields"]
+    );
 }
 
 #[test]

@@ -136,8 +136,10 @@ impl InputArgs {
                     "-" | "" => None,
                     f => Some(contactport_core::Field::from_name(f).ok_or_else(|| {
                         // The list is the record's own: it cannot go stale.
-                        let all: Vec<&str> =
-                            contactport_core::Field::ALL.iter().map(|f| f.name()).collect();
+                        let all: Vec<&str> = contactport_core::Field::ALL
+                            .iter()
+                            .map(|f| f.name())
+                            .collect();
                         anyhow::anyhow!(
                             "--map {p:?}: {f:?} is not a field ({}, or - to drop)",
                             all.join(", ")

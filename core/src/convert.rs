@@ -498,6 +498,16 @@ impl Downstream {
                     self.hints.encoding
                 )));
             }
+            // A label line before the header (LinkedIn's `Notes:`): one cell ending with `:`
+            // names no column, even when its word is a field's.
+            let filled = fields.iter().filter(|f| !f.trim().is_empty()).count();
+            if filled == 1
+                && self.report.skipped_lines < 10
+                && fields.iter().any(|f| f.trim_end().ends_with(':'))
+            {
+                self.report.skipped_lines += 1;
+                return Ok(());
+            }
             let mut p = ReadPlan::with_map(fields, from, &self.columns);
             let mut headerless = None;
             if p.knows_nothing() {
@@ -507,7 +517,6 @@ impl Downstream {
                     p = ReadPlan::with_map(&names, from, &self.columns);
                     headerless = Some(program);
                 } else {
-                    let filled = fields.iter().filter(|f| !f.trim().is_empty()).count();
                     if filled <= 1
                         && self.report.skipped_lines < 10
                         && !fields.iter().any(|f| f.contains('@'))

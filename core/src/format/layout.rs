@@ -7,12 +7,15 @@ use crate::report::Report;
 
 /// Google's header as its Contacts export writes it today (and its import takes): the columns
 /// a contact of ours fills, in Google's order. Further addresses and numbers go in a second
-/// `E-mail` and a third `Phone` column, several values separated by ` ::: ` as Google does.
-pub const GOOGLE_HEADER: [&str; 16] = [
+/// `E-mail` and a third `Phone` column, several values separated by ` ::: ` as Google does; a
+/// work, a home and an other address in `Address 1`, `2` and `3`.
+pub const GOOGLE_HEADER: [&str; 43] = [
     "First Name",
     "Middle Name",
     "Last Name",
     "Nickname",
+    "Birthday",
+    "Notes",
     "E-mail 1 - Label",
     "E-mail 1 - Value",
     "E-mail 2 - Label",
@@ -23,20 +26,79 @@ pub const GOOGLE_HEADER: [&str; 16] = [
     "Phone 2 - Value",
     "Phone 3 - Label",
     "Phone 3 - Value",
+    "Address 1 - Label",
+    "Address 1 - Street",
+    "Address 1 - Extended Address",
+    "Address 1 - City",
+    "Address 1 - Region",
+    "Address 1 - Postal Code",
+    "Address 1 - Country",
+    "Address 2 - Label",
+    "Address 2 - Street",
+    "Address 2 - Extended Address",
+    "Address 2 - City",
+    "Address 2 - Region",
+    "Address 2 - Postal Code",
+    "Address 2 - Country",
+    "Address 3 - Label",
+    "Address 3 - Street",
+    "Address 3 - Extended Address",
+    "Address 3 - City",
+    "Address 3 - Region",
+    "Address 3 - Postal Code",
+    "Address 3 - Country",
     "Organization Name",
+    "Organization Title",
+    "Organization Department",
+    "Website 1 - Label",
+    "Website 1 - Value",
     "Labels",
 ];
 
 /// Outlook's header (the columns of its CSV export that a contact of ours fills).
-pub const OUTLOOK_HEADER: [&str; 7] = [
+pub const OUTLOOK_HEADER: [&str; 30] = [
     "First Name",
     "Middle Name",
     "Last Name",
     "Company",
-    "E-mail Address",
+    "Department",
+    "Job Title",
+    "Business Street",
+    "Business Street 2",
+    "Business City",
+    "Business State",
+    "Business Postal Code",
+    "Business Country/Region",
+    "Home Street",
+    "Home Street 2",
+    "Home City",
+    "Home State",
+    "Home Postal Code",
+    "Home Country/Region",
+    "Other Street",
+    "Other Street 2",
+    "Other City",
+    "Other State",
+    "Other Postal Code",
+    "Other Country/Region",
     "Business Phone",
     "Mobile Phone",
+    "E-mail Address",
+    "Birthday",
+    "Notes",
+    "Web Page",
 ];
+
+use super::vcard::ADDRESSES;
+
+/// [`Column::GoogleAddress`] parts that are no field of ours.
+const PO_BOX: usize = 10;
+const FORMATTED: usize = 11;
+
+/// True for Google's `Address N - Country`: read with the rest of its address.
+fn google_address(format: Format, h: &str) -> bool {
+    format == Format::GoogleCsv && h.trim().starts_with("Address ")
+}
 
 /// Google separates several values in one cell with this.
 const GOOGLE_MULTI: &str = " ::: ";
@@ -54,9 +116,17 @@ enum Column {
     /// Dropped by the user's mapping (`Notes=-`): values counted as dropped, not listed as
     /// unknown.
     Dropped,
-    /// A country: the record's national numbers are read in it. Not a field of ours, so its
-    /// values are counted as dropped too.
-    Country,
+    /// A country: the record's national numbers are read in it, and it is kept in the field
+    /// of its address, if it has one (else counted as dropped).
+    Country(Option<Field>),
+    /// Google `Address N - Part`: the part (an index in [`ADDRESSES`]'s rows, or `PO_BOX`,
+    /// `FORMATTED`), the index of its `Address N - Type|Label` column, and for the formatted
+    /// address the index of its street column (it stands in for an empty street).
+    GoogleAddress {
+        part: usize,
+        label: Option<usize>,
+        street: Option<usize>,
+    },
 }
 
 /// The layout of an input header.
@@ -103,7 +173,11 @@ impl ReadPlan {
                 {
                     Some((_, Some(f))) => Column::Field(*f),
                     Some((_, None)) => Column::Dropped,
-                    None if super::headers::is_country(h) => Column::Country,
+                    None if super::headers::is_country(h) && !google_address(format, h) => {
+                        Column::Country(
+                            Field::from_name(h.trim()).or_else(|| super::headers::field_of(h)),
+                        )
+                    }
                     None => column(format, h.trim(), header),
                 }
             })
@@ -152,7 +226,9 @@ impl ReadPlan {
                 let f = match c {
                     Column::Field(f) => Some(f.name()),
                     Column::GooglePhone(_) => Some("phone/mobile"),
-                    Column::Country => Some("(country of the phone numbers)"),
+                    Column::Country(Some(f)) => Some(f.name()),
+                    Column::Country(None) => Some("(country of the phone numbers)"),
+                    Column::GoogleAddress { .. } => Some("address"),
                     _ => None,
                 };
                 (n.clone(), f)
@@ -201,9 +277,54 @@ impl ReadPlan {
                 }
                 Column::Label => {}
                 Column::Unknown | Column::Dropped => report.drop_field(&self.names[i]),
-                Column::Country => {
+                Column::Country(f) => {
                     country.get_or_insert(i);
-                    report.drop_field(&self.names[i]);
+                    match f {
+                        Some(f) => set(c, *f, value, &self.names[i], report),
+                        None => report.drop_field(&self.names[i]),
+                    }
+                }
+                Column::GoogleAddress {
+                    part,
+                    label,
+                    street,
+                } => {
+                    let label = label.and_then(|l| fields.get(l)).copied().unwrap_or("");
+                    let label = label.to_ascii_lowercase();
+                    let kind = if label.contains("work") {
+                        0
+                    } else if label.contains("home") {
+                        1
+                    } else {
+                        2
+                    };
+                    let row = ADDRESSES[kind];
+                    match *part {
+                        // The formatted address only when the street is not given apart.
+                        FORMATTED => {
+                            if street
+                                .and_then(|s| fields.get(s))
+                                .is_none_or(|s| s.is_empty())
+                            {
+                                set(c, row[0], value, &self.names[i], report);
+                            }
+                        }
+                        // The PO box and the extended address share one field.
+                        PO_BOX | 1 => {
+                            let ext = c.get_mut(row[1]);
+                            if !ext.is_empty() {
+                                ext.push_str(", ");
+                            }
+                            ext.push_str(value);
+                        }
+                        p => {
+                            if p == 5 {
+                                // The country the record's national numbers are read in.
+                                country.get_or_insert(i);
+                            }
+                            set(c, row[p], value, &self.names[i], report)
+                        }
+                    }
                 }
             }
         }
@@ -214,8 +335,13 @@ impl ReadPlan {
 /// Sets `f` from a column. A second e-mail or phone is kept in `other_emails` /
 /// `other_phones`; a second value of another field is counted as dropped under its column.
 fn set(c: &mut Contact, f: Field, value: &str, column: &str, report: &mut Report) {
+    let extended = ADDRESSES.iter().any(|a| a[1] == f);
     let slot = c.get_mut(f);
     if slot.is_empty() {
+        slot.push_str(value);
+    } else if extended && !value.is_empty() {
+        // A street's further lines (Outlook's `Business Street 2` and `3`) join.
+        slot.push_str(", ");
         slot.push_str(value);
     } else if !value.is_empty() && *slot != value && !c.add_other(f, value) {
         report.drop_field(column);
@@ -236,6 +362,28 @@ fn column(format: Format, h: &str, header: &[&str]) -> Column {
                 });
                 return Column::GooglePhone(label);
             }
+            if let Some((n, part)) = h.strip_prefix("Address ").and_then(|r| r.split_once(" - ")) {
+                let at = |name: String| header.iter().position(|x| x.trim() == name);
+                let label =
+                    at(format!("Address {n} - Type")).or(at(format!("Address {n} - Label")));
+                let part = match part {
+                    "Street" => 0,
+                    "Extended Address" => 1,
+                    "City" => 2,
+                    "Region" => 3,
+                    "Postal Code" => 4,
+                    "Country" => 5,
+                    "PO Box" => PO_BOX,
+                    "Formatted" => FORMATTED,
+                    _ => return Column::Label,
+                };
+                let street = at(format!("Address {n} - Street"));
+                return Column::GoogleAddress {
+                    part,
+                    label,
+                    street,
+                };
+            }
             if h.ends_with(" - Type") || h.ends_with(" - Label") || is("Labels") {
                 return Column::Label;
             }
@@ -249,11 +397,25 @@ fn column(format: Format, h: &str, header: &[&str]) -> Column {
                 Some(Field::Email)
             } else if is("Organization 1 - Name") || is("Organization Name") {
                 Some(Field::OrgName)
+            } else if is("Organization 1 - Title") || is("Organization Title") {
+                Some(Field::Title)
+            } else if is("Organization 1 - Department") || is("Organization Department") {
+                Some(Field::Department)
+            } else if h.starts_with("Website ") && h.ends_with(" - Value") {
+                Some(Field::WebPages)
+            } else if is("Nickname") {
+                Some(Field::Nickname)
+            } else if is("Birthday") {
+                Some(Field::Birthday)
+            } else if is("Notes") {
+                Some(Field::Notes)
             } else {
                 None
             };
             f.map_or(Column::Unknown, Column::Field)
         }
+        // Outlook's Title is the courtesy title (Mr., Dr.), not a job title.
+        Format::OutlookCsv if is("Title") => Column::Unknown,
         // Outlook (any language), Thunderbird, spreadsheets: the table of names people use.
         _ => Field::from_name(h)
             .or_else(|| super::headers::field_of(h))
@@ -280,6 +442,7 @@ pub fn row<'a>(format: Format, c: &'a Contact, row: &mut Vec<&'a str>) {
                 (true, _) => (("Mobile", c.mobile.as_str()), ("", "")),
             };
             let t = |(label, v): (&'a str, &'a str)| if v.is_empty() { "" } else { label };
+            let given = |v: &str, label: &'a str| if v.is_empty() { "" } else { label };
             // No "Name" column any more: a display name that is not "first last" (a company,
             // a one-word name) goes in as the first name when there is none.
             let first = if c.first_name.is_empty() && c.last_name.is_empty() {
@@ -291,38 +454,57 @@ pub fn row<'a>(format: Format, c: &'a Contact, row: &mut Vec<&'a str>) {
                 first,
                 "",
                 &c.last_name,
-                "",
-                if c.email.is_empty() { "" } else { "* Work" },
+                &c.nickname,
+                &c.birthday,
+                &c.notes,
+                given(&c.email, "* Work"),
                 &c.email,
-                if c.other_emails.is_empty() {
-                    ""
-                } else {
-                    "Other"
-                },
+                given(&c.other_emails, "Other"),
                 &c.other_emails,
                 t(p1),
                 p1.1,
                 t(p2),
                 p2.1,
-                if c.other_phones.is_empty() {
-                    ""
-                } else {
-                    "Other"
-                },
+                given(&c.other_phones, "Other"),
                 &c.other_phones,
+            ]);
+            for (fields, label) in ADDRESSES.iter().zip(["Work", "Home", "Other"]) {
+                let any = fields.iter().any(|&f| !c.get(f).is_empty());
+                row.push(if any { label } else { "" });
+                row.extend(fields.iter().map(|&f| c.get(f)));
+            }
+            row.extend([
                 &c.org_name,
+                &c.title,
+                &c.department,
+                given(&c.web_pages, "Other"),
+                &c.web_pages,
                 "* myContacts",
             ]);
         }
-        Format::OutlookCsv => row.extend([
-            c.first_name.as_str(),
-            "",
-            &c.last_name,
-            &c.org_name,
-            &c.email,
-            &c.phone,
-            &c.mobile,
-        ]),
+        Format::OutlookCsv => {
+            row.extend([
+                c.first_name.as_str(),
+                "",
+                &c.last_name,
+                &c.org_name,
+                &c.department,
+                &c.title,
+            ]);
+            // Outlook has no column for the extended address but the street's second line.
+            for fields in ADDRESSES {
+                row.extend([c.get(fields[0]), c.get(fields[1])]);
+                row.extend(fields[2..].iter().map(|&f| c.get(f)));
+            }
+            row.extend([
+                c.phone.as_str(),
+                &c.mobile,
+                &c.email,
+                &c.birthday,
+                &c.notes,
+                &c.web_pages,
+            ]);
+        }
         _ => row.extend(Field::ALL.iter().map(|&f| c.get(f))),
     }
 }
@@ -364,7 +546,8 @@ mod tests {
         assert_eq!(c.email, "jo@do.fr");
         assert_eq!(c.other_emails, "jo2@do.fr", "the second address is kept");
         assert_eq!(r.dropped_fields.get("E-mail 1 - Value"), None);
-        assert_eq!(r.dropped_fields.get("Notes"), Some(&1));
+        assert_eq!(c.notes, "likes tea", "issue 20: notes are kept");
+        assert!(r.dropped_fields.is_empty(), "{:?}", r.dropped_fields);
     }
 
     #[test]
@@ -410,6 +593,58 @@ mod tests {
             }
             assert_eq!(back, c, "{fmt}");
             assert!(rep.dropped_fields.is_empty());
+        }
+    }
+
+    use proptest::prelude::*;
+
+    /// A contact with the fields of issue 20 set from `v` (values an address book would hold).
+    fn rich(v: &[String], birthday: &str) -> Contact {
+        let mut c = Contact {
+            first_name: v[0].clone(),
+            last_name: v[1].clone(),
+            email: format!("{}@exemple.fr", v[2]),
+            org_name: v[3].clone(),
+            title: v[4].clone(),
+            department: v[5].clone(),
+            birthday: birthday.into(),
+            notes: v[6].clone(),
+            web_pages: format!("https://{}.example", v[7]),
+            ..Default::default()
+        };
+        for (k, fields) in ADDRESSES.iter().enumerate() {
+            for (j, &f) in fields.iter().enumerate() {
+                *c.get_mut(f) = format!("{} {k}{j}", v[8 + j % 4]);
+            }
+        }
+        c
+    }
+
+    proptest! {
+        /// Issue 20: title, department, birthday, notes, web page and the three addresses
+        /// go through Google's and Outlook's layouts and come back (the nickname through
+        /// Google's; Outlook has no column for it).
+        #[test]
+        fn the_fields_people_use_survive_google_and_outlook(
+            v in proptest::collection::vec("[A-Za-zéü][a-zéü0-9]{0,8}", 12),
+            nickname in "[A-Za-z]{1,8}",
+            birthday in prop_oneof![Just("1980-03-15"), Just("--12-01"), Just("")],
+        ) {
+            let mut c = rich(&v, birthday);
+            for fmt in [Format::GoogleCsv, Format::OutlookCsv] {
+                c.nickname = if fmt == Format::GoogleCsv { nickname.clone() } else { String::new() };
+                let mut r = vec![];
+                row(fmt, &c, &mut r);
+                let h = header(fmt);
+                let plan = ReadPlan::new(&h, None);
+                prop_assert_eq!(plan.format(), fmt);
+                let mut back = Contact::default();
+                let mut rep = Report::default();
+                plan.fill(&r, &mut back, &mut rep);
+                back.display_name.clear();
+                prop_assert_eq!(&back, &c, "{}", fmt);
+                prop_assert!(rep.dropped_fields.is_empty(), "{:?}", rep.dropped_fields);
+            }
         }
     }
 }

@@ -214,14 +214,12 @@ impl Format {
                     | UpdatedAt
             ),
             // An address book's fields: Google's layout has no display name ("first last").
-            Format::GoogleCsv => matches!(
-                field,
-                FirstName | LastName | Email | Phone | Mobile | OrgName | OtherEmails | OtherPhones
-            ),
-            Format::OutlookCsv => matches!(
-                field,
-                FirstName | LastName | Email | Phone | Mobile | OrgName
-            ),
+            Format::GoogleCsv => field != DisplayName && Format::Vcard.holds(field),
+            // Outlook's columns we write: no nickname, one e-mail, two numbers.
+            Format::OutlookCsv => {
+                !matches!(field, DisplayName | Nickname | OtherEmails | OtherPhones)
+                    && Format::Vcard.holds(field)
+            }
             // Everything but the providers' own fields.
             Format::Vcard => !matches!(
                 field,

@@ -794,7 +794,12 @@ mod tests {
         // Issue 20: the web page and the unit are kept now.
         assert_eq!(c[0].web_pages, "http://acme.example");
         assert_eq!(c[0].department, "Sales");
-        assert_eq!(r.dropped_fields.len(), 1, "only Apple's label: {:?}", r.dropped_fields);
+        assert_eq!(
+            r.dropped_fields.len(),
+            1,
+            "only Apple's label: {:?}",
+            r.dropped_fields
+        );
     }
 
     #[test]
@@ -1030,5 +1035,37 @@ mod tests {
         assert_eq!(c.display_name, name);
         assert!(warnings.is_empty(), "{warnings:?}");
         assert!(std::str::from_utf8(&unfolded(&card)).is_ok());
+    }
+
+    /// Issue 20: a card with the fields people use reads back whole, in 3.0 and 4.0.
+    #[test]
+    fn the_fields_people_use_read_back() {
+        let mut c = Contact {
+            first_name: "Zoé".into(),
+            last_name: "Martin".into(),
+            display_name: "Zoé Martin".into(),
+            email: "zoe@exemple.fr".into(),
+            org_name: "Colibrix".into(),
+            department: "Ventes; Sud".into(),
+            title: "Directrice, commerciale".into(),
+            nickname: "Zozo".into(),
+            birthday: "--03-15".into(),
+            notes: "Rappeler\nlundi".into(),
+            web_pages: "https://colibrix.example ::: https://zoe.example".into(),
+            ..Default::default()
+        };
+        for (k, fields) in ADDRESSES.iter().enumerate() {
+            for (j, &f) in fields.iter().enumerate() {
+                *c.get_mut(f) = format!("v{k}{j};x,y");
+            }
+        }
+        for v in [Version::V3, Version::V4] {
+            let mut out = vec![];
+            write_card(&c, v, &mut out);
+            let text = String::from_utf8(out).unwrap();
+            let (back, r, w) = read(&text);
+            assert_eq!(back, vec![c.clone()], "{text}");
+            assert!(r.dropped_fields.is_empty() && w.is_empty(), "{r:?} {w:?}");
+        }
     }
 }
