@@ -95,6 +95,21 @@ use super::vcard::ADDRESSES;
 const PO_BOX: usize = 10;
 const FORMATTED: usize = 11;
 
+/// Which part of a birthday split in three columns `h` is (Thunderbird: `Birth Year`, `Birth
+/// Month`, `Birth Day`), when the header has such a split.
+fn birth_part(h: &str, header: &[&str]) -> Option<usize> {
+    let k = super::headers::key(h);
+    let split = header
+        .iter()
+        .any(|x| super::headers::key(x) == "birthmonth");
+    match k.as_str() {
+        "birthyear" => Some(0),
+        "birthmonth" => Some(1),
+        "birthday" if split => Some(2),
+        _ => None,
+    }
+}
+
 /// True for Google's `Address N - Country`: read with the rest of its address.
 fn google_address(format: Format, h: &str) -> bool {
     format == Format::GoogleCsv && h.trim().starts_with("Address ")
@@ -119,6 +134,8 @@ enum Column {
     /// A country: the record's national numbers are read in it, and it is kept in the field
     /// of its address, if it has one (else counted as dropped).
     Country(Option<Field>),
+    /// Thunderbird's `Birth Year`, `Birth Month`, `Birth Day` (0, 1, 2): one birthday.
+    BirthPart(usize),
     /// Google `Address N - Part`: the part (an index in [`ADDRESSES`]'s rows, or `PO_BOX`,
     /// `FORMATTED`), the index of its `Address N - Type|Label` column, and for the formatted
     /// address the index of its street column (it stands in for an empty street).
@@ -229,6 +246,7 @@ impl ReadPlan {
                     Column::Country(Some(f)) => Some(f.name()),
                     Column::Country(None) => Some("(country of the phone numbers)"),
                     Column::GoogleAddress { .. } => Some("address"),
+                    Column::BirthPart(_) => Some("birthday"),
                     _ => None,
                 };
                 (n.clone(), f)
@@ -253,6 +271,7 @@ impl ReadPlan {
     /// Returns the index of the first non-empty country column, if any.
     pub fn fill(&self, fields: &[&str], c: &mut Contact, report: &mut Report) -> Option<usize> {
         let mut country = None;
+        let mut birth = [""; 3];
         for (i, (col, value)) in self.columns.iter().zip(fields).enumerate() {
             if value.is_empty() {
                 continue;
@@ -276,6 +295,7 @@ impl ReadPlan {
                     }
                 }
                 Column::Label => {}
+                Column::BirthPart(p) => birth[*p] = value.trim(),
                 Column::Unknown | Column::Dropped => report.drop_field(&self.names[i]),
                 Column::Country(f) => {
                     country.get_or_insert(i);
@@ -327,6 +347,13 @@ impl ReadPlan {
                     }
                 }
             }
+        }
+        if !birth[1].is_empty() && !birth[2].is_empty() {
+            let date = match birth[0] {
+                "" | "0" => format!("--{:0>2}-{:0>2}", birth[1], birth[2]),
+                y => format!("{y}-{:0>2}-{:0>2}", birth[1], birth[2]),
+            };
+            set(c, Field::Birthday, &date, "Birth Day", report);
         }
         country
     }
@@ -416,10 +443,14 @@ fn column(format: Format, h: &str, header: &[&str]) -> Column {
         }
         // Outlook's Title is the courtesy title (Mr., Dr.), not a job title.
         Format::OutlookCsv if is("Title") => Column::Unknown,
-        // Outlook (any language), Thunderbird, spreadsheets: the table of names people use.
-        _ => Field::from_name(h)
-            .or_else(|| super::headers::field_of(h))
-            .map_or(Column::Unknown, Column::Field),
+        // Outlook (any language), Thunderbird, spreadsheets: the table of names people use;
+        // Thunderbird's birthday in three columns ("Birth Day" is then the day of the month).
+        _ => match birth_part(h, header) {
+            Some(part) => Column::BirthPart(part),
+            None => Field::from_name(h)
+                .or_else(|| super::headers::field_of(h))
+                .map_or(Column::Unknown, Column::Field),
+        },
     }
 }
 
@@ -646,5 +677,21 @@ mod tests {
                 prop_assert!(rep.dropped_fields.is_empty(), "{:?}", rep.dropped_fields);
             }
         }
+    }
+
+    /// Thunderbird's birthday in three columns is one date; its "Birth Day" is the day.
+    #[test]
+    fn a_birthday_in_three_columns() {
+        let (_, c, r) = read(
+            "First Name,Primary Email,Birth Year,Birth Month,Birth Day",
+            "Ada,ada@x.fr,1815,12,10",
+        );
+        assert_eq!(c.birthday, "1815-12-10");
+        assert!(r.dropped_fields.is_empty(), "{:?}", r.dropped_fields);
+        let (_, c, _) = read(
+            "First Name,Primary Email,Birth Year,Birth Month,Birth Day",
+            "Ada,ada@x.fr,,3,5",
+        );
+        assert_eq!(c.birthday, "--03-05");
     }
 }
