@@ -489,6 +489,10 @@ const NAMES: &[(Field, &[&str])] = &[
     (
         Field::OtherStreet,
         &[
+            // A spreadsheet's (or Gmail 2006's "Section 1 - Address") one postal address.
+            "address",
+            "postaladdress",
+            "streetaddress",
             "otherstreet",
             "otheraddress",
             "weiterestrasse",

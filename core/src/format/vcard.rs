@@ -1068,4 +1068,33 @@ mod tests {
             assert!(r.dropped_fields.is_empty() && w.is_empty(), "{r:?} {w:?}");
         }
     }
+
+    proptest::proptest! {
+        /// Issue 20: any values of the new fields (escapes, commas, semicolons, line breaks)
+        /// are written in a card that reads back equal, in 3.0 and 4.0.
+        #[test]
+        fn the_new_fields_read_back_whatever_they_hold(
+            v in proptest::collection::vec("[a-zA-Zé0-9][a-zA-Zé0-9 ,;:\\\\\n]{0,10}[a-zA-Zé0-9]", 22),
+            v4 in proptest::bool::ANY,
+        ) {
+            let mut c = Contact {
+                display_name: "D".into(),
+                title: v[0].clone(),
+                department: v[1].clone(),
+                nickname: v[2].clone(),
+                notes: v[3].clone(),
+                ..Default::default()
+            };
+            for (k, fields) in ADDRESSES.iter().enumerate() {
+                for (j, &f) in fields.iter().enumerate() {
+                    *c.get_mut(f) = v[4 + k * 6 + j].clone();
+                }
+            }
+            let mut out = vec![];
+            write_card(&c, if v4 { Version::V4 } else { Version::V3 }, &mut out);
+            let text = String::from_utf8(out).unwrap();
+            let (back, _, _) = read(&text);
+            proptest::prop_assert_eq!(back, vec![c], "{}", text);
+        }
+    }
 }
