@@ -60,6 +60,13 @@ fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     PENDING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Removes the temporary outputs not yet committed: before an exit that skips destructors.
+pub fn remove_pending() {
+    for p in pending().drain(..) {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
 /// For the commands that only write files (`convert`, `export`): on Ctrl-C or SIGTERM, the
 /// temporary outputs not yet committed are removed and the process exits 130, leaving the
 /// outputs as they were. (A signal's default action ends the process without destructors.)
@@ -72,10 +79,8 @@ pub fn remove_on_signal() {
             return;
         };
         rt.block_on(crate::cmd::signal());
-        for p in pending().drain(..) {
-            let _ = std::fs::remove_file(p);
-        }
-        eprintln!("contactport: stopped; no output was changed");
+        remove_pending();
+        eprintln!("contactport: stopped; no temporary file left");
         std::process::exit(130);
     });
 }

@@ -80,7 +80,10 @@ pub fn events(bar: &ProgressBar, quiet: bool) -> contactport_providers::Events {
         }
         Event::Plan(line) => {
             use std::io::Write;
-            let _ = writeln!(std::io::stdout().lock(), "{line}");
+            // A provider's message may be in it: each tab-separated column escaped like
+            // everything shown (the tabs are the plan's own).
+            let cols: Vec<_> = line.split('\t').map(crate::shown::shown).collect();
+            let _ = writeln!(std::io::stdout().lock(), "{}", cols.join("\t"));
         }
     })
 }

@@ -96,6 +96,22 @@ pub fn key(email: &str) -> String {
     }
 }
 
+/// The spellings of `email` a provider that matches addresses as written may hold: as given,
+/// in lower case, and in NFC with its domain in ASCII (punycode) and in Unicode. Distinct, in
+/// that order.
+pub fn spellings(email: &str) -> Vec<String> {
+    let mut out: Vec<String> = vec![email.to_string(), email.to_lowercase()];
+    let k = key(email);
+    if let Some((local, domain)) = k.rsplit_once('@') {
+        let (unicode, _) = idna::domain_to_unicode(domain);
+        out.push(k.clone());
+        out.push(format!("{local}@{unicode}"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|s| seen.insert(s.clone()));
+    out
+}
+
 /// The domain, lower-case (for `--vendor-map`).
 pub fn domain(email: &str) -> &str {
     email.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
@@ -197,5 +213,16 @@ mod tests {
             map.get("a@socie\u{301}te\u{301}.fr").map(|m| m.0),
             Some("v1")
         );
+    }
+
+    #[test]
+    fn spellings_a_provider_may_hold() {
+        assert_eq!(spellings("a@b.fr"), ["a@b.fr"]);
+        assert_eq!(spellings("A@b.fr"), ["A@b.fr", "a@b.fr"]);
+        let s = spellings("x@xn--socit-esab.fr");
+        assert!(s.contains(&"x@soci\u{e9}t\u{e9}.fr".to_string()), "{s:?}");
+        let s = spellings("x@socie\u{301}te\u{301}.fr");
+        assert!(s.contains(&"x@xn--socit-esab.fr".to_string()), "{s:?}");
+        assert!(s.contains(&"x@soci\u{e9}t\u{e9}.fr".to_string()), "{s:?}");
     }
 }

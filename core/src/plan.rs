@@ -349,7 +349,9 @@ impl Cutter {
             t.feed(bytes);
             if t.skipping {
                 // Reading through an element over the bound: only its end matters.
-                let Some((end, line)) = t.ended.take() else {
+                // (`ended` stays set: the first element begun after it ends this piece,
+                // maybe in a later push.)
+                let Some((end, line)) = t.ended else {
                     return true;
                 };
                 t.skipping = false;
@@ -429,8 +431,11 @@ impl Cutter {
                 ) {
                     return false;
                 }
-            } else if self.buf.len() - self.body > self.limit + CHUNK {
-                // No record ends within the bound: read through the one that starts here.
+            } else if self.buf.len() - self.body > 3 * self.limit + CHUNK {
+                // No record ends within the bound: read through the one that starts here. The
+                // reader's bound is on the fields it keeps (quotes taken off, 8 bytes a field
+                // end), which can be under half the raw bytes: past three times the bound in
+                // raw bytes the reader is over it too, whatever the quoting.
                 let mut skip = Skip::new(&self.cut);
                 let Some(k) = skip.feed(&self.buf[self.body..]) else {
                     self.skip = Some((skip, self.buf.len() - self.body));
@@ -961,6 +966,65 @@ mod tests {
             assert_eq!(got.2.read, 6000, "no contact invented");
             assert!(got.0 == want.0, "output differs");
         }
+    }
+
+    /// Review of issue 21: an element read through whose end is the last byte of a push,
+    /// the next element beginning in the next push: its piece still ends there (the next
+    /// element's lines were counted short by the stand-in's).
+    #[test]
+    fn a_stand_in_ending_a_push() {
+        // An element over the bound spanning 200,000 lines, then a record rejected on its
+        // line.
+        let base = covage(3000, usize::MAX, false);
+        let at = base
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| b == b'\n')
+            .nth(1500)
+            .unwrap()
+            .0
+            + 1;
+        let mut input = base[..at].to_vec();
+        let start = input.len();
+        input.extend_from_slice(b"  {\"first_name\": \"x\",");
+        input.extend(std::iter::repeat_n(b'\n', 200_000));
+        input.extend_from_slice(b"\"last_name\": \"y\"}");
+        let end = input.len();
+        input.extend_from_slice(b",\n  {\"email\": \"bad@\", \"first_name\": \"z\"},\n");
+        input.extend_from_slice(&base[at..]);
+        let opts = Options {
+            to: Some(Format::Ndjson),
+            max_record_bytes: 600,
+            ..Options::default()
+        };
+        let want = serial(&input, &opts);
+        // Into the element (read through from there), then to its very end, then on.
+        let into = start + 150_000 - SAMPLE;
+        let got = pieces(&input, &opts, &[into, end - (start + 150_000), 1000]).expect("cut");
+        assert!(got.0 == want.0, "output differs");
+        assert!(got.1 == want.1, "rejects differ");
+        assert_eq!(got.2, want.2);
+    }
+
+    /// Review of issue 21: a CSV record whose raw bytes pass the bound and a chunk but whose
+    /// fields (doubled quotes taken off) do not is read, not replaced by a stand-in.
+    #[test]
+    fn a_record_of_doubled_quotes_under_the_bound_is_read() {
+        let mut input = csv(3000, usize::MAX, false);
+        input.extend_from_slice(b"Zoe;Martin;z@exemple.fr;;\"");
+        input.extend(std::iter::repeat_n(b'"', 2 * 190_000));
+        input.extend_from_slice(b"\"\r\n");
+        input.extend_from_slice(&csv(3000, usize::MAX, false)[60..]);
+        let opts = Options {
+            to: Some(Format::Ndjson),
+            max_record_bytes: 200_000,
+            ..Options::default()
+        };
+        let want = serial(&input, &opts);
+        assert_eq!(want.2.rejected, 0, "one thread reads it");
+        let got = pieces(&input, &opts, &[1000]).expect("cut");
+        assert!(got.0 == want.0, "output differs");
+        assert_eq!(got.2, want.2);
     }
 
     #[test]

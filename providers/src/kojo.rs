@@ -322,7 +322,7 @@ impl Provider for Kojo {
                             format!("Kojo has no contact {id}"),
                             None,
                         )),
-                        Err(e @ Error::Auth { .. }) => return Err(e),
+                        Err(e @ (Error::Auth { .. } | Error::Stopped)) => return Err(e),
                         Err(e) => {
                             let (s, m, r) = e.details();
                             failures.push(fail(s, m, r));
@@ -464,12 +464,14 @@ impl Upserts for KojoUpserts {
 /// address with capitals in its local part that is not found is looked up lower-cased too, so
 /// a contact stored that way is not created a second time.
 async fn find(client: &Kojo, email: &str) -> Result<Option<KojoContact>, Error> {
-    let found = client.get(email).await?;
-    let lower = email.to_lowercase();
-    if found.is_some() || lower == email {
-        return Ok(found);
+    // Kojo may match addresses as written: each spelling of this one (lower case, NFC,
+    // punycode or Unicode domain) is looked for before a contact is said to be missing.
+    for spelling in contactport_core::email::spellings(email) {
+        if let Some(found) = client.get(&spelling).await? {
+            return Ok(Some(found));
+        }
     }
-    client.get(&lower).await
+    Ok(None)
 }
 
 /// The fields of `want` that differ from `have`; empty values never erase, orgName never goes.

@@ -309,19 +309,27 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
             Err(Error::Stopped) => break,
             r => r?,
         };
-        for (pos, c, action) in settled {
+        let mut halted = false;
+        for (pos, c, mut action) in settled {
             if let Action::Failed(e @ Error::Auth { .. }) = action {
                 return Err(e);
             }
-            if let (Some(j), Action::Created(_)) = (&journal, &action) {
+            if let (Some(j), Action::Created(_), false) = (&journal, &action, halted) {
                 if let Err(e) = journal_done(j, name, &email::key(&c.email), &action).await {
+                    // Not done until journalled: failed, and nothing more is settled.
+                    let why = e.to_string();
                     journal_error
                         .lock()
                         .expect("lock")
-                        .get_or_insert(e.to_string());
+                        .get_or_insert(why.clone());
+                    action = Action::Failed(Error::Config(why));
+                    halted = true;
                 }
             }
             tally(&mut report, pos, &c, Some(action), &mut again, plan);
+        }
+        if halted {
+            break;
         }
         uncertain = again;
     }

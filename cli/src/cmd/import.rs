@@ -93,8 +93,13 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
             // then the run fails.
             Some(e) => {
                 let e = anyhow::Error::from(e);
+                // The journal's failure, if any, is said too.
+                let error = match report.error {
+                    Some(ref j) => format!("{e:#}; {j}"),
+                    None => format!("{e:#}"),
+                };
                 let report = contactport_providers::SyncReport {
-                    error: Some(format!("{e:#}")),
+                    error: Some(error),
                     ..report
                 };
                 finish_sync(report, read, &entries, sync, &*target, quiet)

@@ -87,7 +87,12 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
             .error
             .filter(|e| !matches!(e, contactport_providers::Error::Stopped))
         {
-            report.error = Some(format!("{:#}", anyhow::Error::from(e)));
+            let e = format!("{:#}", anyhow::Error::from(e));
+            // The journal's failure, if any, is said too.
+            report.error = Some(match report.error.take() {
+                Some(j) => format!("{e}; {j}"),
+                None => e,
+            });
         }
         finish_sync(report, reading.report, &entries, &a.sync, &*to, quiet)
     })

@@ -160,6 +160,8 @@ fn stop_on_signal() -> tokio::sync::watch::Receiver<bool> {
         let _ = tx.send(true);
         signal().await;
         eprintln!("stopped at once");
+        // (exit skips destructors: the rejects' temporary file goes here.)
+        crate::files::remove_pending();
         std::process::exit(130);
     });
     rx
