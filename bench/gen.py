@@ -2,7 +2,8 @@
 """Deterministic generator of N realistic contacts (seeded).
 
 Writes DIR/contacts.csv (canonical CSV), DIR/covage.json (a Covage export), DIR/kojo.json
-(a Kojo export) and DIR/contacts-mixed.csv (the same shape, a third of its numbers foreign from
+(a Kojo export), DIR/contacts-mixed.csv and DIR/covage-mixed.json (the same contacts as a Covage
+export, issue 22) (the same shape, a third of its numbers foreign from
 40 countries, drawn inside country codes, national shapes read as French, words, extensions): accented, hyphenated and one-word names, commas, quotes and (about 5%) newlines
 inside quoted fields, French numbers in the shapes people type, foreign numbers, empty mobiles,
 and a few invalid rows.
@@ -89,16 +90,23 @@ def main():
     out = sys.argv[2]
     r = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 42)
     fields = ["first_name", "last_name", "display_name", "email", "phone", "mobile", "org_name", "vendor_id"]
-    with open(f"{out}/contacts-mixed.csv", "w", newline="", encoding="utf-8") as fmix:
+    with open(f"{out}/contacts-mixed.csv", "w", newline="", encoding="utf-8") as fmix, \
+            open(f"{out}/covage-mixed.json", "w", encoding="utf-8") as fcovm:
         # The same shape of file, a third of whose numbers are foreign or invalid (issue 13).
         w = csv.writer(fmix, lineterminator="\n")
         w.writerow(fields)
+        fcovm.write("[\n")
         for i in range(n):
             first, last = r.choice(FIRST), r.choice(LAST)
             phone = mixed(r) if r.random() < 1 / 3 else french(r, False)
             mobile = mixed(r) if r.random() < 1 / 3 else ("" if r.random() < 0.2 else french(r, True))
-            w.writerow([first, last, f"{first} {last}", f"x.{i}@{r.choice(DOMAINS)}", phone, mobile,
-                        r.choice(ORGS), f"ck{i:023d}"])
+            email = f"x.{i}@{r.choice(DOMAINS)}"
+            w.writerow([first, last, f"{first} {last}", email, phone, mobile, r.choice(ORGS), f"ck{i:023d}"])
+            # As a Covage export: the numbers as typed (Covage keeps what its users enter).
+            fcovm.write((",\n" if i else "") + json.dumps({
+                "contact_uuid": f"{i:08x}", "first_name": first, "last_name": last,
+                "phone_number": phone, "cell_phone_number": mobile, "email": email}, ensure_ascii=False))
+        fcovm.write("\n]\n")
     r = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 42)
     with open(f"{out}/contacts.csv", "w", newline="", encoding="utf-8") as fcsv, \
             open(f"{out}/covage.json", "w", encoding="utf-8") as fcov, \

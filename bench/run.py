@@ -24,6 +24,7 @@ os.makedirs(out, exist_ok=True)
 csv_in = os.path.join(data, "contacts.csv")
 cov_in = os.path.join(data, "covage.json")
 mix_in = os.path.join(data, "contacts-mixed.csv")
+covm_in = os.path.join(data, "covage-mixed.json")
 have = {
     "mlr": shutil.which("mlr") is not None,
     "duckdb": subprocess.run([sys.executable, "-c", "import duckdb"], capture_output=True).returncode == 0,
@@ -76,6 +77,11 @@ tasks = [
         ("DuckDB read_json", [py, peers, "duckdb-json", cov_in, f"{out}/duck.csv"], have["duckdb"]),
         ("Miller", ["sh", "-c", f"mlr --ijson --ocsv cat {cov_in} > {out}/mlr.csv"], have["mlr"]),
         ("cat (I/O floor)", ["sh", "-c", f"cat {cov_in} > /dev/null"], True),
+    ]),
+    ("Covage JSON array → CSV, a third of the numbers foreign or invalid", covm_in, [
+        ("contactport (validates, E.164)", [cp, "convert", covm_in, "-o", f"{out}/cpm.csv", "--rejects", f"{out}/cpm.csv.rej", "-q"], True),
+        ("DuckDB read_json", [py, peers, "duckdb-json", covm_in, f"{out}/duckm.csv"], have["duckdb"]),
+        ("Miller", ["sh", "-c", f"mlr --ijson --ocsv cat {covm_in} > {out}/mlrm.csv"], have["mlr"]),
     ]),
     ("validate (CSV)", csv_in, [
         ("contactport validate", [cp, "validate", csv_in, "-q"], True),

@@ -30,7 +30,7 @@ command -v time >/dev/null 2>&1 && [ -x /usr/bin/time ] || { apt-get update -qq 
 
 data=bench/data/$n
 mkdir -p "$data"
-if [ ! -s "$data/contacts.csv" ] || [ ! -s "$data/contacts-mixed.csv" ]; then
+if [ ! -s "$data/contacts.csv" ] || [ ! -s "$data/contacts-mixed.csv" ] || [ ! -s "$data/covage-mixed.json" ]; then
   echo "generating $n contacts in $data"
   python3 bench/gen.py "$n" "$data"
 fi

@@ -1,8 +1,9 @@
-//! Reads `raw<TAB>region` lines on stdin and prints `raw<TAB>region<TAB>answer` for each, where
-//! the answer is the E.164 form or `invalid`: contactport's phone normalisation, for the
-//! differential test against Google's libphonenumber (`tests/phones/differential.py`).
+//! Reads `raw<TAB>region` lines on stdin and prints `raw<TAB>region<TAB>answer<TAB>library` for
+//! each, where an answer is the E.164 form or `invalid`: contactport's phone normalisation, then
+//! `rlibphonenumber`'s own answer without the tables, for the differential tests against Google's
+//! libphonenumber and between the two (`tests/phones/differential.py`).
 
-use contactport_core::phone::{normalize, Region};
+use contactport_core::phone::{library_answer, normalize, Region};
 use std::io::{BufRead, Write};
 
 fn main() {
@@ -13,10 +14,13 @@ fn main() {
         let Some((raw, region)) = line.split_once('\t') else {
             continue;
         };
-        let answer = match region.parse::<Region>() {
-            Ok(r) => normalize(raw, r).unwrap_or_else(|_| "invalid".into()),
-            Err(_) => "no-region".into(),
+        let (answer, library) = match region.parse::<Region>() {
+            Ok(r) => (
+                normalize(raw, r).unwrap_or_else(|_| "invalid".into()),
+                library_answer(raw, r).unwrap_or_else(|_| "invalid".into()),
+            ),
+            Err(_) => ("no-region".into(), "no-region".into()),
         };
-        writeln!(out, "{raw}\t{region}\t{answer}").expect("stdout");
+        writeln!(out, "{raw}\t{region}\t{answer}\t{library}").expect("stdout");
     }
 }

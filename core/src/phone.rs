@@ -5,6 +5,10 @@
 //! Réunion mobile), so a national number that is not valid for the default region is tried
 //! against the French overseas departments before it is called invalid.
 
+#[cfg(test)]
+mod generate;
+mod plans;
+
 use rlibphonenumber::{PhoneNumber, PhoneNumberFormat, PHONE_NUMBER_UTIL};
 use std::str::FromStr;
 
@@ -97,7 +101,7 @@ pub fn normalize_unremembered(raw: &str, region: Region) -> Result<String, Phone
     answer(raw, region, slow)
 }
 
-/// The fast path's answer, else `otherwise`'s.
+/// The fast paths' answer, else `otherwise`'s.
 fn answer(
     raw: &str,
     region: Region,
@@ -107,7 +111,7 @@ fn answer(
     let mut buf = [0u8; 13];
     match fast::french(raw, region, &mut buf) {
         Some(e164) => Ok(e164.to_string()),
-        None => otherwise(raw, region),
+        None => planned(raw, region).unwrap_or_else(|| otherwise(raw, region)),
     }
 }
 
@@ -120,9 +124,46 @@ pub fn normalize_in_place(number: &mut String, region: Region) -> Result<(), Pho
             number.clear();
             number.push_str(e164);
         }
-        None => *number = memo::get_or(raw, region, slow)?,
+        None => {
+            *number = planned(raw, region).unwrap_or_else(|| memo::get_or(raw, region, slow))?
+        }
     }
     Ok(())
+}
+
+/// libphonenumber's answer from the numbering plans' tables ([`plans`]), for a number typed as
+/// digits and separators (the shapes of [`bare_digits`]); `None` for anything else, and for
+/// what the tables leave to the library (a prefix written as a pattern).
+fn planned(raw: &str, region: Region) -> Option<Result<String, PhoneError>> {
+    let mut buf = [0u8; 24];
+    let bare = bare_digits(raw, &mut buf)?;
+    let plan = plans::region(region.code())?;
+    match plans::answer(bare.as_bytes(), plan) {
+        plans::Answer::Valid(e164) => Some(Ok(e164)),
+        plans::Answer::Unparsable => Some(Err(PhoneError::Unparsable)),
+        plans::Answer::Unsure => None,
+        plans::Answer::Invalid => {
+            // As in [`slow`]: a national number from a French overseas department.
+            if region == Region::FR && bare.starts_with('0') && !bare.starts_with("00") {
+                for id in overseas_to_try(Some(bare)) {
+                    let plan = plans::region(id.as_region_str().as_ref())?;
+                    match plans::answer(bare.as_bytes(), plan) {
+                        plans::Answer::Valid(e164) => return Some(Ok(e164)),
+                        plans::Answer::Unsure => return None,
+                        _ => {}
+                    }
+                }
+            }
+            Some(Err(PhoneError::Invalid(region)))
+        }
+    }
+}
+
+/// libphonenumber's own answer (`rlibphonenumber`, no table): the reference the tables are
+/// checked against (the phones example's second column).
+#[doc(hidden)]
+pub fn library_answer(raw: &str, region: Region) -> Result<String, PhoneError> {
+    slow(raw.trim(), region)
 }
 
 /// The slow path's recent answers, by raw text. A list repeats its numbers (a company's
@@ -580,6 +621,88 @@ mod tests {
             };
             prop_assert_eq!(slow(&raw, Region::FR), every_overseas_department(&raw), "{}", raw);
         }
+    }
+
+    /// The second differential (issue 22), here without Python: numbers of every region, valid
+    /// and not, in the shapes the tables take, read in regions whose prefixes are plain and in
+    /// some whose prefixes are patterns. Where the tables answer, it is the library's answer;
+    /// and they answer most of them (the corpus run is `tests/phones/differential.py`).
+    #[test]
+    fn tables_answer_as_the_library_for_every_region() {
+        use rlibphonenumber::PhoneNumberType as T;
+        let mut seed = 0x2026_1205_u64;
+        let mut next = move |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let readers: Vec<Region> = ["FR", "US", "DE", "GB", "IT", "BR", "AU", "AR", "RU"]
+            .iter()
+            .map(|r| r.parse().unwrap())
+            .collect();
+        let (mut asked, mut answered, mut valid) = (0, 0, 0);
+        let mut regions: Vec<_> = PHONE_NUMBER_UTIL.get_supported_regions().collect();
+        regions.sort_by_key(|r| r.as_region_str().to_string());
+        for id in regions {
+            let Some(cc) = PHONE_NUMBER_UTIL.get_country_code_for_region(id) else {
+                continue;
+            };
+            let mut nsns: Vec<String> = [T::FixedLine, T::Mobile, T::TollFree, T::VoIP]
+                .into_iter()
+                .filter_map(|t| {
+                    PHONE_NUMBER_UTIL
+                        .get_example_number_for_type_and_region(id, t)
+                        .ok()
+                })
+                .map(|n| rlibphonenumber::get_national_significant_number_owned(&n))
+                .collect();
+            for _ in 0..6 {
+                let len = 3 + next(12) as usize;
+                nsns.push(
+                    (0..len)
+                        .map(|_| char::from(b'0' + next(10) as u8))
+                        .collect(),
+                );
+            }
+            let own: Region = id.as_region_str().to_string().parse().unwrap();
+            for nsn in &nsns {
+                for raw in [
+                    format!("+{cc}{nsn}"),
+                    format!("+{cc} {nsn}"),
+                    format!("00{cc}{nsn}"),
+                    format!("011 {cc} {nsn}"),
+                    format!("{cc}{nsn}"),
+                    format!("0{nsn}"),
+                    format!("1{nsn}"),
+                    format!("({}) {}", &nsn[..2], &nsn[2..]),
+                    nsn.clone(),
+                    format!("+{cc} (0){nsn}"),
+                ] {
+                    for &reader in readers.iter().chain([&own]) {
+                        asked += 1;
+                        let Some(tables) = planned(&raw, reader) else {
+                            continue;
+                        };
+                        answered += 1;
+                        valid += usize::from(tables.is_ok());
+                        assert_eq!(
+                            tables,
+                            slow(&raw, reader),
+                            "{raw:?} read in {}",
+                            reader.code()
+                        );
+                    }
+                }
+            }
+        }
+        // Not a vacuous agreement: the tables answer most numbers, thousands of them valid.
+        eprintln!("tables answered {answered} of {asked}, {valid} valid");
+        assert!(
+            answered * 100 > asked * 85,
+            "tables answered {answered} of {asked}"
+        );
+        assert!(valid > 5_000, "only {valid} valid answers");
     }
 
     #[test]

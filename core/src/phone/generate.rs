@@ -1,0 +1,396 @@
+//! Builds `plans.bin` from the metadata `rlibphonenumber` carries (issue 22): for each region
+//! (and each non-geographic calling code), its calling code, international and national
+//! prefixes, possible lengths and one digit DFA answering all of its patterns at once. The
+//! layout is [`super::plans`]'s. Test-only: `plans_bin_is_the_librarys_metadata` regenerates
+//! the bytes and compares, `BLESS=1` rewrites the file when the crate's metadata changes.
+
+use super::plans::{
+    BY_CODE, CALLING_CODES, DESCS, ENDS, GOES_ON, HAS_IDD, HAS_LEADING_DIGITS, HAS_NPP,
+    HAS_TRANSFORM, HEADER, LEADING_DIGITS, MAGIC, REGION_LEN, STATE_LEN,
+};
+use prost::Message;
+use regex_automata::{
+    dfa::{dense, Automaton, StartKind},
+    nfa::thompson,
+    util::{primitives::StateID, syntax},
+    Anchored, MatchKind,
+};
+use rlibphonenumber::{PhoneMetadata, PhoneMetadataCollection, PhoneNumberDesc, PHONE_NUMBER_UTIL};
+use std::collections::HashMap;
+
+/// The metadata `rlibphonenumber` compiles in: its `metadata.bin`, found through
+/// `cargo metadata` (the crate keeps the bytes private), checked against what the library says.
+fn library_metadata() -> Vec<PhoneMetadata> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // This platform's dependencies only: the others' may not be downloaded.
+    let rustc = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .expect("rustc -vV");
+    let host = String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .expect("rustc names its host");
+    let out = std::process::Command::new(cargo)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--offline",
+            "--filter-platform",
+            &host,
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata");
+    assert!(out.status.success(), "cargo metadata failed");
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("cargo metadata JSON");
+    let manifest = meta["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .find(|p| p["name"] == "rlibphonenumber")
+        .and_then(|p| p["manifest_path"].as_str())
+        .expect("rlibphonenumber in the dependency graph");
+    let bin = std::path::Path::new(manifest).with_file_name("src/generated/metadata/metadata.bin");
+    let bytes = std::fs::read(&bin).unwrap_or_else(|e| panic!("{}: {e}", bin.display()));
+    let all = PhoneMetadataCollection::decode(bytes.as_slice())
+        .expect("the library's metadata decodes")
+        .metadata;
+    let regions: std::collections::BTreeSet<String> = PHONE_NUMBER_UTIL
+        .get_supported_regions()
+        .map(|r| r.as_region_str().to_string())
+        .collect();
+    let read: std::collections::BTreeSet<String> = all
+        .iter()
+        .filter(|m| m.id != "001")
+        .map(|m| m.id.clone())
+        .collect();
+    assert_eq!(
+        regions, read,
+        "metadata.bin is not the metadata the library runs on"
+    );
+    all
+}
+
+/// The pattern inside the library's `^(?:…)$` wrapper; `None` when the field is absent (the
+/// library's matcher then answers false).
+fn inner(base: Option<&str>) -> Option<String> {
+    let base = base?;
+    assert!(
+        base.starts_with("^(?:") && base.ends_with(")$") && base.len() >= 6,
+        "a pattern not in the wrapper the matcher assumes: {base:?}"
+    );
+    Some(base[4..base.len() - 2].to_string())
+}
+
+/// `possible_length` as a mask for "is this length listed": an empty list allows any length
+/// (the matcher skips the check), `[-1]` none.
+fn listed(lengths: &[i32]) -> u32 {
+    if lengths.is_empty() {
+        return u32::MAX;
+    }
+    lengths.iter().filter(|&&l| l >= 0).fold(0, |m, &l| {
+        assert!(l < 32, "a possible length of {l}");
+        m | 1 << l
+    })
+}
+
+/// `build_length_mask`'s mask (a `-1` clears what came before it).
+fn length_mask(lengths: &[i32]) -> u32 {
+    lengths.iter().fold(0, |m, &l| {
+        if l == -1 {
+            0
+        } else {
+            assert!((0..32).contains(&l), "a possible length of {l}");
+            m | 1 << l
+        }
+    })
+}
+
+/// One DFA over the digits for all of a region's patterns: a state's mask says which of them
+/// match the whole input that ends there (bit `i` for `DESCS[i]`, `LEADING_DIGITS` when the
+/// leading-digits pattern matches a prefix).
+fn digit_dfa(patterns: &[(u16, String)]) -> Vec<([u16; 10], u16)> {
+    let dfa = build(MatchKind::All, patterns.iter().map(|(_, p)| p.as_str()));
+    project(&dfa, |s| {
+        let eoi = dfa.next_eoi_state(s);
+        if !dfa.is_match_state(eoi) {
+            return 0;
+        }
+        (0..dfa.match_len(eoi))
+            .map(|m| patterns[dfa.match_pattern(eoi, m).as_usize()].0)
+            .fold(0, |a, b| a | b)
+    })
+}
+
+/// A prefix pattern (international, national) as the library finds it at the start of a
+/// number: leftmost-first, like its regex engine. A state's mask has `ENDS` when a match ends
+/// there if the input ends there too, `GOES_ON` when one ends there and the input goes on (they
+/// differ for a pattern with `$`); the match the library takes is the last one walked through.
+fn prefix_dfa(pattern: &str) -> Vec<([u16; 10], u16)> {
+    let dfa = build(MatchKind::LeftmostFirst, [pattern]);
+    project(&dfa, |s| {
+        // The delayed match the next digit reveals: the same whichever digit it is.
+        let on = (b'0'..=b'9').map(|d| dfa.is_match_state(dfa.next_state(s, d)));
+        let on: Vec<bool> = on.collect();
+        assert!(
+            on.iter().all(|&m| m == on[0]),
+            "{pattern:?}: a match that depends on the next digit"
+        );
+        let ends = dfa.is_match_state(dfa.next_eoi_state(s));
+        (u16::from(ends) * ENDS) | (u16::from(on[0]) * GOES_ON)
+    })
+}
+
+fn build<'p>(kind: MatchKind, patterns: impl IntoIterator<Item = &'p str>) -> dense::DFA<Vec<u32>> {
+    dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .match_kind(kind)
+                .start_kind(StartKind::Anchored),
+        )
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .thompson(thompson::Config::new().utf8(false))
+        .build_many(&patterns.into_iter().collect::<Vec<_>>())
+        .expect("a libphonenumber pattern compiles")
+}
+
+/// The DFA's states reachable over the digits from the anchored start, each with its `mask`,
+/// minimised: state 0 is dead, state 1 the start.
+fn project(dfa: &dense::DFA<Vec<u32>>, mask: impl Fn(StateID) -> u16) -> Vec<([u16; 10], u16)> {
+    let start = dfa
+        .universal_start_state(Anchored::Yes)
+        .expect("no look-behind in the patterns");
+    // Breadth first over the digits only: anything else leads nowhere.
+    let mut ids = HashMap::from([(start, 1usize)]);
+    let mut order = vec![start];
+    let mut states: Vec<([usize; 10], u16)> = vec![([0; 10], 0)];
+    let mut i = 0;
+    while i < order.len() {
+        let s = order[i];
+        let mut next = [0usize; 10];
+        for (d, slot) in next.iter_mut().enumerate() {
+            let t = dfa.next_state(s, b'0' + d as u8);
+            if dfa.is_dead_state(t) {
+                continue;
+            }
+            *slot = *ids.entry(t).or_insert_with(|| {
+                order.push(t);
+                order.len()
+            });
+        }
+        states.push((next, mask(s)));
+        i += 1;
+    }
+    minimise(states)
+}
+
+/// Moore's partition refinement: states that answer alike for every continuation are one.
+fn minimise(states: Vec<([usize; 10], u16)>) -> Vec<([u16; 10], u16)> {
+    // First by mask: the dead state (0) with every state that matches nothing there.
+    let mut class: Vec<usize> = states.iter().map(|&(_, mask)| usize::from(mask)).collect();
+    class[0] = 0;
+    let mut classes = usize::MAX;
+    loop {
+        // Class 0 stays the dead state's: a state of mask 0 whose moves all lead to it is dead.
+        let mut seen: HashMap<(usize, [usize; 10]), usize> = HashMap::from([((0, [0; 10]), 0)]);
+        class = states
+            .iter()
+            .enumerate()
+            .map(|(s, (next, _))| {
+                let n = seen.len();
+                *seen.entry((class[s], next.map(|t| class[t]))).or_insert(n)
+            })
+            .collect();
+        if seen.len() == classes {
+            break;
+        }
+        classes = seen.len();
+    }
+    // Renumbered breadth first from the start, so the output is canonical; the start is 1 even
+    // when it matches nothing (every move then leads to 0).
+    let mut new_id: HashMap<usize, u16> = HashMap::from([(0, 0)]);
+    if class[1] != 0 {
+        new_id.insert(class[1], 1);
+    }
+    let mut order = vec![1usize];
+    let mut out: Vec<([u16; 10], u16)> = vec![([0; 10], 0)];
+    let mut i = 0;
+    while i < order.len() {
+        let s = order[i];
+        let mut next = [0u16; 10];
+        for (d, slot) in next.iter_mut().enumerate() {
+            let t = states[s].0[d];
+            let fresh = u16::try_from(order.len() + 1).expect("a DFA fits 16 bits");
+            *slot = *new_id.entry(class[t]).or_insert_with(|| {
+                order.push(t);
+                fresh
+            });
+        }
+        out.push((next, states[s].1));
+        i += 1;
+    }
+    out
+}
+
+/// The whole file.
+// The descriptions are deprecated on the wrapper the library builds; here they are the data.
+#[allow(deprecated)]
+pub(super) fn plans_bin() -> Vec<u8> {
+    let util = &*PHONE_NUMBER_UTIL;
+    let mut all = library_metadata();
+    // Every region by its code, then each non-geographic calling code (the library's "001").
+    all.sort_by_key(|m| (m.id == "001", m.id.clone(), m.country_code));
+    let key = |m: &PhoneMetadata| {
+        if m.id == "001" {
+            ("00".to_string(), m.country_code.unwrap_or(0))
+        } else {
+            (m.id.clone(), 0)
+        }
+    };
+
+    let mut regions = Vec::new();
+    let mut states = Vec::new();
+    let mut index: HashMap<(String, i32), u16> = HashMap::new();
+    let none = PhoneNumberDesc::default();
+    for (i, m) in all.iter().enumerate() {
+        let (code, _) = key(m);
+        index.insert(key(m), i as u16);
+        // An absent description: no pattern, any length (the library's default).
+        let desc = |d: &'_ Option<PhoneNumberDesc>| d.clone().unwrap_or_else(|| none.clone());
+        let descs = [
+            &m.general_desc,
+            &m.premium_rate,
+            &m.toll_free,
+            &m.shared_cost,
+            &m.voip,
+            &m.personal_number,
+            &m.pager,
+            &m.uan,
+            &m.voicemail,
+            &m.fixed_line,
+            &m.mobile,
+        ]
+        .map(desc);
+        let descs = descs.each_ref();
+        assert_eq!(descs.len(), DESCS);
+        let mut patterns = Vec::new();
+        for (bit, d) in descs.iter().enumerate() {
+            if let Some(p) = inner(d.national_number_pattern.as_deref()) {
+                patterns.push((1u16 << bit, format!("(?:{p})$")));
+            }
+        }
+        let leading = inner(m.leading_digits.as_deref());
+        if let Some(p) = &leading {
+            patterns.push((LEADING_DIGITS, format!("(?:{p})[0-9]*$")));
+        }
+        let mut rec = vec![0u8; REGION_LEN];
+        rec[0..2].copy_from_slice(code.as_bytes());
+        let cc = u16::try_from(m.country_code.expect("a calling code")).expect("a calling code");
+        rec[2..4].copy_from_slice(&cc.to_le_bytes());
+        let mut flags = 0;
+        let mut dfa = |at: usize, states: &mut Vec<([u16; 10], u16)>, table| {
+            let base = u32::try_from(states.len()).expect("states fit 32 bits");
+            rec[at..at + 4].copy_from_slice(&base.to_le_bytes());
+            states.extend(table);
+        };
+        dfa(8, &mut states, digit_dfa(&patterns));
+        if let Some(p) = inner(m.international_prefix.as_deref()) {
+            flags |= HAS_IDD;
+            dfa(12, &mut states, prefix_dfa(&p));
+        }
+        if let Some(p) = inner(m.national_prefix_for_parsing.as_deref()) {
+            flags |= HAS_NPP;
+            dfa(16, &mut states, prefix_dfa(&p));
+        }
+        if m.national_prefix_transform_rule
+            .as_deref()
+            .is_some_and(|r| !r.is_empty())
+        {
+            flags |= HAS_TRANSFORM;
+        }
+        if leading.is_some() {
+            flags |= HAS_LEADING_DIGITS;
+        }
+        rec[4] = flags;
+        let general = descs[0];
+        rec[20..24].copy_from_slice(&length_mask(&general.possible_length).to_le_bytes());
+        rec[24..28]
+            .copy_from_slice(&length_mask(&general.possible_length_local_only).to_le_bytes());
+        for (k, d) in descs.iter().enumerate() {
+            let at = 28 + 4 * k;
+            rec[at..at + 4].copy_from_slice(&listed(&d.possible_length).to_le_bytes());
+        }
+        regions.push(rec);
+    }
+
+    let mut by_code = vec![u16::MAX; BY_CODE];
+    for (i, m) in all.iter().enumerate() {
+        if m.id != "001" {
+            let b = m.id.as_bytes();
+            by_code[usize::from(b[0] - b'A') * 26 + usize::from(b[1] - b'A')] = i as u16;
+        }
+    }
+    // Each calling code's regions, in the library's order (its main region first).
+    let mut first = vec![0u16; CALLING_CODES];
+    let mut count = vec![0u8; CALLING_CODES];
+    let mut list: Vec<u16> = Vec::new();
+    for cc in util.get_supported_calling_codes() {
+        let cc_ix = usize::try_from(cc).expect("a calling code");
+        first[cc_ix] = list.len() as u16;
+        for r in util
+            .get_regions_for_country_calling_code(cc)
+            .expect("a supported code has regions")
+        {
+            let key = if r.as_region_str().to_string() == "001" {
+                ("00".to_string(), cc)
+            } else {
+                (r.as_region_str().to_string(), 0)
+            };
+            list.push(index[&key]);
+            count[cc_ix] += 1;
+        }
+    }
+
+    let mut out = Vec::new();
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&(regions.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(list.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(states.len() as u32).to_le_bytes());
+    assert_eq!(out.len(), HEADER);
+    for v in by_code.iter().chain(&first) {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(&count);
+    for v in &list {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    for r in &regions {
+        out.extend_from_slice(r);
+    }
+    for (next, mask) in &states {
+        for t in next {
+            out.extend_from_slice(&t.to_le_bytes());
+        }
+        out.extend_from_slice(&mask.to_le_bytes());
+    }
+    assert_eq!(STATE_LEN, 22);
+    out
+}
+
+#[test]
+fn plans_bin_is_the_librarys_metadata() {
+    let fresh = plans_bin();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/phone/plans.bin");
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(path, &fresh).expect("write plans.bin");
+        return; // the tables compiled into this run are the old ones
+    }
+    assert!(
+        fresh == super::plans::BYTES,
+        "plans.bin is not what the library's metadata gives ({} bytes, fresh {}); rerun with BLESS=1",
+        super::plans::BYTES.len(),
+        fresh.len()
+    );
+}

@@ -1,0 +1,383 @@
+//! Every country's numbering plan as tables (issue 22): what libphonenumber's `parse` and
+//! `is_valid_number` do for a number typed as digits (a leading `+`, an international or a
+//! national prefix), with no regex. `plans.bin` is generated from the metadata
+//! `rlibphonenumber` carries ([`super::generate`]): each region's number patterns are one DFA
+//! over the digits, walked once, and its international and national prefixes one DFA each. What
+//! the tables cannot answer exactly (a national prefix the library would rewrite with its
+//! transform rule, a `+` it would read twice) is [`Answer::Unsure`], and the caller asks it.
+//!
+//! Layout of `plans.bin`, little-endian:
+//! - header: `MAGIC`, regions `u16`, region-list length `u16`, states `u32`;
+//! - `by_code`: 26×26 `u16`, the region of each ISO code (`u16::MAX`: none);
+//! - for each calling code 0..1000 its first entry in the region list (`u16`), then the counts
+//!   (`u8`), then the region list (`u16` each), each code's regions in the library's order;
+//! - the regions, `REGION_LEN` bytes each: ISO code, calling code `u16`, flags `u8`, then (at
+//!   8) the first state of its number DFA, its international prefix's and its national
+//!   prefix's (`u32` each), the general possible lengths and the local-only ones (`u32` masks),
+//!   and for each of the `DESCS` descriptions the lengths it lists (`u32`, all bits: any);
+//! - the states, `STATE_LEN` bytes each: ten `u16` moves (by digit, relative to the region's
+//!   first state; 0 is dead) and the `u16` mask of the patterns that match there.
+
+/// First bytes of `plans.bin`.
+pub(super) const MAGIC: &[u8; 8] = b"CPPLANS2";
+pub(super) const HEADER: usize = 16;
+pub(super) const BY_CODE: usize = 26 * 26;
+pub(super) const CALLING_CODES: usize = 1000;
+pub(super) const REGION_LEN: usize = 72;
+pub(super) const STATE_LEN: usize = 22;
+/// The descriptions a region's mask bits stand for: general, then the number types in the
+/// order libphonenumber tries them (premium rate, toll free, shared cost, VoIP, personal,
+/// pager, UAN, voicemail, fixed line, mobile).
+pub(super) const DESCS: usize = 11;
+/// The mask bit set when the region's leading-digits pattern matches a prefix.
+pub(super) const LEADING_DIGITS: u16 = 1 << 11;
+/// In a prefix's DFA: a match ends here if the input does.
+pub(super) const ENDS: u16 = 1;
+/// In a prefix's DFA: a match ends here and the input goes on.
+pub(super) const GOES_ON: u16 = 2;
+/// A region's flags.
+pub(super) const HAS_LEADING_DIGITS: u8 = 1;
+pub(super) const HAS_IDD: u8 = 2;
+pub(super) const HAS_NPP: u8 = 4;
+pub(super) const HAS_TRANSFORM: u8 = 8;
+
+pub(super) static BYTES: &[u8] = include_bytes!("plans.bin");
+
+/// What the tables say about a number.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Answer {
+    /// Valid: `+`, the calling code, the national significant number.
+    Valid(String),
+    /// Read, but not a number of the plan its calling code names.
+    Invalid,
+    /// The library would refuse to read it at all.
+    Unparsable,
+    /// Not answerable from the tables: ask the library.
+    Unsure,
+}
+
+fn u16_at(at: usize) -> u16 {
+    u16::from_le_bytes([BYTES[at], BYTES[at + 1]])
+}
+
+fn next(base: usize, state: usize, digit: u8) -> usize {
+    usize::from(u16_at(
+        base + STATE_LEN * state + 2 * usize::from(digit - b'0'),
+    ))
+}
+
+fn mask(base: usize, state: usize) -> u16 {
+    u16_at(base + STATE_LEN * state + 20)
+}
+
+/// The state a walk from the start over `digits` ends in, and its mask.
+fn walk(base: usize, digits: &[u8]) -> (usize, u16) {
+    let mut state = 1usize;
+    for d in digits {
+        state = next(base, state, *d);
+        if state == 0 {
+            return (0, 0);
+        }
+    }
+    (state, mask(base, state))
+}
+
+fn u32_at(at: usize) -> u32 {
+    u32::from_le_bytes([BYTES[at], BYTES[at + 1], BYTES[at + 2], BYTES[at + 3]])
+}
+
+const FIRSTS: usize = HEADER + 2 * BY_CODE;
+const COUNTS: usize = FIRSTS + 2 * CALLING_CODES;
+const LIST: usize = COUNTS + CALLING_CODES;
+
+fn regions_at() -> usize {
+    LIST + 2 * usize::from(u16_at(10))
+}
+
+fn states_at() -> usize {
+    regions_at() + REGION_LEN * usize::from(u16_at(8))
+}
+
+/// One region's record: its calling code, prefixes, lengths and DFA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Plan(usize);
+
+/// The region of an ISO code (`FR`), if the library knows it (and the tables are this
+/// layout's: otherwise the library answers everything).
+pub(super) fn region(code: &str) -> Option<Plan> {
+    let b = code.as_bytes();
+    if b.len() != 2 || !b.iter().all(u8::is_ascii_uppercase) || !BYTES.starts_with(MAGIC) {
+        return None;
+    }
+    let i = u16_at(HEADER + 2 * (usize::from(b[0] - b'A') * 26 + usize::from(b[1] - b'A')));
+    (i != u16::MAX).then(|| Plan(regions_at() + REGION_LEN * usize::from(i)))
+}
+
+/// The regions that share calling code `cc`, main region first (none for an unknown code).
+fn regions_for(cc: usize) -> impl Iterator<Item = Plan> {
+    let (first, count) = match cc {
+        0..CALLING_CODES => (
+            usize::from(u16_at(FIRSTS + 2 * cc)),
+            usize::from(BYTES[COUNTS + cc]),
+        ),
+        _ => (0, 0),
+    };
+    let regions = regions_at();
+    (first..first + count)
+        .map(move |i| Plan(regions + REGION_LEN * usize::from(u16_at(LIST + 2 * i))))
+}
+
+/// How a number's length compares with a region's possible lengths (libphonenumber's
+/// `ValidationResult` for an unknown type).
+#[derive(Debug, PartialEq, Eq)]
+enum Length {
+    Possible,
+    LocalOnly,
+    TooShort,
+    TooLong,
+    Invalid,
+}
+
+impl Plan {
+    fn calling_code(self) -> u16 {
+        u16_at(self.0 + 2)
+    }
+
+    fn has(self, flag: u8) -> bool {
+        BYTES[self.0 + 4] & flag != 0
+    }
+
+    fn dfa(self, at: usize) -> usize {
+        states_at() + STATE_LEN * u32_at(self.0 + at) as usize
+    }
+
+    /// The mask of the state a walk over `digits` ends in (0: dead).
+    fn walk(self, digits: &[u8]) -> u16 {
+        walk(self.dfa(8), digits).1
+    }
+
+    /// Where the library's match of a prefix pattern (international: DFA at 12, national: at
+    /// 16) ends at the start of `digits`, if it matches.
+    fn prefix_end(self, at: usize, digits: &[u8]) -> Option<usize> {
+        let base = self.dfa(at);
+        let mut state = 1usize;
+        let mut end = None;
+        for (i, d) in digits.iter().enumerate() {
+            if mask(base, state) & GOES_ON != 0 {
+                end = Some(i);
+            }
+            state = next(base, state, *d);
+            if state == 0 {
+                return end;
+            }
+        }
+        if mask(base, state) & ENDS != 0 {
+            end = Some(digits.len());
+        }
+        end
+    }
+
+    /// Whether length `len` is listed for description `k` (an empty list allows any).
+    fn listed(self, k: usize, len: usize) -> bool {
+        len < 32 && u32_at(self.0 + 28 + 4 * k) >> len & 1 == 1
+    }
+
+    /// libphonenumber's general pattern, lengths aside (`matchNationalNumber`).
+    fn general(self, digits: &[u8]) -> bool {
+        self.walk(digits) & 1 == 1
+    }
+
+    /// `getNumberTypeHelper(..) != UNKNOWN`, from the mask of a walk over `nsn`.
+    fn known_type(self, mask: u16, len: usize) -> bool {
+        let matches = |k: usize| mask >> k & 1 == 1 && self.listed(k, len);
+        matches(0) && (1..DESCS).any(matches)
+    }
+
+    /// `testNumberLength` for an unknown type.
+    fn length(self, len: usize) -> Length {
+        let possible = u64::from(u32_at(self.0 + 20));
+        let local = u64::from(u32_at(self.0 + 24));
+        if possible == 0 {
+            return Length::Invalid;
+        }
+        if len >= 64 {
+            return Length::TooLong;
+        }
+        let bit = 1u64 << len;
+        if local & bit != 0 {
+            return Length::LocalOnly;
+        }
+        let min = possible.trailing_zeros() as usize;
+        let max = 63 - possible.leading_zeros() as usize;
+        if min == len {
+            Length::Possible
+        } else if min > len {
+            Length::TooShort
+        } else if max < len {
+            Length::TooLong
+        } else if possible & bit != 0 {
+            Length::Possible
+        } else {
+            Length::Invalid
+        }
+    }
+
+    /// `maybeStripNationalPrefixAndCarrierCode`; `None` when the library would rewrite the
+    /// number with the region's transform rule instead.
+    fn strip_national(self, number: &[u8]) -> Option<&[u8]> {
+        if number.is_empty() || !self.has(HAS_NPP) {
+            return Some(number);
+        }
+        let Some(end) = self.prefix_end(16, number) else {
+            return Some(number);
+        };
+        if self.has(HAS_TRANSFORM) {
+            // Whether its capture groups took part decides: the library's regex knows.
+            return None;
+        }
+        let rest = &number[end..];
+        // Not stripped when that would make a viable number unviable.
+        Some(if self.general(number) && !self.general(rest) {
+            number
+        } else {
+            rest
+        })
+    }
+}
+
+/// libphonenumber's answer for `text` (a `+` or not, then digits only: the caller has removed
+/// the separators, as the library would) read in `default`: `parse`, then `isValidNumber`, then
+/// the E.164 form.
+pub(super) fn answer(text: &[u8], default: Plan) -> Answer {
+    let (plus, digits) = match text.split_first() {
+        Some((b'+', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return Answer::Unsure;
+    }
+    // `isViablePhoneNumber`: two digits alone, or three among punctuation.
+    if digits.len() < if plus { 3 } else { 2 } {
+        return Answer::Unparsable;
+    }
+
+    // `maybeExtractCountryCode`.
+    let (mut cc, candidate): (usize, &[u8]) = if plus {
+        match calling_code(digits) {
+            Some(found) => found,
+            // The library tries again without the `+`: rare, and its answer.
+            None => return Answer::Unsure,
+        }
+    } else {
+        let idd = default
+            .has(HAS_IDD)
+            .then(|| default.prefix_end(12, digits))
+            .flatten()
+            .map(|end| &digits[end..])
+            // Calling codes do not begin with 0: then it was no international prefix.
+            .filter(|rest| rest.first() != Some(&b'0'));
+        match idd {
+            Some(rest) if rest.len() <= 2 => return Answer::Unparsable,
+            Some(rest) => match calling_code(rest) {
+                Some(found) => found,
+                None => return Answer::Unparsable,
+            },
+            None => match own_code(digits, default) {
+                Some(Some(found)) => found,
+                Some(None) => (0, digits),
+                None => return Answer::Unsure,
+            },
+        }
+    };
+
+    let plan = if cc == 0 {
+        cc = usize::from(default.calling_code());
+        default
+    } else {
+        // The metadata of the code's main region (the default's own when it is that).
+        match regions_for(cc).next() {
+            Some(main) => main,
+            None => return Answer::Unsure,
+        }
+    };
+    if candidate.len() < 2 {
+        return Answer::Unparsable;
+    }
+    // The national prefix goes when what is left has a possible length.
+    let Some(stripped) = plan.strip_national(candidate) else {
+        return Answer::Unsure;
+    };
+    let nsn = match plan.length(stripped.len()) {
+        Length::LocalOnly | Length::TooShort | Length::Invalid => candidate,
+        Length::Possible | Length::TooLong => stripped,
+    };
+    if nsn.len() < 2 || nsn.len() > 17 {
+        return Answer::Unparsable;
+    }
+    if nsn.iter().all(|&d| d == b'0') {
+        // The library keeps such a number as 0 and a count of zeros: leave it its answer.
+        return Answer::Unsure;
+    }
+
+    // `isValidNumber`: the region the number belongs to, then its type there.
+    let len = nsn.len();
+    let mut regions = regions_for(cc).map(|r| (r, r.walk(nsn)));
+    let chosen = if regions_for(cc).nth(1).is_none() {
+        regions.next()
+    } else {
+        regions.find(|&(r, mask)| {
+            (r.has(HAS_LEADING_DIGITS) && mask & LEADING_DIGITS != 0) || r.known_type(mask, len)
+        })
+    };
+    match chosen {
+        Some((r, mask)) if r.known_type(mask, len) => {
+            let mut e164 = String::with_capacity(1 + 3 + len);
+            e164.push('+');
+            e164.push_str(&cc.to_string());
+            e164.extend(nsn.iter().map(|&d| char::from(d)));
+            Answer::Valid(e164)
+        }
+        _ => Answer::Invalid,
+    }
+}
+
+/// `extractCountryCode`: the first one to three digits that are a calling code, and the rest.
+fn calling_code(digits: &[u8]) -> Option<(usize, &[u8])> {
+    if digits.first() == Some(&b'0') {
+        return None;
+    }
+    (1..=3.min(digits.len())).find_map(|n| {
+        let cc = digits[..n]
+            .iter()
+            .fold(0usize, |v, d| v * 10 + usize::from(d - b'0'));
+        regions_for(cc).next().map(|_| (cc, &digits[n..]))
+    })
+}
+
+/// A number that starts with the default region's own calling code, without `+`: read as
+/// international when that makes a number of the plan out of one that was not (or was too
+/// long). `Some(None)`: read as national; `None`: the region's national prefix is a pattern.
+fn own_code(digits: &[u8], default: Plan) -> Option<Option<(usize, &[u8])>> {
+    let cc = default.calling_code();
+    let mut buf = [0u8; 5];
+    let code = digits_of(cc, &mut buf);
+    let Some(rest) = digits.strip_prefix(code) else {
+        return Some(None);
+    };
+    let rest = default.strip_national(rest)?;
+    let better = (!default.general(digits) && default.general(rest))
+        || default.length(digits.len()) == Length::TooLong;
+    Some(better.then_some((usize::from(cc), rest)))
+}
+
+fn digits_of(mut n: u16, buf: &mut [u8; 5]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[i..];
+        }
+    }
+}
