@@ -19,6 +19,12 @@ for to in ndjson covage kojo csv; do
   run "mixed-$to" convert "$data/contacts-mixed.csv" --to "$to"
 done
 run covage-kojo convert "$data/covage.json" --to kojo
+# Numbers of many countries in a Covage export (issue 22; older data directories lack it).
+if [ -s "$data/covage-mixed.json" ]; then
+  for to in csv kojo; do
+    run "covage-mixed-$to" convert "$data/covage-mixed.json" --to "$to"
+  done
+fi
 run kojo-csv convert "$data/kojo.json" --to csv
 # One core: the one-thread path.
 taskset -c 0 "$bin" convert "$data/contacts-mixed.csv" --to covage -o "$out/one-mixed-covage.out" \

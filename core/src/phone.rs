@@ -1,5 +1,11 @@
-//! Phone numbers: parsed with `rlibphonenumber` (a port of Google's libphonenumber and its
-//! metadata), kept in E.164.
+//! Phone numbers: libphonenumber's answers (Google's library, its port `rlibphonenumber` and
+//! its metadata), kept in E.164.
+//!
+//! Three paths give the same answers, fastest first: French numbers in common shapes by a
+//! prefix table ([`fast`]); any number typed as digits and separators by every region's
+//! numbering plan as tables ([`plans`], generated from the library's metadata by
+//! `generate`); anything else (letters, extensions, a national prefix the library rewrites)
+//! by the library itself, its recent answers remembered.
 //!
 //! Covage's own examples are French numbers in national form (`0142845403`, and `0692417900`, a
 //! Réunion mobile), so a national number that is not valid for the default region is tried

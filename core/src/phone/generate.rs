@@ -6,7 +6,7 @@
 
 use super::plans::{
     BY_CODE, CALLING_CODES, DESCS, ENDS, GOES_ON, HAS_IDD, HAS_LEADING_DIGITS, HAS_NPP,
-    HAS_TRANSFORM, HEADER, LEADING_DIGITS, MAGIC, REGION_LEN, STATE_LEN,
+    HAS_TRANSFORM, HEADER, LEADING_DIGITS, MAGIC, REGION_LEN, WIDE,
 };
 use prost::Message;
 use regex_automata::{
@@ -290,10 +290,23 @@ pub(super) fn plans_bin() -> Vec<u8> {
         let cc = u16::try_from(m.country_code.expect("a calling code")).expect("a calling code");
         rec[2..4].copy_from_slice(&cc.to_le_bytes());
         let mut flags = 0;
-        let mut dfa = |at: usize, states: &mut Vec<([u16; 10], u16)>, table| {
-            let base = u32::try_from(states.len()).expect("states fit 32 bits");
-            rec[at..at + 4].copy_from_slice(&base.to_le_bytes());
-            states.extend(table);
+        // Each DFA at a byte offset into the states; its moves one byte each when it has at
+        // most 256 states (all but a few), else two (the offset's top bit).
+        let mut dfa = |at: usize, states: &mut Vec<u8>, table: Vec<([u16; 10], u16)>| {
+            let wide = table.len() > 256;
+            let offset = u32::try_from(states.len()).expect("states fit 31 bits");
+            assert!(offset < WIDE);
+            let word = offset | if wide { WIDE } else { 0 };
+            rec[at..at + 4].copy_from_slice(&word.to_le_bytes());
+            for (next, mask) in table {
+                for t in next {
+                    match wide {
+                        true => states.extend_from_slice(&t.to_le_bytes()),
+                        false => states.push(u8::try_from(t).expect("a narrow DFA")),
+                    }
+                }
+                states.extend_from_slice(&mask.to_le_bytes());
+            }
         };
         dfa(8, &mut states, digit_dfa(&patterns));
         if let Some(p) = inner(m.international_prefix.as_deref()) {
@@ -369,13 +382,7 @@ pub(super) fn plans_bin() -> Vec<u8> {
     for r in &regions {
         out.extend_from_slice(r);
     }
-    for (next, mask) in &states {
-        for t in next {
-            out.extend_from_slice(&t.to_le_bytes());
-        }
-        out.extend_from_slice(&mask.to_le_bytes());
-    }
-    assert_eq!(STATE_LEN, 22);
+    out.extend_from_slice(&states);
     out
 }
 

@@ -7,7 +7,7 @@
 //! transform rule, a `+` it would read twice) is [`Answer::Unsure`], and the caller asks it.
 //!
 //! Layout of `plans.bin`, little-endian:
-//! - header: `MAGIC`, regions `u16`, region-list length `u16`, states `u32`;
+//! - header: `MAGIC`, regions `u16`, region-list length `u16`, states' bytes `u32`;
 //! - `by_code`: 26×26 `u16`, the region of each ISO code (`u16::MAX`: none);
 //! - for each calling code 0..1000 its first entry in the region list (`u16`), then the counts
 //!   (`u8`), then the region list (`u16` each), each code's regions in the library's order;
@@ -15,16 +15,19 @@
 //!   8) the first state of its number DFA, its international prefix's and its national
 //!   prefix's (`u32` each), the general possible lengths and the local-only ones (`u32` masks),
 //!   and for each of the `DESCS` descriptions the lengths it lists (`u32`, all bits: any);
-//! - the states, `STATE_LEN` bytes each: ten `u16` moves (by digit, relative to the region's
-//!   first state; 0 is dead) and the `u16` mask of the patterns that match there.
+//! - the DFAs' states: ten moves (by digit, the number of the next state in the same DFA; 0 is
+//!   dead, 1 the start), one byte each in a DFA of at most 256 states, else `u16`; then the
+//!   `u16` mask of the patterns that match there. A region points at each of its DFAs with a
+//!   `u32` byte offset into them, its top bit ([`WIDE`]) set for two-byte moves.
 
 /// First bytes of `plans.bin`.
-pub(super) const MAGIC: &[u8; 8] = b"CPPLANS2";
+pub(super) const MAGIC: &[u8; 8] = b"CPPLANS3";
 pub(super) const HEADER: usize = 16;
 pub(super) const BY_CODE: usize = 26 * 26;
 pub(super) const CALLING_CODES: usize = 1000;
 pub(super) const REGION_LEN: usize = 72;
-pub(super) const STATE_LEN: usize = 22;
+/// In a DFA's offset: its moves are two bytes each.
+pub(super) const WIDE: u32 = 1 << 31;
 /// The descriptions a region's mask bits stand for: general, then the number types in the
 /// order libphonenumber tries them (premium rate, toll free, shared cost, VoIP, personal,
 /// pager, UAN, voicemail, fixed line, mobile).
@@ -60,26 +63,45 @@ fn u16_at(at: usize) -> u16 {
     u16::from_le_bytes([BYTES[at], BYTES[at + 1]])
 }
 
-fn next(base: usize, state: usize, digit: u8) -> usize {
-    usize::from(u16_at(
-        base + STATE_LEN * state + 2 * usize::from(digit - b'0'),
-    ))
+/// One DFA of the file: where its states start, and whether its moves are two bytes.
+#[derive(Clone, Copy)]
+struct Dfa {
+    base: usize,
+    wide: bool,
 }
 
-fn mask(base: usize, state: usize) -> u16 {
-    u16_at(base + STATE_LEN * state + 20)
-}
-
-/// The state a walk from the start over `digits` ends in, and its mask.
-fn walk(base: usize, digits: &[u8]) -> (usize, u16) {
-    let mut state = 1usize;
-    for d in digits {
-        state = next(base, state, *d);
-        if state == 0 {
-            return (0, 0);
+impl Dfa {
+    fn state_len(self) -> usize {
+        if self.wide {
+            22
+        } else {
+            12
         }
     }
-    (state, mask(base, state))
+
+    fn next(self, state: usize, digit: u8) -> usize {
+        let d = usize::from(digit - b'0');
+        match self.wide {
+            true => usize::from(u16_at(self.base + 22 * state + 2 * d)),
+            false => usize::from(BYTES[self.base + 12 * state + d]),
+        }
+    }
+
+    fn mask(self, state: usize) -> u16 {
+        u16_at(self.base + self.state_len() * state + self.state_len() - 2)
+    }
+
+    /// The mask of the state a walk from the start over `digits` ends in (0: dead).
+    fn walk(self, digits: &[u8]) -> u16 {
+        let mut state = 1usize;
+        for d in digits {
+            state = self.next(state, *d);
+            if state == 0 {
+                return 0;
+            }
+        }
+        self.mask(state)
+    }
 }
 
 fn u32_at(at: usize) -> u32 {
@@ -94,6 +116,7 @@ fn regions_at() -> usize {
     LIST + 2 * usize::from(u16_at(10))
 }
 
+/// Where the DFAs' states begin.
 fn states_at() -> usize {
     regions_at() + REGION_LEN * usize::from(u16_at(8))
 }
@@ -147,31 +170,36 @@ impl Plan {
         BYTES[self.0 + 4] & flag != 0
     }
 
-    fn dfa(self, at: usize) -> usize {
-        states_at() + STATE_LEN * u32_at(self.0 + at) as usize
+    /// The DFA whose offset is at `at` in the record.
+    fn dfa(self, at: usize) -> Dfa {
+        let word = u32_at(self.0 + at);
+        Dfa {
+            base: states_at() + (word & !WIDE) as usize,
+            wide: word & WIDE != 0,
+        }
     }
 
-    /// The mask of the state a walk over `digits` ends in (0: dead).
+    /// The mask of the patterns that match all of `digits` (0: none).
     fn walk(self, digits: &[u8]) -> u16 {
-        walk(self.dfa(8), digits).1
+        self.dfa(8).walk(digits)
     }
 
     /// Where the library's match of a prefix pattern (international: DFA at 12, national: at
     /// 16) ends at the start of `digits`, if it matches.
     fn prefix_end(self, at: usize, digits: &[u8]) -> Option<usize> {
-        let base = self.dfa(at);
+        let dfa = self.dfa(at);
         let mut state = 1usize;
         let mut end = None;
         for (i, d) in digits.iter().enumerate() {
-            if mask(base, state) & GOES_ON != 0 {
+            if dfa.mask(state) & GOES_ON != 0 {
                 end = Some(i);
             }
-            state = next(base, state, *d);
+            state = dfa.next(state, *d);
             if state == 0 {
                 return end;
             }
         }
-        if mask(base, state) & ENDS != 0 {
+        if dfa.mask(state) & ENDS != 0 {
             end = Some(digits.len());
         }
         end
@@ -331,11 +359,13 @@ pub(super) fn answer(text: &[u8], default: Plan) -> Answer {
     };
     match chosen {
         Some((r, mask)) if r.known_type(mask, len) => {
-            let mut e164 = String::with_capacity(1 + 3 + len);
-            e164.push('+');
-            e164.push_str(&cc.to_string());
-            e164.extend(nsn.iter().map(|&d| char::from(d)));
-            Answer::Valid(e164)
+            let mut buf = [0u8; 5];
+            let mut e164 = Vec::with_capacity(1 + 3 + len);
+            e164.push(b'+');
+            e164.extend_from_slice(digits_of(cc as u16, &mut buf));
+            e164.extend_from_slice(nsn);
+            // Digits and a `+`: always UTF-8.
+            String::from_utf8(e164).map_or(Answer::Unsure, Answer::Valid)
         }
         _ => Answer::Invalid,
     }
