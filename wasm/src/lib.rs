@@ -312,7 +312,7 @@ impl Converter {
 /// const planner = Planner.create(sample, options); // undefined: one Converter reads it
 /// for (const { piece, bytes } of planner.push(chunk)) post(piece, bytes, planner.reader());
 /// // in order, for each piece's result r:
-/// const { output, rejects } = planner.merge(r.output, r.rejects, r.report);
+/// const { output, rejects } = planner.merge(r.output, r.rejects, r.report, r.entriesOmitted);
 /// const { output, report, entriesOmitted } = planner.done();
 /// ```
 #[wasm_bindgen]
@@ -394,11 +394,13 @@ impl Planner {
     }
 
     /// The next piece's result, in input order: `{ output, rejects }` to append to the files.
+    /// `entries_omitted`: the entries the piece only counted (its `entriesOmitted`).
     pub fn merge(
         &mut self,
         output: &[u8],
         rejects: &[u8],
         report: JsValue,
+        entries_omitted: Option<f64>,
     ) -> Result<JsValue, JsValue> {
         let mut report: contactport_core::Report =
             serde_wasm_bindgen::from_value(report).map_err(into_error)?;
@@ -411,6 +413,7 @@ impl Planner {
             .push(output, rejects, &report, &mut out, &mut rej)
             .map_err(into_error)?;
         self.kept.keep(&mut report).map_err(into_error)?;
+        self.kept.omitted += entries_omitted.unwrap_or(0.0) as u64;
         let o = js_sys::Object::new();
         js_sys::Reflect::set(&o, &"output".into(), &js_sys::Uint8Array::from(&out[..]))?;
         js_sys::Reflect::set(&o, &"rejects".into(), &js_sys::Uint8Array::from(&rej[..]))?;
@@ -445,8 +448,9 @@ impl Planner {
 
 /// Converts the pieces a `Planner` cuts, on a piece worker: made once a run, with the file's
 /// `options` and the planner's `reader()`, so they are read once and not for every piece.
-/// `convert(bytes, piece)` returns `{ output, rejects, report, preview, inputFormat }` for
-/// `Planner.merge`; a failure is reported as the one-worker path would (its line counted from
+/// `convert(bytes, piece)` returns `{ output, rejects, report, preview, inputFormat,
+/// entriesOmitted }` for `Planner.merge` (the report with the piece's first 1,000 rejects and
+/// warnings); a failure is reported as the one-worker path would (its line counted from
 /// the file's start).
 #[wasm_bindgen]
 pub struct PieceConverter {
@@ -481,11 +485,21 @@ impl PieceConverter {
             serde_wasm_bindgen::from_value(piece).map_err(into_error)?;
         let mut conv = piece.converter(self.reader, &self.opts);
         let (mut out, mut rejects) = (Vec::new(), Vec::new());
-        let report = conv
+        let mut report = conv
             .push(bytes, &mut out, &mut rejects)
             .and_then(|_| conv.finish(&mut out, &mut rejects))
             .map_err(|e| into_error(piece.relocate(e)))?;
-        finished(&conv, &report, &out, &rejects)
+        // The page keeps the first entries of the whole file, so a piece's first are all it
+        // can use: the rest are only counted, not copied to JavaScript and back (a file of
+        // invalid numbers has one warning a record).
+        let mut omitted = 0;
+        for all in [&mut report.rejects, &mut report.warnings] {
+            omitted += all.len().saturating_sub(KEPT_ENTRIES);
+            all.truncate(KEPT_ENTRIES);
+        }
+        let o = finished(&conv, &report, &out, &rejects)?;
+        js_sys::Reflect::set(&o, &"entriesOmitted".into(), &JsValue::from(omitted as f64))?;
+        Ok(o)
     }
 }
 

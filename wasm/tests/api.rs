@@ -2,7 +2,7 @@
 //! byte for byte (the golden files the CLI's own tests check), whole or streamed in chunks.
 #![cfg(target_arch = "wasm32")]
 
-use contactport_wasm::{convert, validate, Converter};
+use contactport_wasm::{convert, validate, Converter, PieceConverter, Planner};
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -42,7 +42,7 @@ fn opts(to: &str) -> JsValue {
 }
 
 fn get(v: &JsValue, k: &str) -> JsValue {
-    Reflect::get(v, &k.into()).unwrap()
+    Reflect::get(v, &k.into()).unwrap_or_else(|_| panic!("no {k:?} in {v:?}"))
 }
 
 fn bytes(v: &JsValue, k: &str) -> Vec<u8> {
@@ -104,6 +104,73 @@ fn report_and_preview_have_the_cli_shape() {
         get(&done, "inputFormat").as_string().as_deref(),
         Some("csv")
     );
+}
+
+/// Issue 22: a piece hands over only the first 1,000 entries of each kind (the page keeps no
+/// more of the whole file) and counts the rest; joined, the report is the one converter's.
+#[wasm_bindgen_test]
+fn pieces_keep_the_first_entries_and_count_the_rest_like_one_converter() {
+    let mut csv = String::from("first_name,last_name,email,phone\n");
+    for i in 0..6000 {
+        csv.push_str(&format!("Jean{i},Dupont,j{i}@exemple.fr,pager {i}\n"));
+    }
+    let input = csv.as_bytes();
+    let one = {
+        let mut c = Converter::new(opts("ndjson")).unwrap();
+        c.push(input).unwrap();
+        c.finish().unwrap()
+    };
+    let sample = &input[..input.len().min(Planner::sample_bytes())];
+    let mut planner = Planner::create(sample, opts("ndjson"))
+        .unwrap()
+        .expect("a CSV of this size is planned");
+    let pieces = PieceConverter::new(planner.reader().unwrap(), opts("ndjson")).unwrap();
+    let mut chunks: Vec<JsValue> = planner.push(&input[sample.len()..]).unwrap().to_vec();
+    chunks.extend(planner.finish().unwrap().to_vec());
+    assert!(chunks.len() > 1, "cut into several pieces");
+    let mut most = 0.0f64;
+    for chunk in chunks {
+        let bytes = Uint8Array::new(&get(&chunk, "bytes")).to_vec();
+        let r = pieces.convert(&bytes, get(&chunk, "piece")).unwrap();
+        let warnings = get(&get(&r, "report"), "warnings");
+        let n = if warnings.is_undefined() {
+            0.0
+        } else {
+            get(&warnings, "length").as_f64().unwrap()
+        };
+        most = most.max(n);
+        let omitted = get(&r, "entriesOmitted").as_f64();
+        planner
+            .merge(
+                &bytes_of(&r, "output"),
+                &bytes_of(&r, "rejects"),
+                get(&r, "report"),
+                omitted,
+            )
+            .unwrap();
+    }
+    assert_eq!(most, 1000.0, "no piece hands over more than the page keeps");
+    let joined = planner.done().unwrap();
+    assert_eq!(get(&joined, "entriesOmitted").as_f64(), Some(5000.0));
+    assert_eq!(
+        get(&joined, "entriesOmitted").as_f64(),
+        get(&one, "entriesOmitted").as_f64()
+    );
+    let warnings = |done: &JsValue| {
+        js_sys::JSON::stringify(&get(&get(done, "report"), "warnings"))
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    assert_eq!(
+        warnings(&joined),
+        warnings(&one),
+        "the same first 1,000 warnings"
+    );
+}
+
+fn bytes_of(v: &JsValue, k: &str) -> Vec<u8> {
+    bytes(v, k)
 }
 
 #[wasm_bindgen_test]

@@ -14,7 +14,8 @@ self.onmessage = async ({ data: { run, bytes, piece, reader, options } }) => {
       current = { run, conv: new PieceConverter(reader, options) };
     }
     const r = current.conv.convert(bytes, piece);
-    self.postMessage({ ok: true, output: r.output, rejects: r.rejects, report: r.report, preview: r.preview, inputFormat: r.inputFormat },
+    self.postMessage({ ok: true, output: r.output, rejects: r.rejects, report: r.report, preview: r.preview, inputFormat: r.inputFormat,
+      entriesOmitted: r.entriesOmitted },
       [r.output.buffer, r.rejects.buffer]);
   } catch (e) {
     self.postMessage({ ok: false, message: e instanceof Error ? e.message : String(e) });

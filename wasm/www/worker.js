@@ -68,7 +68,7 @@ async function inPieces(file, options, out, rejectParts) {
       while (results.has(next) && !(failure && next >= failure.seq)) {
         const r = results.get(next);
         results.delete(next);
-        const m = planner.merge(r.output, r.rejects, r.report);
+        const m = planner.merge(r.output, r.rejects, r.report, r.entriesOmitted);
         await out.write(m.output);
         if (m.rejects.length) rejectParts.push(m.rejects);
         if (preview.length < PREVIEW) preview = preview.concat(r.preview.slice(0, PREVIEW - preview.length));
