@@ -174,47 +174,70 @@ pub enum Field {
 }
 
 impl Field {
-    /// Every field, in canonical column order.
-    pub const ALL: [Field; 38] = [
-        Field::FirstName,
-        Field::LastName,
-        Field::DisplayName,
-        Field::Email,
-        Field::Phone,
-        Field::Mobile,
-        Field::OrgName,
-        Field::VendorId,
-        Field::CovageUuid,
-        Field::KojoId,
-        Field::CreatedAt,
-        Field::UpdatedAt,
-        Field::OtherEmails,
-        Field::OtherPhones,
-        Field::Title,
-        Field::Department,
-        Field::Nickname,
-        Field::Birthday,
-        Field::Notes,
-        Field::WebPages,
-        Field::WorkStreet,
-        Field::WorkExtended,
-        Field::WorkCity,
-        Field::WorkRegion,
-        Field::WorkPostalCode,
-        Field::WorkCountry,
-        Field::HomeStreet,
-        Field::HomeExtended,
-        Field::HomeCity,
-        Field::HomeRegion,
-        Field::HomePostalCode,
-        Field::HomeCountry,
-        Field::OtherStreet,
-        Field::OtherExtended,
-        Field::OtherCity,
-        Field::OtherRegion,
-        Field::OtherPostalCode,
-        Field::OtherCountry,
+    /// The fields of a work, a home and an other address: street, extended, city, region,
+    /// postal code, country (an `ADR`'s components after its PO box, in its order).
+    pub const ADDRESSES: [[Field; 6]; 3] = [
+        [
+            Field::WorkStreet,
+            Field::WorkExtended,
+            Field::WorkCity,
+            Field::WorkRegion,
+            Field::WorkPostalCode,
+            Field::WorkCountry,
+        ],
+        [
+            Field::HomeStreet,
+            Field::HomeExtended,
+            Field::HomeCity,
+            Field::HomeRegion,
+            Field::HomePostalCode,
+            Field::HomeCountry,
+        ],
+        [
+            Field::OtherStreet,
+            Field::OtherExtended,
+            Field::OtherCity,
+            Field::OtherRegion,
+            Field::OtherPostalCode,
+            Field::OtherCountry,
+        ],
     ];
+
+    /// Every field, in canonical column order: the contact's own, then [`Field::ADDRESSES`].
+    pub const ALL: [Field; 38] = {
+        const OWN: [Field; 20] = [
+            Field::FirstName,
+            Field::LastName,
+            Field::DisplayName,
+            Field::Email,
+            Field::Phone,
+            Field::Mobile,
+            Field::OrgName,
+            Field::VendorId,
+            Field::CovageUuid,
+            Field::KojoId,
+            Field::CreatedAt,
+            Field::UpdatedAt,
+            Field::OtherEmails,
+            Field::OtherPhones,
+            Field::Title,
+            Field::Department,
+            Field::Nickname,
+            Field::Birthday,
+            Field::Notes,
+            Field::WebPages,
+        ];
+        let mut all = [Field::FirstName; 38];
+        let mut i = 0;
+        while i < all.len() {
+            all[i] = match i {
+                0..20 => OWN[i],
+                _ => Field::ADDRESSES[(i - 20) / 6][(i - 20) % 6],
+            };
+            i += 1;
+        }
+        all
+    };
 
     /// The canonical (snake_case) name, as in the CSV header and reports.
     pub fn name(self) -> &'static str {

@@ -89,8 +89,6 @@ pub const OUTLOOK_HEADER: [&str; 30] = [
     "Web Page",
 ];
 
-use super::vcard::ADDRESSES;
-
 /// [`Column::GoogleAddress`] parts that are no field of ours.
 const PO_BOX: usize = 10;
 const FORMATTED: usize = 11;
@@ -136,7 +134,7 @@ enum Column {
     Country(Option<Field>),
     /// Thunderbird's `Birth Year`, `Birth Month`, `Birth Day` (0, 1, 2): one birthday.
     BirthPart(usize),
-    /// Google `Address N - Part`: the part (an index in [`ADDRESSES`]'s rows, or `PO_BOX`,
+    /// Google `Address N - Part`: the part (an index in [`Field::ADDRESSES`]'s rows, or `PO_BOX`,
     /// `FORMATTED`), the index of its `Address N - Type|Label` column, and for the formatted
     /// address the index of its street column (it stands in for an empty street).
     GoogleAddress {
@@ -318,7 +316,7 @@ impl ReadPlan {
                     } else {
                         2
                     };
-                    let row = ADDRESSES[kind];
+                    let row = Field::ADDRESSES[kind];
                     match *part {
                         // The formatted address only when the street is not given apart.
                         FORMATTED => {
@@ -362,7 +360,7 @@ impl ReadPlan {
 /// Sets `f` from a column. A second e-mail or phone is kept in `other_emails` /
 /// `other_phones`; a second value of another field is counted as dropped under its column.
 fn set(c: &mut Contact, f: Field, value: &str, column: &str, report: &mut Report) {
-    let extended = ADDRESSES.iter().any(|a| a[1] == f);
+    let extended = Field::ADDRESSES.iter().any(|a| a[1] == f);
     let slot = c.get_mut(f);
     if slot.is_empty() {
         slot.push_str(value);
@@ -499,7 +497,7 @@ pub fn row<'a>(format: Format, c: &'a Contact, row: &mut Vec<&'a str>) {
                 given(&c.other_phones, "Other"),
                 &c.other_phones,
             ]);
-            for (fields, label) in ADDRESSES.iter().zip(["Work", "Home", "Other"]) {
+            for (fields, label) in Field::ADDRESSES.iter().zip(["Work", "Home", "Other"]) {
                 let any = fields.iter().any(|&f| !c.get(f).is_empty());
                 row.push(if any { label } else { "" });
                 row.extend(fields.iter().map(|&f| c.get(f)));
@@ -523,7 +521,7 @@ pub fn row<'a>(format: Format, c: &'a Contact, row: &mut Vec<&'a str>) {
                 &c.title,
             ]);
             // Outlook has no column for the extended address but the street's second line.
-            for fields in ADDRESSES {
+            for fields in Field::ADDRESSES {
                 row.extend([c.get(fields[0]), c.get(fields[1])]);
                 row.extend(fields[2..].iter().map(|&f| c.get(f)));
             }
@@ -643,7 +641,7 @@ mod tests {
             web_pages: format!("https://{}.example", v[7]),
             ..Default::default()
         };
-        for (k, fields) in ADDRESSES.iter().enumerate() {
+        for (k, fields) in Field::ADDRESSES.iter().enumerate() {
             for (j, &f) in fields.iter().enumerate() {
                 *c.get_mut(f) = format!("{} {k}{j}", v[8 + j % 4]);
             }

@@ -401,35 +401,6 @@ fn components(s: &str) -> Vec<String> {
 /// Properties that say nothing about the contact: not counted as dropped.
 const STRUCTURAL: [&str; 6] = ["BEGIN", "END", "VERSION", "PRODID", "REV", "UID"];
 
-/// The fields of a work, a home and an other address: street, extended, city, region,
-/// postal code, country (an `ADR`'s components after its PO box, in its order).
-pub const ADDRESSES: [[Field; 6]; 3] = [
-    [
-        Field::WorkStreet,
-        Field::WorkExtended,
-        Field::WorkCity,
-        Field::WorkRegion,
-        Field::WorkPostalCode,
-        Field::WorkCountry,
-    ],
-    [
-        Field::HomeStreet,
-        Field::HomeExtended,
-        Field::HomeCity,
-        Field::HomeRegion,
-        Field::HomePostalCode,
-        Field::HomeCountry,
-    ],
-    [
-        Field::OtherStreet,
-        Field::OtherExtended,
-        Field::OtherCity,
-        Field::OtherRegion,
-        Field::OtherPostalCode,
-        Field::OtherCountry,
-    ],
-];
-
 /// Reads one card into `c`, its values decoded in their `CHARSET`, else in `charset` (the
 /// file's encoding). Values no field holds are counted in `report` under their property name;
 /// a value whose bytes were not valid in their charset is a warning.
@@ -521,7 +492,7 @@ pub fn read_card(
                     get(5).into(),
                     get(6).into(),
                 ];
-                let fields = ADDRESSES[kind];
+                let fields = Field::ADDRESSES[kind];
                 if fields.iter().any(|&f| !c.get(f).is_empty()) {
                     // A second address of the same kind has nowhere to go.
                     report.drop_field("ADR");
@@ -632,7 +603,7 @@ pub fn write_card(c: &Contact, version: Version, out: &mut Vec<u8>) {
     {
         line(out, &format!("URL:{}", escape(url)));
     }
-    for (fields, kind) in ADDRESSES.iter().zip(["work", "home", "other"]) {
+    for (fields, kind) in Field::ADDRESSES.iter().zip(["work", "home", "other"]) {
         if fields.iter().all(|&f| c.get(f).is_empty()) {
             continue;
         }
@@ -1054,7 +1025,7 @@ mod tests {
             web_pages: "https://colibrix.example ::: https://zoe.example".into(),
             ..Default::default()
         };
-        for (k, fields) in ADDRESSES.iter().enumerate() {
+        for (k, fields) in Field::ADDRESSES.iter().enumerate() {
             for (j, &f) in fields.iter().enumerate() {
                 *c.get_mut(f) = format!("v{k}{j};x,y");
             }
@@ -1085,7 +1056,7 @@ mod tests {
                 notes: v[3].clone(),
                 ..Default::default()
             };
-            for (k, fields) in ADDRESSES.iter().enumerate() {
+            for (k, fields) in Field::ADDRESSES.iter().enumerate() {
                 for (j, &f) in fields.iter().enumerate() {
                     *c.get_mut(f) = v[4 + k * 6 + j].clone();
                 }
