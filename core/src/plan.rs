@@ -671,6 +671,17 @@ impl Skip {
     }
 }
 
+/// Where a piece's bytes go in the joined files ([`Merger::place`]).
+#[derive(Debug)]
+pub struct Placement {
+    /// Bytes before the piece's output.
+    pub output_head: Vec<u8>,
+    /// The piece's first output bytes to leave out (`usize::MAX`: all).
+    pub output_skip: usize,
+    /// Bytes before the piece's rejects.
+    pub rejects_head: Vec<u8>,
+}
+
 /// Joins the pieces' results, given in input order, into the one-thread path's bytes: the
 /// output fragments through a [`Joiner`], the rejects' rows under one header, the counts added
 /// up (the entries are left in each piece's report for the caller to keep).
@@ -705,17 +716,30 @@ impl Merger {
         out: &mut impl std::io::Write,
         rejects_out: &mut impl std::io::Write,
     ) -> std::io::Result<()> {
-        if let Some(j) = self.joiner.as_mut() {
-            j.push(output, out)?;
+        // Without a target format (validate) there is no output to join.
+        let joined = self.joiner.is_some();
+        let p = self.place(output, !rejects.is_empty(), report);
+        if joined {
+            out.write_all(&p.output_head)?;
+            out.write_all(&output[p.output_skip..])?;
         }
-        if !rejects.is_empty() {
-            if !self.rejects_started {
-                let mut head = Vec::new();
-                CsvOut::default().row(&rejects_header(), &mut head);
-                rejects_out.write_all(&head)?;
-                self.rejects_started = true;
-            }
-            rejects_out.write_all(rejects)?;
+        rejects_out.write_all(&p.rejects_head)?;
+        rejects_out.write_all(rejects)
+    }
+
+    /// [`Merger::push`] without the writing: what goes before the piece's output (leaving out
+    /// its first `output_skip` bytes: all of them without a target format) and before its
+    /// rejects, for a caller that keeps the pieces' bytes where they are (the page). Only
+    /// `output`'s first two bytes are looked at.
+    pub fn place(&mut self, output: &[u8], any_rejects: bool, report: &Report) -> Placement {
+        let (output_head, output_skip) = match self.joiner.as_mut() {
+            Some(j) => j.place(output),
+            None => (Vec::new(), usize::MAX),
+        };
+        let mut rejects_head = Vec::new();
+        if any_rejects && !self.rejects_started {
+            CsvOut::default().row(&rejects_header(), &mut rejects_head);
+            self.rejects_started = true;
         }
         let total = &mut self.total;
         total.read += report.read;
@@ -731,7 +755,11 @@ impl Merger {
             total.headerless = report.headerless.clone();
         }
         self.next += 1;
-        Ok(())
+        Placement {
+            output_head,
+            output_skip,
+            rejects_head,
+        }
     }
 
     /// The counts so far.

@@ -312,7 +312,8 @@ impl Converter {
 /// const planner = Planner.create(sample, options); // undefined: one Converter reads it
 /// for (const { piece, bytes } of planner.push(chunk)) post(piece, bytes, planner.reader());
 /// // in order, for each piece's result r:
-/// const { output, rejects } = planner.merge(r.output, r.rejects, r.report, r.entriesOmitted);
+/// const m = planner.merge(r.output, r.rejects.length, r.report, r.entriesOmitted);
+/// write(m.outputHead, r.output.subarray(m.outputSkip)); writeRejects(m.rejectsHead, r.rejects);
 /// const { output, report, entriesOmitted } = planner.done();
 /// ```
 #[wasm_bindgen]
@@ -393,12 +394,15 @@ impl Planner {
         chunks_to_js(ready)
     }
 
-    /// The next piece's result, in input order: `{ output, rejects }` to append to the files.
+    /// The next piece's result, in input order: `{ outputHead, outputSkip, rejectsHead }`:
+    /// append `outputHead`, then the piece's output without its first `outputSkip` bytes, to
+    /// the output file, and `rejectsHead` then the piece's rejects to the rejects file. The
+    /// pieces' bytes stay in JavaScript: only the output's first two bytes are read here.
     /// `entries_omitted`: the entries the piece only counted (its `entriesOmitted`).
     pub fn merge(
         &mut self,
-        output: &[u8],
-        rejects: &[u8],
+        output: &js_sys::Uint8Array,
+        rejects_len: usize,
         report: JsValue,
         entries_omitted: Option<f64>,
     ) -> Result<JsValue, JsValue> {
@@ -408,15 +412,26 @@ impl Planner {
             .merger
             .as_mut()
             .ok_or_else(|| into_error("planner already done"))?;
-        let (mut out, mut rej) = (Vec::new(), Vec::new());
-        merger
-            .push(output, rejects, &report, &mut out, &mut rej)
-            .map_err(into_error)?;
+        let first = output.subarray(0, output.length().min(2)).to_vec();
+        let p = merger.place(&first, rejects_len > 0, &report);
         self.kept.keep(&mut report).map_err(into_error)?;
         self.kept.omitted += entries_omitted.unwrap_or(0.0) as u64;
         let o = js_sys::Object::new();
-        js_sys::Reflect::set(&o, &"output".into(), &js_sys::Uint8Array::from(&out[..]))?;
-        js_sys::Reflect::set(&o, &"rejects".into(), &js_sys::Uint8Array::from(&rej[..]))?;
+        js_sys::Reflect::set(
+            &o,
+            &"outputHead".into(),
+            &js_sys::Uint8Array::from(&p.output_head[..]),
+        )?;
+        js_sys::Reflect::set(
+            &o,
+            &"outputSkip".into(),
+            &JsValue::from(p.output_skip as f64),
+        )?;
+        js_sys::Reflect::set(
+            &o,
+            &"rejectsHead".into(),
+            &js_sys::Uint8Array::from(&p.rejects_head[..]),
+        )?;
         Ok(o.into())
     }
 

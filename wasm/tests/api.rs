@@ -107,70 +107,101 @@ fn report_and_preview_have_the_cli_shape() {
 }
 
 /// Issue 22: a piece hands over only the first 1,000 entries of each kind (the page keeps no
-/// more of the whole file) and counts the rest; joined, the report is the one converter's.
+/// more of the whole file) and counts the rest; its bytes stay in JavaScript, the planner says
+/// what goes around them. Joined as the page's worker joins them, the output, the rejects and
+/// the report are the one converter's: a flat file (warnings) and Covage (a JSON array, rejects).
 #[wasm_bindgen_test]
-fn pieces_keep_the_first_entries_and_count_the_rest_like_one_converter() {
+fn pieces_join_in_place_into_the_one_converters_bytes_and_entries() {
     let mut csv = String::from("first_name,last_name,email,phone\n");
     for i in 0..6000 {
-        csv.push_str(&format!("Jean{i},Dupont,j{i}@exemple.fr,pager {i}\n"));
+        let phone = if i % 2 == 0 {
+            format!("pager {i}")
+        } else {
+            "01 42 84 54 03".into()
+        };
+        csv.push_str(&format!("Jean{i},Dupont,j{i}@exemple.fr,{phone}\n"));
     }
     let input = csv.as_bytes();
-    let one = {
-        let mut c = Converter::new(opts("ndjson")).unwrap();
-        c.push(input).unwrap();
-        c.finish().unwrap()
-    };
-    let sample = &input[..input.len().min(Planner::sample_bytes())];
-    let mut planner = Planner::create(sample, opts("ndjson"))
-        .unwrap()
-        .expect("a CSV of this size is planned");
-    let pieces = PieceConverter::new(planner.reader().unwrap(), opts("ndjson")).unwrap();
-    let mut chunks: Vec<JsValue> = planner.push(&input[sample.len()..]).unwrap().to_vec();
-    chunks.extend(planner.finish().unwrap().to_vec());
-    assert!(chunks.len() > 1, "cut into several pieces");
-    let mut most = 0.0f64;
-    for chunk in chunks {
-        let bytes = Uint8Array::new(&get(&chunk, "bytes")).to_vec();
-        let r = pieces.convert(&bytes, get(&chunk, "piece")).unwrap();
-        let warnings = get(&get(&r, "report"), "warnings");
-        let n = if warnings.is_undefined() {
-            0.0
-        } else {
-            get(&warnings, "length").as_f64().unwrap()
+    for to in ["ndjson", "covage"] {
+        let (one_out, one_rejects, one) = {
+            let mut c = Converter::new(opts(to)).unwrap();
+            let mut out = c.push(input).unwrap().to_vec();
+            let mut rejects = c.take_rejects().to_vec();
+            let done = c.finish().unwrap();
+            out.extend(bytes(&done, "output"));
+            rejects.extend(bytes(&done, "rejects"));
+            (out, rejects, done)
         };
-        most = most.max(n);
-        let omitted = get(&r, "entriesOmitted").as_f64();
-        planner
-            .merge(
-                &bytes_of(&r, "output"),
-                &bytes_of(&r, "rejects"),
-                get(&r, "report"),
-                omitted,
-            )
-            .unwrap();
+        let sample = &input[..input.len().min(Planner::sample_bytes())];
+        let mut planner = Planner::create(sample, opts(to))
+            .unwrap()
+            .expect("a CSV of this size is planned");
+        let pieces = PieceConverter::new(planner.reader().unwrap(), opts(to)).unwrap();
+        let mut chunks: Vec<JsValue> = planner.push(&input[sample.len()..]).unwrap().to_vec();
+        chunks.extend(planner.finish().unwrap().to_vec());
+        assert!(chunks.len() > 1, "cut into several pieces");
+        let (mut out, mut rejects, mut most) = (vec![], vec![], 0.0f64);
+        for chunk in chunks {
+            let r = pieces
+                .convert(&bytes(&chunk, "bytes"), get(&chunk, "piece"))
+                .unwrap();
+            for kind in ["rejects", "warnings"] {
+                let entries = get(&get(&r, "report"), kind);
+                if !entries.is_undefined() {
+                    most = most.max(get(&entries, "length").as_f64().unwrap());
+                }
+            }
+            let (piece_out, piece_rejects) = (bytes(&r, "output"), bytes(&r, "rejects"));
+            let m = planner
+                .merge(
+                    &Uint8Array::from(&piece_out[..]),
+                    piece_rejects.len(),
+                    get(&r, "report"),
+                    get(&r, "entriesOmitted").as_f64(),
+                )
+                .unwrap();
+            // As the page's worker writes them: the head, then the piece's bytes as they are.
+            out.extend(bytes(&m, "outputHead"));
+            let skip = get(&m, "outputSkip").as_f64().unwrap() as usize;
+            out.extend(&piece_out[skip.min(piece_out.len())..]);
+            rejects.extend(bytes(&m, "rejectsHead"));
+            rejects.extend(piece_rejects);
+        }
+        let joined = planner.done().unwrap();
+        out.extend(bytes(&joined, "output"));
+        assert_eq!(
+            most, 1000.0,
+            "{to}: no piece hands over more than the page keeps"
+        );
+        assert!(
+            out == one_out,
+            "{to}: the joined output is the one converter's"
+        );
+        assert!(
+            rejects == one_rejects,
+            "{to}: the joined rejects are the one converter's"
+        );
+        assert_eq!(
+            get(&joined, "entriesOmitted").as_f64(),
+            Some(2000.0),
+            "{to}: 3,000 entries, 1,000 kept"
+        );
+        assert_eq!(
+            get(&joined, "entriesOmitted").as_f64(),
+            get(&one, "entriesOmitted").as_f64()
+        );
+        let json = |done: &JsValue| {
+            js_sys::JSON::stringify(&get(done, "report"))
+                .unwrap()
+                .as_string()
+                .unwrap()
+        };
+        assert_eq!(
+            json(&joined),
+            json(&one),
+            "{to}: the same report, the same first entries"
+        );
     }
-    assert_eq!(most, 1000.0, "no piece hands over more than the page keeps");
-    let joined = planner.done().unwrap();
-    assert_eq!(get(&joined, "entriesOmitted").as_f64(), Some(5000.0));
-    assert_eq!(
-        get(&joined, "entriesOmitted").as_f64(),
-        get(&one, "entriesOmitted").as_f64()
-    );
-    let warnings = |done: &JsValue| {
-        js_sys::JSON::stringify(&get(&get(done, "report"), "warnings"))
-            .unwrap()
-            .as_string()
-            .unwrap()
-    };
-    assert_eq!(
-        warnings(&joined),
-        warnings(&one),
-        "the same first 1,000 warnings"
-    );
-}
-
-fn bytes_of(v: &JsValue, k: &str) -> Vec<u8> {
-    bytes(v, k)
 }
 
 #[wasm_bindgen_test]

@@ -68,9 +68,12 @@ async function inPieces(file, options, out, rejectParts) {
       while (results.has(next) && !(failure && next >= failure.seq)) {
         const r = results.get(next);
         results.delete(next);
-        const m = planner.merge(r.output, r.rejects, r.report, r.entriesOmitted);
-        await out.write(m.output);
-        if (m.rejects.length) rejectParts.push(m.rejects);
+        // The piece's bytes are written as they are, with what the planner says goes around them.
+        const m = planner.merge(r.output, r.rejects.length, r.report, r.entriesOmitted);
+        await out.write(m.outputHead);
+        await out.write(r.output.subarray(Math.min(m.outputSkip, r.output.length)));
+        if (m.rejectsHead.length) rejectParts.push(m.rejectsHead);
+        if (r.rejects.length) rejectParts.push(r.rejects);
         if (preview.length < PREVIEW) preview = preview.concat(r.preview.slice(0, PREVIEW - preview.length));
         inputFormat ??= r.inputFormat;
         next++;

@@ -251,22 +251,29 @@ impl Joiner {
 
     /// Writes the next fragment (in input order) to `out`, as it lies: no copy of it is made.
     pub fn push(&mut self, fragment: &[u8], out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let (head, skip) = self.place(fragment);
+        out.write_all(&head)?;
+        out.write_all(&fragment[skip..])
+    }
+
+    /// What goes before the next fragment, and how many of its first bytes to leave out:
+    /// [`Joiner::push`] without the writing, for a caller that keeps the fragment where it is
+    /// (the page: in JavaScript). Only the fragment's first two bytes are looked at.
+    pub fn place(&mut self, fragment: &[u8]) -> (Vec<u8>, usize) {
         let mut head = Vec::new();
         if !self.begun {
             self.begun = true;
             prologue(self.format, self.bom, &mut head);
         }
-        let body = if fragment.is_empty() {
-            fragment
-        } else if is_array(self.format) && !self.any {
+        let mut skip = 0;
+        if !fragment.is_empty() && is_array(self.format) && !self.any {
             head.extend_from_slice(b"[\n");
-            fragment.strip_prefix(b",\n").unwrap_or(fragment)
-        } else {
-            fragment
-        };
+            if fragment.starts_with(b",\n") {
+                skip = 2;
+            }
+        }
         self.any |= !fragment.is_empty();
-        out.write_all(&head)?;
-        out.write_all(body)
+        (head, skip)
     }
 
     /// Ends the output.
