@@ -705,10 +705,37 @@ mod tests {
         // Not a vacuous agreement: the tables answer most numbers, thousands of them valid.
         eprintln!("tables answered {answered} of {asked}, {valid} valid");
         assert!(
-            answered * 100 > asked * 85,
+            answered * 100 > asked * 95,
             "tables answered {answered} of {asked}"
         );
         assert!(valid > 5_000, "only {valid} valid answers");
+    }
+
+    /// National prefixes the library rewrites (its transform rules): a local number of a
+    /// Caribbean island, Guernsey's six digits, Argentina's `15` mobiles, Japan's `0`. The tables
+    /// answer them, and as the library does.
+    #[test]
+    fn numbers_the_library_rewrites_are_answered_by_the_tables_alike() {
+        for (raw, region, e164) in [
+            ("460 1234", "AG", Some("+12684601234")),
+            ("1 268 460 1234", "AG", Some("+12684601234")),
+            ("781234", "GG", Some("+441481781234")),
+            ("01481 781234", "GG", Some("+441481781234")),
+            ("011 15 2345 6789", "AR", Some("+5491123456789")),
+            ("0343 15 555 1212", "AR", Some("+5493435551212")),
+            ("011 2345 6789", "AR", Some("+541123456789")),
+            ("03-1234-5678", "JP", Some("+81312345678")),
+            ("0002 1234 56", "JP", None),
+            ("12345", "NF", None),
+        ] {
+            let reader: Region = region.parse().unwrap();
+            let tables =
+                planned(raw, reader).unwrap_or_else(|| panic!("{raw:?} left to the library"));
+            assert_eq!(tables, slow(raw, reader), "{raw:?} in {region}");
+            if let Some(e164) = e164 {
+                assert_eq!(tables.as_deref(), Ok(e164), "{raw:?} in {region}");
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use super::plans::{
     BY_CODE, CALLING_CODES, DESCS, ENDS, GOES_ON, HAS_IDD, HAS_LEADING_DIGITS, HAS_NPP,
-    HAS_TRANSFORM, HEADER, LEADING_DIGITS, MAGIC, REGION_LEN, WIDE,
+    HAS_TRANSFORM, HEADER, LEADING_DIGITS, MAGIC, OPTIONAL, REGION_LEN, WHOLE_OR, WIDE,
 };
 use prost::Message;
 use regex_automata::{
@@ -105,6 +105,75 @@ fn length_mask(lengths: &[i32]) -> u32 {
             assert!((0..32).contains(&l), "a possible length of {l}");
             m | 1 << l
         }
+    })
+}
+
+/// A national prefix with a transform rule, in a shape the tables answer exactly.
+enum Shape {
+    /// `(G)$|REST` (or `(G)$`): a whole number in `G` is rewritten to `literal` and itself;
+    /// otherwise `REST` (no group) is the prefix.
+    WholeOr {
+        group: String,
+        rest: Option<String>,
+        literal: String,
+    },
+    /// `L?(?:(X)T)?` (Argentina): after an optional `L`, `X` then `T` is rewritten to
+    /// `literal` and `X`'s digits; otherwise `L` alone is the prefix.
+    Optional {
+        lead: String,
+        group: String,
+        tail: String,
+        literal: String,
+    },
+}
+
+/// The shape of a national prefix with transform `rule`, or `None` (the library answers).
+/// Only shapes whose one group is decided by a DFA.
+fn transform_shape(npp: &str, rule: &str) -> Option<Shape> {
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    // The rule: digits, then the first group.
+    let literal = rule.strip_suffix("$1").filter(|l| digits(l))?.to_string();
+    let no_group = |s: &str| !s.replace("(?:", "").contains('(');
+    // The `)` closing the `(` at 0.
+    let close = |s: &str| -> Option<usize> {
+        let mut depth = 0;
+        for (i, b) in s.bytes().enumerate() {
+            match b {
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    };
+    if npp.starts_with('(') && !npp.starts_with("(?") {
+        let end = close(npp)?;
+        let group = &npp[1..end];
+        let rest = match &npp[end + 1..] {
+            "$" => None,
+            after => Some(after.strip_prefix("$|")?.to_string()),
+        };
+        return (no_group(group) && rest.as_deref().is_none_or(no_group)).then(|| Shape::WholeOr {
+            group: group.to_string(),
+            rest,
+            literal,
+        });
+    }
+    let (lead, body) = npp.split_once("?(?:(")?;
+    let body = body.strip_suffix(")?")?;
+    let end = close(&format!("({body}"))? - 1;
+    let (group, tail) = (&body[..end], &body[end + 1..]);
+    let plain = |s: &str| !s.is_empty() && digits(s);
+    (plain(lead) && plain(tail) && no_group(group)).then(|| Shape::Optional {
+        lead: lead.to_string(),
+        group: group.to_string(),
+        tail: tail.to_string(),
+        literal,
     })
 }
 
@@ -292,36 +361,79 @@ pub(super) fn plans_bin() -> Vec<u8> {
         let mut flags = 0;
         // Each DFA at a byte offset into the states; its moves one byte each when it has at
         // most 256 states (all but a few), else two (the offset's top bit).
-        let mut dfa = |at: usize, states: &mut Vec<u8>, table: Vec<([u16; 10], u16)>| {
-            let wide = table.len() > 256;
-            let offset = u32::try_from(states.len()).expect("states fit 31 bits");
-            assert!(offset < WIDE);
-            let word = offset | if wide { WIDE } else { 0 };
-            rec[at..at + 4].copy_from_slice(&word.to_le_bytes());
-            for (next, mask) in table {
-                for t in next {
-                    match wide {
-                        true => states.extend_from_slice(&t.to_le_bytes()),
-                        false => states.push(u8::try_from(t).expect("a narrow DFA")),
+        let dfa =
+            |rec: &mut Vec<u8>, at: usize, states: &mut Vec<u8>, table: Vec<([u16; 10], u16)>| {
+                let wide = table.len() > 256;
+                let offset = u32::try_from(states.len()).expect("states fit 31 bits");
+                assert!(offset < WIDE);
+                let word = offset | if wide { WIDE } else { 0 };
+                rec[at..at + 4].copy_from_slice(&word.to_le_bytes());
+                for (next, mask) in table {
+                    for t in next {
+                        match wide {
+                            true => states.extend_from_slice(&t.to_le_bytes()),
+                            false => states.push(u8::try_from(t).expect("a narrow DFA")),
+                        }
                     }
+                    states.extend_from_slice(&mask.to_le_bytes());
                 }
-                states.extend_from_slice(&mask.to_le_bytes());
-            }
-        };
-        dfa(8, &mut states, digit_dfa(&patterns));
+            };
+        dfa(&mut rec, 8, &mut states, digit_dfa(&patterns));
         if let Some(p) = inner(m.international_prefix.as_deref()) {
             flags |= HAS_IDD;
-            dfa(12, &mut states, prefix_dfa(&p));
+            dfa(&mut rec, 12, &mut states, prefix_dfa(&p));
         }
         if let Some(p) = inner(m.national_prefix_for_parsing.as_deref()) {
             flags |= HAS_NPP;
-            dfa(16, &mut states, prefix_dfa(&p));
+            dfa(&mut rec, 16, &mut states, prefix_dfa(&p));
         }
-        if m.national_prefix_transform_rule
+        if let Some(rule) = m
+            .national_prefix_transform_rule
             .as_deref()
-            .is_some_and(|r| !r.is_empty())
+            .filter(|r| !r.is_empty())
         {
             flags |= HAS_TRANSFORM;
+            let npp = inner(m.national_prefix_for_parsing.as_deref()).unwrap_or_default();
+            if let Some(shape) = transform_shape(&npp, rule) {
+                let (kind, first, rest, lead, tail, literal) = match shape {
+                    Shape::WholeOr {
+                        group,
+                        rest,
+                        literal,
+                    } => (
+                        WHOLE_OR,
+                        digit_dfa(&[(1, format!("(?:{group})$"))]),
+                        rest,
+                        String::new(),
+                        String::new(),
+                        literal,
+                    ),
+                    Shape::Optional {
+                        lead,
+                        group,
+                        tail,
+                        literal,
+                    } => (
+                        OPTIONAL,
+                        prefix_dfa(&format!("(?:{group}){tail}")),
+                        None,
+                        lead,
+                        tail,
+                        literal,
+                    ),
+                };
+                rec[72] = kind;
+                dfa(&mut rec, 92, &mut states, first);
+                if let Some(r) = rest {
+                    rec[73] = 1;
+                    dfa(&mut rec, 96, &mut states, prefix_dfa(&r));
+                }
+                for (at, text, room) in [(74, &literal, 7), (82, &lead, 4), (87, &tail, 4)] {
+                    assert!(text.len() <= room, "{text:?} longer than its slot");
+                    rec[at] = text.len() as u8;
+                    rec[at + 1..at + 1 + text.len()].copy_from_slice(text.as_bytes());
+                }
+            }
         }
         if leading.is_some() {
             flags |= HAS_LEADING_DIGITS;

@@ -14,18 +14,23 @@
 //! - the regions, `REGION_LEN` bytes each: ISO code, calling code `u16`, flags `u8`, then (at
 //!   8) the first state of its number DFA, its international prefix's and its national
 //!   prefix's (`u32` each), the general possible lengths and the local-only ones (`u32` masks),
-//!   and for each of the `DESCS` descriptions the lengths it lists (`u32`, all bits: any);
+//!   and for each of the `DESCS` descriptions the lengths it lists (`u32`, all bits: any); at
+//!   72, for a national prefix with a transform rule in a shape the tables answer, the shape
+//!   (`u8`, 0: none), whether it has a rest (`u8`), the rule's literal, `L` and `T` (a length
+//!   `u8` and up to 7, 4 and 4 digits), the DFAs of `G` (or `XT`) and of the rest (`u32`);
 //! - the DFAs' states: ten moves (by digit, the number of the next state in the same DFA; 0 is
 //!   dead, 1 the start), one byte each in a DFA of at most 256 states, else `u16`; then the
 //!   `u16` mask of the patterns that match there. A region points at each of its DFAs with a
 //!   `u32` byte offset into them, its top bit ([`WIDE`]) set for two-byte moves.
 
+use std::borrow::Cow;
+
 /// First bytes of `plans.bin`.
-pub(super) const MAGIC: &[u8; 8] = b"CPPLANS3";
+pub(super) const MAGIC: &[u8; 8] = b"CPPLANS4";
 pub(super) const HEADER: usize = 16;
 pub(super) const BY_CODE: usize = 26 * 26;
 pub(super) const CALLING_CODES: usize = 1000;
-pub(super) const REGION_LEN: usize = 72;
+pub(super) const REGION_LEN: usize = 100;
 /// In a DFA's offset: its moves are two bytes each.
 pub(super) const WIDE: u32 = 1 << 31;
 /// The descriptions a region's mask bits stand for: general, then the number types in the
@@ -43,6 +48,10 @@ pub(super) const HAS_LEADING_DIGITS: u8 = 1;
 pub(super) const HAS_IDD: u8 = 2;
 pub(super) const HAS_NPP: u8 = 4;
 pub(super) const HAS_TRANSFORM: u8 = 8;
+/// A transform rule's shape (at 72): `(G)$|REST`, the whole number in `G` rewritten.
+pub(super) const WHOLE_OR: u8 = 1;
+/// A transform rule's shape: `L?(?:(X)T)?`, `X` rewritten.
+pub(super) const OPTIONAL: u8 = 2;
 
 pub(super) static BYTES: &[u8] = include_bytes!("plans.bin");
 
@@ -250,25 +259,74 @@ impl Plan {
         }
     }
 
-    /// `maybeStripNationalPrefixAndCarrierCode`; `None` when the library would rewrite the
-    /// number with the region's transform rule instead.
-    fn strip_national(self, number: &[u8]) -> Option<&[u8]> {
+    /// A string of the record at `at`: a length `u8`, then the digits.
+    fn literal(self, at: usize) -> &'static [u8] {
+        let len = usize::from(BYTES[self.0 + at]);
+        &BYTES[self.0 + at + 1..self.0 + at + 1 + len]
+    }
+
+    /// `maybeStripNationalPrefixAndCarrierCode`; `None` when the region's transform rule is in
+    /// a shape the tables do not answer.
+    fn strip_national(self, number: Cow<'_, [u8]>) -> Option<Cow<'_, [u8]>> {
         if number.is_empty() || !self.has(HAS_NPP) {
             return Some(number);
         }
-        let Some(end) = self.prefix_end(16, number) else {
-            return Some(number);
-        };
-        if self.has(HAS_TRANSFORM) {
-            // Whether its capture groups took part decides: the library's regex knows.
-            return None;
+        /// What the library's `captures` leads to.
+        enum Match {
+            None,
+            /// Strip up to here.
+            End(usize),
+            /// The rule's group took part: the number rewritten.
+            Rewritten(Vec<u8>),
         }
-        let rest = &number[end..];
-        // Not stripped when that would make a viable number unviable.
-        Some(if self.general(number) && !self.general(rest) {
-            number
+        let found = if !self.has(HAS_TRANSFORM) {
+            self.prefix_end(16, &number).map_or(Match::None, Match::End)
         } else {
-            rest
+            match BYTES[self.0 + 72] {
+                // `(G)$` first: the whole number, when `G` takes it all (never empty).
+                WHOLE_OR if self.dfa(92).walk(&number) & 1 != 0 => {
+                    Match::Rewritten([self.literal(74), &number[..]].concat())
+                }
+                WHOLE_OR if BYTES[self.0 + 73] != 0 => {
+                    self.prefix_end(96, &number).map_or(Match::None, Match::End)
+                }
+                WHOLE_OR => Match::None,
+                OPTIONAL => {
+                    // `L?` takes `L` when it is there: what follows may match nothing.
+                    let lead = self.literal(82);
+                    let p = if number.starts_with(lead) {
+                        lead.len()
+                    } else {
+                        0
+                    };
+                    let tail = self.literal(87).len();
+                    match self.prefix_end(92, &number[p..]) {
+                        Some(e) if e > tail => Match::Rewritten(
+                            [self.literal(74), &number[p..p + e - tail], &number[p + e..]].concat(),
+                        ),
+                        Some(e) => Match::End(p + e),
+                        None => Match::End(p),
+                    }
+                }
+                // Another shape: the library's regex decides, when its prefix is there at all.
+                _ if self.prefix_end(16, &number).is_none() => Match::None,
+                _ => return None,
+            }
+        };
+        let rest: &[u8] = match &found {
+            Match::None => return Some(number),
+            Match::End(end) => &number[*end..],
+            Match::Rewritten(r) => r,
+        };
+        // Not stripped when that would make a viable number unviable.
+        if self.general(&number) && !self.general(rest) {
+            return Some(number);
+        }
+        Some(match (found, number) {
+            (Match::Rewritten(r), _) => Cow::Owned(r),
+            (Match::End(end), Cow::Borrowed(n)) => Cow::Borrowed(&n[end..]),
+            (Match::End(end), Cow::Owned(n)) => Cow::Owned(n[end..].to_vec()),
+            (Match::None, n) => n,
         })
     }
 }
@@ -290,9 +348,9 @@ pub(super) fn answer(text: &[u8], default: Plan) -> Answer {
     }
 
     // `maybeExtractCountryCode`.
-    let (mut cc, candidate): (usize, &[u8]) = if plus {
+    let (mut cc, candidate): (usize, Cow<'_, [u8]>) = if plus {
         match calling_code(digits) {
-            Some(found) => found,
+            Some((cc, rest)) => (cc, Cow::Borrowed(rest)),
             // The library tries again without the `+`: rare, and its answer.
             None => return Answer::Unsure,
         }
@@ -307,12 +365,12 @@ pub(super) fn answer(text: &[u8], default: Plan) -> Answer {
         match idd {
             Some(rest) if rest.len() <= 2 => return Answer::Unparsable,
             Some(rest) => match calling_code(rest) {
-                Some(found) => found,
+                Some((cc, rest)) => (cc, Cow::Borrowed(rest)),
                 None => return Answer::Unparsable,
             },
             None => match own_code(digits, default) {
                 Some(Some(found)) => found,
-                Some(None) => (0, digits),
+                Some(None) => (0, Cow::Borrowed(digits)),
                 None => return Answer::Unsure,
             },
         }
@@ -332,12 +390,12 @@ pub(super) fn answer(text: &[u8], default: Plan) -> Answer {
         return Answer::Unparsable;
     }
     // The national prefix goes when what is left has a possible length.
-    let Some(stripped) = plan.strip_national(candidate) else {
+    let Some(stripped) = plan.strip_national(Cow::Borrowed(&candidate)) else {
         return Answer::Unsure;
     };
-    let nsn = match plan.length(stripped.len()) {
-        Length::LocalOnly | Length::TooShort | Length::Invalid => candidate,
-        Length::Possible | Length::TooLong => stripped,
+    let nsn: &[u8] = match plan.length(stripped.len()) {
+        Length::LocalOnly | Length::TooShort | Length::Invalid => &candidate,
+        Length::Possible | Length::TooLong => &stripped,
     };
     if nsn.len() < 2 || nsn.len() > 17 {
         return Answer::Unparsable;
@@ -386,16 +444,16 @@ fn calling_code(digits: &[u8]) -> Option<(usize, &[u8])> {
 
 /// A number that starts with the default region's own calling code, without `+`: read as
 /// international when that makes a number of the plan out of one that was not (or was too
-/// long). `Some(None)`: read as national; `None`: the region's national prefix is a pattern.
-fn own_code(digits: &[u8], default: Plan) -> Option<Option<(usize, &[u8])>> {
+/// long). `Some(None)`: read as national; `None`: the tables cannot strip its national prefix.
+fn own_code(digits: &[u8], default: Plan) -> Option<Option<(usize, Cow<'_, [u8]>)>> {
     let cc = default.calling_code();
     let mut buf = [0u8; 5];
     let code = digits_of(cc, &mut buf);
     let Some(rest) = digits.strip_prefix(code) else {
         return Some(None);
     };
-    let rest = default.strip_national(rest)?;
-    let better = (!default.general(digits) && default.general(rest))
+    let rest = default.strip_national(Cow::Borrowed(rest))?;
+    let better = (!default.general(digits) && default.general(&rest))
         || default.length(digits.len()) == Length::TooLong;
     Some(better.then_some((usize::from(cc), rest)))
 }
