@@ -239,20 +239,35 @@ mod tests {
         assert_eq!(human(duration_for(101, 0.0, None)), "0 s");
     }
 
+    /// A rate that is no positive number spaces nothing; a tiny one spaces requests an hour
+    /// apart at most; a pause of any length is bounded and said.
     #[tokio::test(start_paused = true)]
-    async fn absurd_rates_never_panic() {
-        for rate in [
-            1e-300,
-            f64::MIN_POSITIVE,
-            f64::NAN,
-            f64::INFINITY,
-            -1.0,
-            1e300,
+    async fn absurd_rates_space_sensibly_and_pauses_are_bounded() {
+        let hour = Duration::from_secs(3600);
+        for (rate, gap) in [
+            (1e-300, hour),
+            (f64::MIN_POSITIVE, hour),
+            (f64::NAN, Duration::ZERO),
+            (f64::INFINITY, Duration::ZERO),
+            (-1.0, Duration::ZERO),
+            (1e300, Duration::ZERO),
         ] {
             let p = Pacer::new(rate);
+            let t0 = Instant::now();
             p.wait().await;
+            assert_eq!(
+                t0.elapsed(),
+                Duration::ZERO,
+                "{rate}: the first request goes at once"
+            );
             p.wait().await;
+            assert_eq!(t0.elapsed(), gap, "{rate}: the second waits its gap");
             p.pause(Duration::MAX);
+            let until = p.waiting_until().expect("a long pause is said");
+            assert!(
+                until <= Instant::now() + crate::retry::MAX_WAIT,
+                "{rate}: a pause is at most retry::MAX_WAIT"
+            );
         }
     }
 }
