@@ -231,28 +231,40 @@ fn project(dfa: &dense::DFA<Vec<u32>>, mask: impl Fn(StateID) -> u16) -> Vec<([u
     let start = dfa
         .universal_start_state(Anchored::Yes)
         .expect("no look-behind in the patterns");
-    // Breadth first over the digits only: anything else leads nowhere.
+    // Over the digits only: anything else leads nowhere.
+    let step = |s: StateID, d: usize| {
+        let t = dfa.next_state(s, b'0' + d as u8);
+        (!dfa.is_dead_state(t)).then_some(t)
+    };
+    minimise(breadth_first(start, step, mask))
+}
+
+/// The states reachable from `start`, numbered breadth first (0 is dead, `start` is 1), each
+/// with its ten moves (`step`: `None` for dead) and its `mask`.
+fn breadth_first<K: Copy + Eq + std::hash::Hash>(
+    start: K,
+    step: impl Fn(K, usize) -> Option<K>,
+    mask: impl Fn(K) -> u16,
+) -> Vec<([usize; 10], u16)> {
     let mut ids = HashMap::from([(start, 1usize)]);
     let mut order = vec![start];
-    let mut states: Vec<([usize; 10], u16)> = vec![([0; 10], 0)];
+    let mut states = vec![([0; 10], 0)];
     let mut i = 0;
     while i < order.len() {
         let s = order[i];
         let mut next = [0usize; 10];
         for (d, slot) in next.iter_mut().enumerate() {
-            let t = dfa.next_state(s, b'0' + d as u8);
-            if dfa.is_dead_state(t) {
-                continue;
+            if let Some(t) = step(s, d) {
+                *slot = *ids.entry(t).or_insert_with(|| {
+                    order.push(t);
+                    order.len()
+                });
             }
-            *slot = *ids.entry(t).or_insert_with(|| {
-                order.push(t);
-                order.len()
-            });
         }
         states.push((next, mask(s)));
         i += 1;
     }
-    minimise(states)
+    states
 }
 
 /// Moore's partition refinement: states that answer alike for every continuation are one.
@@ -277,30 +289,20 @@ fn minimise(states: Vec<([usize; 10], u16)>) -> Vec<([u16; 10], u16)> {
         }
         classes = seen.len();
     }
-    // Renumbered breadth first from the start, so the output is canonical; the start is 1 even
-    // when it matches nothing (every move then leads to 0).
-    let mut new_id: HashMap<usize, u16> = HashMap::from([(0, 0)]);
-    if class[1] != 0 {
-        new_id.insert(class[1], 1);
+    // Renumbered breadth first over the classes, so the output is canonical; the start is 1
+    // even when it matches nothing (every move then leads to 0).
+    let mut first: HashMap<usize, usize> = HashMap::new();
+    for (s, c) in class.iter().enumerate() {
+        first.entry(*c).or_insert(s);
     }
-    let mut order = vec![1usize];
-    let mut out: Vec<([u16; 10], u16)> = vec![([0; 10], 0)];
-    let mut i = 0;
-    while i < order.len() {
-        let s = order[i];
-        let mut next = [0u16; 10];
-        for (d, slot) in next.iter_mut().enumerate() {
-            let t = states[s].0[d];
-            let fresh = u16::try_from(order.len() + 1).expect("a DFA fits 16 bits");
-            *slot = *new_id.entry(class[t]).or_insert_with(|| {
-                order.push(t);
-                fresh
-            });
-        }
-        out.push((next, states[s].1));
-        i += 1;
-    }
-    out
+    let step = |c: usize, d: usize| Some(class[states[first[&c]].0[d]]).filter(|&t| t != 0);
+    breadth_first(class[1], step, |c| states[first[&c]].1)
+        .into_iter()
+        .map(|(next, mask)| {
+            let next = next.map(|t| u16::try_from(t).expect("a DFA fits 16 bits"));
+            (next, mask)
+        })
+        .collect()
 }
 
 /// The whole file.
