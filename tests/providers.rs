@@ -794,3 +794,78 @@ fn export_kojo_by_ids_and_emails() {
         run.stderr()
     );
 }
+
+/// Issue 23: `validate --for kojo` rejects exactly what `import kojo` rejects, the rule across
+/// records (one contact per email) included, whatever the threads: a file large enough to be
+/// cut, with its duplicates in different pieces.
+#[test]
+fn validate_for_a_provider_rejects_what_import_would() {
+    let mut csv = contacts_csv(3000);
+    // Record 3001 repeats record 1 in other capitals; 3002 repeats 2999, far from it.
+    csv.push_str("Prénom0,Nom-0,USER0@Exemple.FR,,,Org 0,v0\n");
+    csv.push_str("Autre,Nom,user2999@exemple.fr,,,Org 1,v1\n");
+    let d = Dir::new();
+    let file = d.write("contacts.csv", &csv);
+    assert!(csv.len() > 2 * 64 * 1024, "large enough to be cut");
+    let entries = |name: &str| -> Vec<String> {
+        report(&d, name)["rejects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {} {} {}",
+                    e["record"], e["line"], e["field"], e["reason"]
+                )
+            })
+            .collect()
+    };
+    let want = [
+        "3001 3002 \"email\" \"same email as record 1: one contact per email\"",
+        "3002 3003 \"email\" \"same email as record 3000: one contact per email\"",
+    ];
+    for threads in ["1", "2"] {
+        let run = d
+            .run(&[
+                "validate",
+                file.to_str().unwrap(),
+                "--for",
+                "kojo",
+                "--threads",
+                threads,
+                "--report",
+                "validate.json",
+            ])
+            .expect(1);
+        assert!(
+            run.stderr()
+                .contains("3000 valid, 2 invalid of 3002 records"),
+            "{}",
+            run.stderr()
+        );
+        assert_eq!(entries("validate.json"), want, "--threads {threads}");
+    }
+    // A flat file may hold two rows with one email: without a provider's rules, all valid.
+    d.run(&["validate", file.to_str().unwrap()]).expect(0);
+
+    let sb = Sandbox::start(&[]);
+    d.run_env(
+        &[
+            "import",
+            "kojo",
+            file.to_str().unwrap(),
+            "--report",
+            "import.json",
+            "--rate",
+            "0",
+            "--hourly-limit",
+            "0",
+            "--concurrency",
+            "16",
+        ],
+        &sb.env(),
+    )
+    .expect(1);
+    assert_eq!(entries("import.json"), want);
+    assert_exactly(&sb.state()["kojo"], 3000);
+}

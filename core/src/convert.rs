@@ -71,6 +71,16 @@ pub struct Options {
     pub hints: crate::hints::Hints,
 }
 
+impl Options {
+    /// True when the rules across records apply ([`rules::OnePerEmail`]): when validating for
+    /// a provider (no output, a provider's rules), so `validate --for kojo` rejects what
+    /// `import kojo` would. A conversion writes files, where two rows may share an email;
+    /// an import's engine applies the rule itself, to the records it receives.
+    pub fn cross_record_rules(&self) -> bool {
+        self.to.is_none() && matches!(self.target, Some(Target::Covage | Target::Kojo))
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options {
@@ -131,6 +141,8 @@ struct Downstream {
     /// `--map`: the user's column names to fields (`None`: dropped).
     columns: Vec<(String, Option<crate::contact::Field>)>,
     target: Target,
+    /// The rule across records, when it applies ([`Options::cross_record_rules`]).
+    one_per_email: Option<rules::OnePerEmail>,
     to: Option<Format>,
     mapping: Mapping,
     writer: Option<Writer>,
@@ -192,6 +204,7 @@ impl Converter {
                     .unwrap_or_else(|| InvalidPhone::default_for(target)),
                 columns: opts.columns.clone(),
                 target,
+                one_per_email: opts.cross_record_rules().then(Default::default),
                 to: opts.to,
                 writer: opts.to.filter(|_| !opts.collect).map(|f| {
                     if opts.fragment {
@@ -703,6 +716,10 @@ impl Downstream {
                 self.mapping.fill_vendor(&mut self.contact);
             }
             rules::check(&self.contact, self.target, &self.hints, &mut self.problems);
+            if let (Some(rule), true) = (&mut self.one_per_email, self.problems.is_empty()) {
+                self.problems
+                    .extend(rule.check(&self.contact.email, pos.record));
+            }
         }
         let row_drops = std::mem::take(&mut self.row_drops.dropped_fields);
         if !self.problems.is_empty() {

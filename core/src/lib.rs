@@ -76,7 +76,7 @@ pub use mapping::{KojoPhone, Mapping, VendorMap};
 pub use normalize::normalize;
 pub use problem::{Entry, Position, Problem};
 pub use report::{ColumnUse, EntryStore, Report};
-pub use rules::Target;
+pub use rules::{OnePerEmail, Target};
 
 /// Reads a JSON string that may be `null` (as empty).
 pub(crate) fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {

@@ -96,7 +96,11 @@ impl Plan {
     /// The plan for an input whose first bytes are `sample` (all of it when it is shorter than
     /// [`SAMPLE`]), or `None` when it is for one [`Converter`] to read.
     pub fn new(sample: &[u8], opts: &Options) -> Option<Plan> {
-        if sample.len() < SAMPLE || opts.encoding.is_some_and(|e| e != Encoding::UTF8) {
+        // A rule across records sees every record in order: one converter.
+        if sample.len() < SAMPLE
+            || opts.encoding.is_some_and(|e| e != Encoding::UTF8)
+            || opts.cross_record_rules()
+        {
             return None;
         }
         // (Only UTF-8 is cut: past its BOM, if any, is where JSON would start.)

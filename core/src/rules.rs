@@ -1,8 +1,12 @@
 //! Validation rules per target. Every problem of a record is reported, not just the first.
+//! [`check`] looks at one record; [`OnePerEmail`] is the rule across records a provider keeps
+//! (one contact per email), used by `validate --for` and by the sync engine alike, so the two
+//! reject the same records with the same words.
 
 use crate::contact::{Contact, Field};
 use crate::hints::Hints;
 use crate::problem::Problem;
+use std::collections::HashMap;
 
 /// Whose rules a record is checked against (`validate --for`, or the output format).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -87,9 +91,59 @@ fn require(c: &Contact, fields: &[Field], why: &str, hints: &Hints, problems: &m
     }
 }
 
+/// A provider keeps one contact per email ([`crate::email::key`]: case, Unicode form and
+/// the domain's spelling aside): a second record with an email an earlier one had is rejected,
+/// the first one kept. Only records that passed every other rule count as seen, as only they
+/// reach a provider.
+#[derive(Debug, Default)]
+pub struct OnePerEmail {
+    first: HashMap<String, u64>,
+}
+
+impl OnePerEmail {
+    /// Takes record number `record`, with `email` (not empty); the problem when an earlier
+    /// record had that email.
+    pub fn check(&mut self, email: &str, record: u64) -> Option<Problem> {
+        self.check_key(crate::email::key(email), email, record)
+    }
+
+    /// [`OnePerEmail::check`] for a caller that has the key already.
+    pub fn check_key(&mut self, key: String, email: &str, record: u64) -> Option<Problem> {
+        use std::collections::hash_map::Entry;
+        match self.first.entry(key) {
+            Entry::Occupied(first) => Some(Problem::new(
+                Field::Email.name(),
+                format!(
+                    "same email as record {}: one contact per email",
+                    first.get()
+                ),
+                email,
+            )),
+            Entry::Vacant(v) => {
+                v.insert(record);
+                None
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_second_record_with_an_email_seen_is_the_one_rejected() {
+        let mut rule = OnePerEmail::default();
+        assert!(rule.check("Ann@Example.fr", 1).is_none());
+        assert!(rule.check("bob@example.fr", 2).is_none());
+        let p = rule.check(" ann@EXAMPLE.fr", 5).expect("a duplicate");
+        assert_eq!(p.field, "email");
+        assert_eq!(p.reason, "same email as record 1: one contact per email");
+        assert_eq!(p.value, " ann@EXAMPLE.fr");
+        // The first record stays the one named, however many follow.
+        let p = rule.check("ann@example.fr", 9).expect("a duplicate");
+        assert!(p.reason.contains("record 1:"), "{}", p.reason);
+    }
 
     fn fields(c: &Contact, t: Target) -> Vec<String> {
         let mut p = vec![];

@@ -11,10 +11,9 @@ use crate::error::Error;
 use crate::journal::{Journal, Line};
 use crate::provider::{Action, Event, Events, Provider, Upserts};
 use crate::source::Record;
-use contactport_core::{email, Contact, KojoPhone, Position, Problem, Report};
+use contactport_core::{email, Contact, KojoPhone, OnePerEmail, Position, Report};
 use futures::StreamExt;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
@@ -199,7 +198,7 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
     };
     let watcher = tokio::spawn(quota_waits(target.clone(), events.clone()));
     let plan = settings.dry_run.then_some(&events);
-    let seen: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::new());
+    let seen: Mutex<OnePerEmail> = Mutex::default();
     let conflicts = Mutex::new(Vec::new());
     let mut rejected = Vec::new();
     let mut uncertain: Vec<(Position, Contact, std::time::Duration)> = Vec::new();
@@ -209,24 +208,19 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
     let mut results = records
         .map(|(pos, c)| {
             let key = email::key(&c.email);
-            let first = {
-                let mut seen = seen.lock().expect("lock");
-                match seen.get(&key) {
-                    Some(&first) => Some(first),
-                    None => {
-                        seen.insert(key.clone(), pos.record);
-                        None
-                    }
-                }
-            };
+            // Core's rule, as `validate --for` applies it.
+            let duplicate = seen
+                .lock()
+                .expect("lock")
+                .check_key(key.clone(), &c.email, pos.record);
             let resumed = journal.as_ref().is_some_and(|j| j.is_done(&key));
             let upserts = &upserts;
             let conflicts = &conflicts;
             let journal = &journal;
             let (halt, journal_error) = (&halt, &journal_error);
             async move {
-                if let Some(first) = first {
-                    return Err((pos, c, first));
+                if let Some(problem) = duplicate {
+                    return Err((pos, problem));
                 }
                 if resumed {
                     return Ok((pos, c, None));
@@ -256,16 +250,7 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
 
     while let Some(r) = results.next().await {
         match r {
-            Err((pos, c, first)) => {
-                rejected.push((
-                    pos,
-                    Problem::new(
-                        "email",
-                        format!("same email as record {first}: one contact per email"),
-                        &c.email,
-                    ),
-                ));
-            }
+            Err((pos, problem)) => rejected.push((pos, problem)),
             // Refused credentials stop the run: every other record would be refused too.
             Ok((_, _, Some(Action::Failed(e @ Error::Auth { .. })))) => return Err(e),
             Ok((pos, c, action)) => {

@@ -208,11 +208,20 @@ fn pieces_join_in_place_into_the_one_converters_bytes_and_entries() {
 fn validate_returns_the_report() {
     let o = js_sys::Object::new();
     Reflect::set(&o, &"for".into(), &"covage".into()).unwrap();
-    let report = validate(Uint8Array::from(CASES[1].0).into(), o.into()).unwrap();
+    let report = validate(Uint8Array::from(CASES[1].0).into(), o.clone().into()).unwrap();
     assert_eq!(
         get(&report, "rejected").as_f64(),
         Some(1.0),
         "the one-word name"
+    );
+    // The rule across records: the page's check for a provider rejects what an import would.
+    let two = "first_name,last_name,email\nAnn,Lee,ann@x.fr\nAnn,Lee,ANN@X.fr\n";
+    let report = validate(two.into(), o.into()).unwrap();
+    assert_eq!(get(&report, "rejected").as_f64(), Some(1.0));
+    let reject = Reflect::get(&get(&report, "rejects"), &0.into()).unwrap();
+    assert_eq!(
+        get(&reject, "reason").as_string().as_deref(),
+        Some("same email as record 1: one contact per email")
     );
 }
 
