@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use contactport_core::format::decode::Encoding;
+use contactport_core::options::{self, Choice};
 use contactport_core::phone::Region;
 use contactport_core::{Format, KojoPhone, Mapping, Target, VendorMap};
 use std::path::PathBuf;
@@ -38,6 +39,12 @@ pub enum Command {
     /// Serve both providers' APIs on loopback from memory, to rehearse a migration.
     #[command(after_help = crate::cmd::sandbox::EXAMPLES)]
     Sandbox(crate::cmd::sandbox::SandboxArgs),
+    /// Print the completion script of a shell (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = crate::cmd::docs::COMPLETIONS)]
+    Completions(crate::cmd::docs::CompletionsArgs),
+    /// Write the manual pages: contactport(1) on stdout, or every page into a directory.
+    #[command(after_help = crate::cmd::docs::MAN)]
+    Man(crate::cmd::docs::ManArgs),
 }
 
 /// How core's messages name what supplies a missing piece: this command line's flags.
@@ -72,10 +79,9 @@ impl ThreadArgs {
 /// How the input is read.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// Input format: csv, json, ndjson, covage, kojo, google-csv, outlook-csv, vcard.
-    /// Default: detected from the content (JSON or CSV; Covage, Kojo or canonical keys;
-    /// Google or Outlook headers).
-    #[arg(long, value_name = "FORMAT")]
+    /// Input format. Default: detected from the content (JSON or CSV; Covage, Kojo or
+    /// canonical keys; Google or Outlook headers; vCard).
+    #[arg(long, value_name = "FORMAT", value_parser = format_parser())]
     pub from: Option<Format>,
     /// Input encoding: any WHATWG label (utf-8, utf-16le, windows-1252, windows-1251,
     /// shift_jis, gbk…). Default: detected (a BOM, else UTF-16 by its zero bytes, else UTF-8
@@ -83,12 +89,12 @@ pub struct InputArgs {
     #[arg(long, value_name = "ENCODING")]
     pub encoding: Option<Encoding>,
     /// CSV delimiter (one character). Default: sniffed among , ; TAB |.
-    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    #[arg(long, value_name = "CHAR", value_parser = options::delimiter)]
     pub delimiter: Option<u8>,
     /// The largest record (CSV row, JSON element) read, in bytes: a longer one is rejected
     /// with its line, so memory stays flat whatever the file.
     #[arg(long, value_name = "BYTES", default_value_t = contactport_core::format::csv_read::MAX_RECORD,
-          value_parser = parse_record_bytes)]
+          value_parser = options::record_bytes)]
     pub max_record_bytes: usize,
     /// Map CSV columns to fields, for headers nobody would guess: 'Courriel=email,Tél.
     /// bureau=phone,Notes=-' (`-` drops a column). Repeatable. Fields: the canonical CSV's
@@ -102,7 +108,7 @@ pub struct InputArgs {
     pub map_file: Option<PathBuf>,
     /// An invalid phone number (`pager`, `+1-555-0123`): keep it as written, drop it, or reject
     /// the record. Default: keep (with a warning) for files, reject for Covage and Kojo.
-    #[arg(long, value_name = "POLICY")]
+    #[arg(long, value_name = "POLICY", value_parser = invalid_phone_parser())]
     pub invalid_phone: Option<contactport_core::normalize::InvalidPhone>,
 }
 
@@ -128,53 +134,109 @@ impl InputArgs {
         pairs
             .iter()
             .filter(|p| !p.trim().is_empty())
-            .map(|p| {
-                let (column, field) = p
-                    .rsplit_once('=')
-                    .ok_or_else(|| anyhow::anyhow!("--map {p:?}: expected COLUMN=FIELD"))?;
-                let field = match field.trim() {
-                    "-" | "" => None,
-                    f => Some(contactport_core::Field::from_name(f).ok_or_else(|| {
-                        // The list is the record's own: it cannot go stale.
-                        let all: Vec<&str> = contactport_core::Field::ALL
-                            .iter()
-                            .map(|f| f.name())
-                            .collect();
-                        anyhow::anyhow!(
-                            "--map {p:?}: {f:?} is not a field ({}, or - to drop)",
-                            all.join(", ")
-                        )
-                    })?),
-                };
-                Ok((column.trim().to_string(), field))
-            })
+            .map(|p| options::column_pair(p).map_err(|e| anyhow::anyhow!("--map {e}")))
             .collect()
     }
 }
 
-/// Parses `--vcard-version`.
-pub fn parse_vcard_version(s: &str) -> Result<contactport_core::format::vcard::Version, String> {
-    use contactport_core::format::vcard::Version;
-    match s.trim() {
-        "3" | "3.0" => Ok(Version::V3),
-        "4" | "4.0" => Ok(Version::V4),
-        other => Err(format!("expected 3 or 4, got {other:?}")),
+/// A value parser whose names come from a table: clap offers them (help, completions) and
+/// core's parser reads the value and words the error.
+#[derive(Clone)]
+pub struct Table<T> {
+    parse: fn(&str) -> Result<T, String>,
+    choices: fn() -> Vec<Choice>,
+}
+
+impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Table<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        self.parse.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new((self.choices)().into_iter().map(|c| {
+            clap::builder::PossibleValue::new(c.name)
+                .help(c.help)
+                .aliases(c.aliases.iter().copied())
+        })))
     }
 }
 
-fn parse_record_bytes(s: &str) -> Result<usize, String> {
-    match s.trim().parse::<usize>() {
-        Ok(n) if (64..=1 << 30).contains(&n) => Ok(n),
-        Ok(_) => Err("expected a number of bytes from 64 to 1073741824".into()),
-        Err(e) => Err(format!("not a number: {e}")),
+/// `--from` / `--to`: a format of core's table.
+pub fn format_parser() -> Table<Format> {
+    Table {
+        parse: |s| {
+            s.parse()
+                .map_err(|e: contactport_core::Error| e.to_string())
+        },
+        choices: options::formats,
     }
 }
 
-fn parse_delimiter(s: &str) -> Result<u8, String> {
-    match s {
-        "\\t" | "tab" | "TAB" => Ok(b'\t'),
-        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        _ => Err(format!("expected one ASCII character, got {s:?}")),
+/// `--vcard-version`.
+pub fn vcard_parser() -> Table<contactport_core::format::vcard::Version> {
+    Table {
+        parse: options::vcard_version,
+        choices: || options::VCARD_VERSIONS.to_vec(),
+    }
+}
+
+fn kojo_phone_parser() -> Table<KojoPhone> {
+    Table {
+        parse: str::parse,
+        choices: || options::KOJO_PHONE.to_vec(),
+    }
+}
+
+fn invalid_phone_parser() -> Table<contactport_core::normalize::InvalidPhone> {
+    Table {
+        parse: str::parse,
+        choices: || options::INVALID_PHONE.to_vec(),
+    }
+}
+
+/// `--for`.
+pub fn target_parser() -> Table<Target> {
+    Table {
+        parse: str::parse,
+        choices: || options::TARGETS.to_vec(),
+    }
+}
+
+/// A provider's name, from the providers library's table.
+pub fn provider_parser() -> Table<contactport_providers::Kind> {
+    Table {
+        parse: |s| {
+            contactport_providers::kind(s).ok_or_else(|| {
+                let names: Vec<_> = contactport_providers::PROVIDERS.map(|k| k.name).into();
+                format!("expected {}, got {s:?}", names.join(" or "))
+            })
+        },
+        choices: || {
+            contactport_providers::PROVIDERS
+                .iter()
+                .map(|k| Choice {
+                    name: k.name,
+                    aliases: &[],
+                    help: k.about,
+                })
+                .collect()
+        },
+    }
+}
+
+fn on_existing_parser() -> Table<contactport_providers::OnExisting> {
+    Table {
+        parse: str::parse,
+        choices: || contactport_providers::OnExisting::CHOICES.to_vec(),
     }
 }
 
@@ -195,7 +257,7 @@ pub struct MappingArgs {
     #[arg(long, value_name = "REGION", default_value = "FR")]
     pub default_region: Region,
     /// Which number Kojo's single phone takes: mobile-first or fixed-first.
-    #[arg(long, value_name = "ORDER", default_value = "mobile-first")]
+    #[arg(long, value_name = "ORDER", default_value = "mobile-first", value_parser = kojo_phone_parser())]
     pub kojo_phone: KojoPhone,
     /// Org name for Kojo records that have none.
     #[arg(long, value_name = "NAME")]
@@ -231,23 +293,66 @@ impl MappingArgs {
     }
 }
 
-/// The output format: `--to`, else the output file's extension, else csv.
-pub fn output_format(to: Option<Format>, output: Option<&std::path::Path>) -> Format {
-    to.or_else(|| output.and_then(|p| Format::from_extension(&p.to_string_lossy())))
-        .unwrap_or(Format::Csv)
+/// Where the commands that write a file write it, and how (`convert`, `export`).
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Output file; `-` or nothing writes stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Output format. Default: from the output's extension, else csv.
+    #[arg(long, value_name = "FORMAT", value_parser = format_parser())]
+    pub to: Option<Format>,
+    /// Write rejected records here (canonical CSV with record, line and errors in front).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Write the JSON report here.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Start CSV output with a UTF-8 BOM (for Excel).
+    #[arg(long)]
+    pub bom: bool,
+    /// CSV for Excel: cells Excel would run as formulas (starting with = + - @, a tab or a
+    /// CR; not signed numbers) get a leading '. On by default with --bom, and always for the
+    /// rejects file; --excel-safe=false turns it off for both. contactport reads such files
+    /// back as they were.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub excel_safe: Option<bool>,
+    /// vCard output version: 3 (what phones import) or 4.
+    #[arg(long, value_name = "3|4", default_value = "3", value_parser = vcard_parser())]
+    pub vcard_version: contactport_core::format::vcard::Version,
 }
 
-/// Parses `--for`.
-pub fn parse_target(s: &str) -> Result<Target, String> {
-    s.parse()
-}
+impl OutputArgs {
+    /// The output format: `--to`, else the output file's extension, else csv.
+    pub fn format(&self) -> Format {
+        self.to
+            .or_else(|| {
+                let o = self.output.as_deref()?;
+                Format::from_extension(&o.to_string_lossy())
+            })
+            .unwrap_or(Format::Csv)
+    }
 
-/// Parses a provider's name (one of the providers library's table).
-pub fn parse_provider(s: &str) -> Result<contactport_providers::Kind, String> {
-    contactport_providers::kind(s).ok_or_else(|| {
-        let names: Vec<_> = contactport_providers::PROVIDERS.map(|k| k.name).into();
-        format!("expected {}, got {s:?}", names.join(" or "))
-    })
+    /// `opts` writing what these options say.
+    pub fn apply(&self, opts: contactport_core::Options) -> contactport_core::Options {
+        contactport_core::Options {
+            to: Some(self.format()),
+            bom: self.bom,
+            excel_safe: self.excel_safe.unwrap_or(self.bom),
+            rejects_excel_safe: self.excel_safe.unwrap_or(true),
+            vcard_version: self.vcard_version,
+            ..opts
+        }
+    }
+
+    /// The files named, for [`crate::files::distinct`].
+    pub fn files(&self) -> [(&'static str, Option<&std::path::Path>); 3] {
+        [
+            ("-o", self.output.as_deref()),
+            ("--rejects", self.rejects.as_deref()),
+            ("--report", self.report.as_deref()),
+        ]
+    }
 }
 
 /// Where the providers are and how to talk to them. Credentials come from the environment
@@ -329,6 +434,6 @@ pub struct SyncArgs {
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// A contact the provider already has (same email): update it, or skip it.
-    #[arg(long, value_name = "update|skip", default_value = "update")]
+    #[arg(long, value_name = "update|skip", default_value = "update", value_parser = on_existing_parser())]
     pub on_existing: contactport_providers::OnExisting,
 }

@@ -4,7 +4,7 @@
 //!
 //! - [`args`]: the command line (clap derive; doc comments are the help).
 //! - [`cmd`]: one module per command: `convert`, `validate`, `export`, `import`, `migrate`,
-//!   `sandbox`.
+//!   `sandbox`; `docs` for `completions` and `man`, generated from [`args`].
 //! - [`parallel`]: UTF-8 CSV and JSON converted on every core, in order, as core plans it.
 //! - [`entries`]: a run's reject and warning entries, spilled to a temporary file so memory
 //!   stays flat.
@@ -54,5 +54,7 @@ where
         args::Command::Import(a) => cmd::import::run(a, quiet),
         args::Command::Migrate(a) => cmd::migrate::run(a, quiet),
         args::Command::Sandbox(a) => cmd::sandbox::run(a),
+        args::Command::Completions(a) => cmd::docs::completions(a),
+        args::Command::Man(a) => cmd::docs::man(a),
     }
 }

@@ -47,8 +47,6 @@ pub enum Error {
     #[error("the conversion is finished: it takes no more input")]
     Finished,
     /// Format name not known.
-    #[error(
-        "unknown format {0:?}: expected csv, json, ndjson, covage, kojo, google-csv or outlook-csv"
-    )]
+    #[error("unknown format {0:?}: expected {formats}", formats = crate::options::expected(&crate::options::formats()))]
     UnknownFormat(String),
 }

@@ -58,6 +58,7 @@ mod kojo;
 pub mod mapping;
 mod name;
 pub mod normalize;
+pub mod options;
 pub mod phone;
 pub mod plan;
 mod problem;

@@ -33,10 +33,11 @@ pub enum KojoPhone {
 impl std::str::FromStr for KojoPhone {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "mobile-first" => Ok(KojoPhone::MobileFirst),
-            "fixed-first" => Ok(KojoPhone::FixedFirst),
-            _ => Err(format!("expected mobile-first or fixed-first, got {s:?}")),
+        use crate::options::{expected, pick, KOJO_PHONE};
+        match pick(&KOJO_PHONE, s) {
+            Some("mobile-first") => Ok(KojoPhone::MobileFirst),
+            Some("fixed-first") => Ok(KojoPhone::FixedFirst),
+            _ => Err(format!("expected {}, got {s:?}", expected(&KOJO_PHONE))),
         }
     }
 }

@@ -43,11 +43,16 @@ impl InvalidPhone {
 impl std::str::FromStr for InvalidPhone {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "keep" => Ok(InvalidPhone::Keep),
-            "drop" => Ok(InvalidPhone::Drop),
-            "reject" => Ok(InvalidPhone::Reject),
-            other => Err(format!("expected keep, drop or reject, got {other:?}")),
+        use crate::options::{expected, pick, INVALID_PHONE};
+        match pick(&INVALID_PHONE, s) {
+            Some("keep") => Ok(InvalidPhone::Keep),
+            Some("drop") => Ok(InvalidPhone::Drop),
+            Some("reject") => Ok(InvalidPhone::Reject),
+            _ => Err(format!(
+                "expected {}, got {:?}",
+                expected(&INVALID_PHONE),
+                s.trim().to_ascii_lowercase()
+            )),
         }
     }
 }

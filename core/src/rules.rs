@@ -23,11 +23,12 @@ pub enum Target {
 impl std::str::FromStr for Target {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "any" => Ok(Target::Any),
-            "covage" => Ok(Target::Covage),
-            "kojo" => Ok(Target::Kojo),
-            _ => Err(format!("expected covage, kojo or any, got {s:?}")),
+        use crate::options::{expected, pick, TARGETS};
+        match pick(&TARGETS, s) {
+            Some("any") => Ok(Target::Any),
+            Some("covage") => Ok(Target::Covage),
+            Some("kojo") => Ok(Target::Kojo),
+            _ => Err(format!("expected {}, got {s:?}", expected(&TARGETS))),
         }
     }
 }

@@ -16,6 +16,8 @@ use std::time::Duration;
 pub struct Kind {
     /// The name the command line and journals use.
     pub name: &'static str,
+    /// What it is, for a completion or a menu.
+    pub about: &'static str,
     /// When its contacts can only be read by id or email: why (no list endpoint).
     pub ids_only: Option<&'static str>,
 }
@@ -24,10 +26,12 @@ pub struct Kind {
 pub const PROVIDERS: [Kind; 2] = [
     Kind {
         name: "covage",
+        about: "Covage's extranet (formerly Kosc)",
         ids_only: None,
     },
     Kind {
         name: "kojo",
+        about: "Kojo procurement",
         ids_only: Some("Kojo has no list endpoint"),
     },
 ];

@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::journal::{Journal, Line};
 use crate::provider::{Action, Event, Events, Provider, Upserts};
 use crate::source::Record;
+use contactport_core::options::Choice;
 use contactport_core::{email, Contact, KojoPhone, OnePerEmail, Position, Report};
 use futures::StreamExt;
 use serde::Serialize;
@@ -27,13 +28,33 @@ pub enum OnExisting {
     Skip,
 }
 
+impl OnExisting {
+    /// Its names (`--on-existing`).
+    pub const CHOICES: [Choice; 2] = [
+        Choice {
+            name: "update",
+            aliases: &[],
+            help: "write the fields that changed",
+        },
+        Choice {
+            name: "skip",
+            aliases: &[],
+            help: "leave it as it is",
+        },
+    ];
+}
+
 impl std::str::FromStr for OnExisting {
     type Err = String;
     fn from_str(s: &str) -> Result<OnExisting, String> {
-        match s {
-            "update" => Ok(OnExisting::Update),
-            "skip" => Ok(OnExisting::Skip),
-            _ => Err(format!("expected update or skip, got {s:?}")),
+        use contactport_core::options::{expected, pick};
+        match pick(&OnExisting::CHOICES, s) {
+            Some("update") => Ok(OnExisting::Update),
+            Some("skip") => Ok(OnExisting::Skip),
+            _ => Err(format!(
+                "expected {}, got {s:?}",
+                expected(&OnExisting::CHOICES)
+            )),
         }
     }
 }

@@ -76,13 +76,10 @@ fn options(js: JsValue, validate_only: bool) -> Result<Options, JsValue> {
     };
     let delimiter = match o.delimiter.as_deref() {
         None | Some("") => None,
-        Some("\\t") | Some("tab") => Some(b'\t'),
-        Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
-        Some(d) => {
-            return Err(into_error(format!(
-                "delimiter must be one character, got {d:?}"
-            )))
-        }
+        Some(d) => Some(
+            contactport_core::options::delimiter(d)
+                .map_err(|e| into_error(format!("delimiter: {e}")))?,
+        ),
     };
     let vendor_map = match &o.vendor_map {
         Some(text) if !text.is_empty() => VendorMap::read(text.as_bytes()).map_err(into_error)?,
@@ -112,18 +109,20 @@ fn options(js: JsValue, validate_only: bool) -> Result<Options, JsValue> {
         max_record_bytes: o
             .max_record_bytes
             .unwrap_or(contactport_core::format::csv_read::MAX_RECORD)
-            .max(64),
+            .clamp(
+                *contactport_core::options::RECORD_BYTES.start(),
+                *contactport_core::options::RECORD_BYTES.end(),
+            ),
         bom: o.bom,
         excel_safe: o.excel_safe.unwrap_or(o.bom),
         columns: o
             .map
             .iter()
             .flatten()
-            .map(|(column, field)| match field.trim() {
-                "-" | "" => Ok((column.clone(), None)),
-                f => contactport_core::Field::from_name(f)
-                    .map(|f| (column.clone(), Some(f)))
-                    .ok_or_else(|| into_error(format!("map: {f:?} is not a field"))),
+            .map(|(column, field)| {
+                contactport_core::options::mapped_field(field)
+                    .map(|f| (column.clone(), f))
+                    .map_err(|e| into_error(format!("map: {e}")))
             })
             .collect::<Result<_, _>>()?,
         mapping: Mapping {

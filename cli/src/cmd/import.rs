@@ -1,7 +1,7 @@
 //! `contactport import`: a contact file into a provider.
 
 use super::{channel, finish_sync, open_journal, settings, upsert};
-use crate::args::{parse_provider, InputArgs, MappingArgs, ProviderArgs, SyncArgs};
+use crate::args::{provider_parser, InputArgs, MappingArgs, ProviderArgs, SyncArgs};
 use crate::files::{self, Output};
 use crate::progress;
 use clap::Args;
@@ -28,7 +28,7 @@ Exit status: 0 all went through, 1 some rejected or failed (see --report), 2 fai
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// Provider to write to: covage or kojo.
-    #[arg(value_parser = parse_provider)]
+    #[arg(value_parser = provider_parser())]
     pub provider: Kind,
     /// Input file; `-` or nothing reads stdin.
     pub input: Option<PathBuf>,

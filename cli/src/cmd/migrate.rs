@@ -2,7 +2,7 @@
 //! earlier ones are being written.
 
 use super::{channel, finish_sync, open_journal, settings, upsert};
-use crate::args::{parse_provider, MappingArgs, ProviderArgs, SyncArgs};
+use crate::args::{provider_parser, MappingArgs, ProviderArgs, SyncArgs};
 use crate::files::Output;
 use crate::progress;
 use clap::Args;
@@ -25,10 +25,10 @@ Exit status: 0 all went through, 1 some rejected or failed (see --report), 2 fai
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
     /// Provider to read from: covage or kojo.
-    #[arg(value_parser = parse_provider)]
+    #[arg(value_parser = provider_parser())]
     pub from: Kind,
     /// Provider to write to: covage or kojo.
-    #[arg(value_parser = parse_provider)]
+    #[arg(value_parser = provider_parser())]
     pub to: Kind,
     /// Kojo ids or emails to read, one a line (Kojo has no list endpoint).
     #[arg(long, value_name = "FILE")]

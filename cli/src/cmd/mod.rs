@@ -1,6 +1,7 @@
 //! One module per command.
 
 pub mod convert;
+pub mod docs;
 pub mod validate;
 
 use crate::entries::Entries;

@@ -1,7 +1,7 @@
 //! `contactport validate`: check a file against a provider's rules; nothing is written.
 
 use super::convert_input;
-use crate::args::{parse_target, InputArgs, MappingArgs};
+use crate::args::{target_parser, InputArgs, MappingArgs};
 use crate::entries::Entries;
 use crate::files;
 use crate::progress;
@@ -28,7 +28,7 @@ pub struct ValidateArgs {
     /// Whose rules: covage, kojo, or any (flat files: a name or an email, valid values). For a
     /// provider, what an import would reject, one contact per email included (read on one
     /// thread: the rule sees every record in order).
-    #[arg(long = "for", value_name = "PROVIDER", default_value = "any", value_parser = parse_target)]
+    #[arg(long = "for", value_name = "PROVIDER", default_value = "any", value_parser = target_parser())]
     pub target: Target,
     /// Write the JSON report here.
     #[arg(long, value_name = "FILE")]

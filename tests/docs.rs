@@ -1,0 +1,84 @@
+//! End-to-end: `contactport completions` and `contactport man`, as the README installs them.
+
+mod util;
+use std::process::Command;
+use util::Dir;
+
+/// Every command and every format name, from the tables the binary reads.
+fn names() -> Vec<String> {
+    let mut names: Vec<String> = [
+        "convert", "validate", "export", "import", "migrate", "sandbox",
+    ]
+    .map(String::from)
+    .into();
+    names.extend(
+        contactport_core::options::formats()
+            .into_iter()
+            .map(|c| c.name.to_string()),
+    );
+    names
+}
+
+#[test]
+fn completions_offer_every_command_and_format_in_each_shell() {
+    let d = Dir::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = d.run(&["completions", shell]).expect(0);
+        let script = run.stdout();
+        // PowerShell's and Elvish's scripts complete commands and flags, not values.
+        let values = matches!(shell, "bash" | "zsh" | "fish");
+        for n in names()
+            .into_iter()
+            .take(if values { usize::MAX } else { 6 })
+        {
+            assert!(script.contains(&n), "{shell}: {n} missing");
+        }
+        assert!(script.contains("vcard-version"), "{shell}");
+    }
+    // The bash script loads, and completes a format after --to.
+    let script = d.write(
+        "contactport.bash",
+        d.run(&["completions", "bash"]).expect(0).stdout(),
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {}; COMP_WORDS=(contactport convert --to o); COMP_CWORD=3; \
+             _contactport contactport o --to; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "outlook-csv");
+    d.run(&["completions", "tcsh"]).expect(2);
+}
+
+#[test]
+fn man_pages_cover_every_command() {
+    let d = Dir::new();
+    let page = d.run(&["man"]).expect(0).stdout();
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH contactport 1"),
+        "{page}"
+    );
+    d.run(&["man", "--dir", "pages"]).expect(0);
+    for cmd in [
+        "convert", "validate", "export", "import", "migrate", "sandbox",
+    ] {
+        let page = d.read(&format!("pages/contactport-{cmd}.1"));
+        assert!(page.contains(&format!(".TH contactport-{cmd} 1")), "{cmd}");
+    }
+    // roff writes a hyphen as `\-`.
+    let convert = d.read("pages/contactport-convert.1").replace("\\-", "-");
+    for n in names().iter().skip(6) {
+        assert!(
+            convert.contains(n.as_str()),
+            "{n} missing from convert's page"
+        );
+    }
+}
