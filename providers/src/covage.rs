@@ -4,16 +4,16 @@
 
 use crate::endpoint::{Body, Endpoint, Retry, Tuning};
 use crate::error::Error;
-use crate::provider::{Action, Connect, Provider, Settled, Upserts};
+use crate::provider::{Change, Connect, Held, Provider, Writer};
 use crate::secret::Secret;
 use crate::source::{Feed, Reading};
-use crate::sync::{Conflict, OnExisting, Settings, SyncReport, CREATE_ROUNDS};
-use contactport_core::{email, mapping, Contact, CovageContact, Format, Position};
+use crate::sync::SyncReport;
+use contactport_core::{email, mapping, Contact, CovageContact, Format, KojoPhone};
 use futures::future::BoxFuture;
 use reqwest::Method;
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::sync::RwLock;
 
 /// Production base URL.
@@ -463,13 +463,16 @@ impl Provider for Covage {
         })
     }
 
-    fn upserts(self: Arc<Self>) -> BoxFuture<'static, Result<Box<dyn Upserts>, Error>> {
+    fn writer(
+        self: Arc<Self>,
+        _kojo_phone: KojoPhone,
+    ) -> BoxFuture<'static, Result<Box<dyn Writer>, Error>> {
         Box::pin(async move {
             let existing = index(self.list().await?);
-            Ok(Box::new(CovageUpserts {
+            Ok(Box::new(CovageWriter {
                 client: self,
                 existing,
-            }) as Box<dyn Upserts>)
+            }) as Box<dyn Writer>)
         })
     }
 
@@ -478,11 +481,10 @@ impl Provider for Covage {
     }
 }
 
-/// Writing to Covage: the list is read once; new contacts are POSTed, changed ones PUT in
-/// full, unchanged ones left alone. A create whose answer was lost is set aside; when the
-/// stream ends the list is read again and each one is either found (it was created) or sent
-/// again ([`Upserts::settle`]).
-struct CovageUpserts {
+/// Writing to Covage: the list is read once (the only way to find a contact by email); new
+/// contacts are POSTed, changed ones PUT in full. Creates whose answers were lost are looked
+/// for by reading the list again, once for all of them.
+struct CovageWriter {
     client: Arc<Covage>,
     /// Existing contacts by email key.
     existing: HashMap<String, CovageContact>,
@@ -496,138 +498,123 @@ fn index(list: Vec<CovageContact>) -> HashMap<String, CovageContact> {
     map
 }
 
-impl CovageUpserts {
-    async fn create(&self, want: &CovageContact) -> Action {
-        match self.client.create(want).await {
-            Ok(made) => Action::Created(made.contact_uuid.unwrap_or_default()),
-            Err(Error::Ambiguous { settle, .. }) => Action::Uncertain(settle),
-            Err(e) => Action::Failed(e),
-        }
-    }
-
-    async fn upsert(&self, c: &Contact, s: &Settings) -> Action {
-        let mut want = mapping::to_covage(c);
-        let Some(have) = self.existing.get(&email::key(&c.email)) else {
-            if s.dry_run {
-                return Action::Created(String::new());
-            }
-            want.contact_uuid = None;
-            return self.create(&want).await;
-        };
-        let id = have.contact_uuid.clone().unwrap_or_default();
-        // What the source lacks, the provider keeps.
-        for (w, h) in [
-            (&mut want.first_name, &have.first_name),
-            (&mut want.last_name, &have.last_name),
-            (&mut want.phone_number, &have.phone_number),
-            (&mut want.cell_phone_number, &have.cell_phone_number),
-        ] {
-            if w.is_empty() {
-                w.clone_from(h);
-            }
-        }
-        want.contact_uuid = have.contact_uuid.clone();
-        let mut changed = vec![];
-        for (name, w, h) in [
-            ("first_name", &want.first_name, &have.first_name),
-            ("last_name", &want.last_name, &have.last_name),
-            ("phone_number", &want.phone_number, &have.phone_number),
-            (
-                "cell_phone_number",
-                &want.cell_phone_number,
-                &have.cell_phone_number,
-            ),
-            ("email", &want.email, &have.email),
-        ] {
-            if w != h {
-                changed.push(name);
-            }
-        }
-        if changed.is_empty() {
-            return Action::Unchanged(id);
-        }
-        if s.on_existing == OnExisting::Skip {
-            return Action::Skipped(id);
-        }
-        if s.dry_run {
-            return Action::Updated(id, changed);
-        }
-        // The list was read at the start; the contact may have been edited since. PUT replaces
-        // the whole object, so it is read again now and only the fields this run changes are
-        // applied to what the server has: an edit made meanwhile to another field is kept.
-        let mut now = match self.client.get(&id).await {
-            Ok(Some(now)) => now,
-            // Deleted meanwhile: it is created again, as any contact the provider lacks.
-            Ok(None) => {
-                want.contact_uuid = None;
-                return self.create(&want).await;
-            }
-            Err(e) => return Action::Failed(e),
-        };
-        let before = now.clone();
-        for name in &changed {
-            match *name {
-                "first_name" => now.first_name.clone_from(&want.first_name),
-                "last_name" => now.last_name.clone_from(&want.last_name),
-                "phone_number" => now.phone_number.clone_from(&want.phone_number),
-                "cell_phone_number" => now.cell_phone_number.clone_from(&want.cell_phone_number),
-                "email" => now.email.clone_from(&want.email),
-                _ => {}
-            }
-        }
-        if now == before {
-            return Action::Unchanged(id);
-        }
-        now.contact_uuid = Some(id.clone());
-        match self.client.update(&now).await {
-            Ok(_) => Action::Updated(id, changed),
-            Err(e) => Action::Failed(e),
-        }
-    }
+fn held(c: CovageContact) -> Held {
+    Held::new(c.contact_uuid.clone().unwrap_or_default(), c)
 }
 
-impl Upserts for CovageUpserts {
-    fn upsert<'a>(
-        &'a self,
-        c: &'a Contact,
-        s: &'a Settings,
-        _pos: Position,
-        _conflicts: &'a Mutex<Vec<Conflict>>,
-    ) -> BoxFuture<'a, Action> {
-        Box::pin(CovageUpserts::upsert(self, c, s))
+/// The fields a change may write, in the order it lists them.
+const FIELDS: [&str; 5] = [
+    "first_name",
+    "last_name",
+    "phone_number",
+    "cell_phone_number",
+    "email",
+];
+
+/// `c` as Covage would hold it written over `have`: what the source lacks, the provider keeps.
+fn wanted(c: &Contact, have: &CovageContact) -> CovageContact {
+    let mut want = mapping::to_covage(c);
+    for (w, h) in [
+        (&mut want.first_name, &have.first_name),
+        (&mut want.last_name, &have.last_name),
+        (&mut want.phone_number, &have.phone_number),
+        (&mut want.cell_phone_number, &have.cell_phone_number),
+    ] {
+        if w.is_empty() {
+            w.clone_from(h);
+        }
+    }
+    want.contact_uuid = have.contact_uuid.clone();
+    want
+}
+
+/// Field `name` of `c`.
+fn field<'a>(c: &'a mut CovageContact, name: &str) -> Option<&'a mut String> {
+    Some(match name {
+        "first_name" => &mut c.first_name,
+        "last_name" => &mut c.last_name,
+        "phone_number" => &mut c.phone_number,
+        "cell_phone_number" => &mut c.cell_phone_number,
+        "email" => &mut c.email,
+        _ => return None,
+    })
+}
+
+impl Writer for CovageWriter {
+    fn label(&self) -> &'static str {
+        PROVIDER
     }
 
-    /// The list read again: each lost create is either there (created) or sent again. Stops
-    /// at a refusal of the credentials (the rest would be refused too).
-    fn settle(
-        &self,
-        pending: Vec<(Position, Contact)>,
-        last: bool,
-    ) -> BoxFuture<'_, Result<Settled, Error>> {
+    fn find<'a>(&'a self, email: &'a str) -> BoxFuture<'a, Result<Option<Held>, Error>> {
+        let found = self.existing.get(&email::key(email)).cloned().map(held);
+        Box::pin(async move { Ok(found) })
+    }
+
+    /// The list read again, once for all of them.
+    fn find_again<'a>(
+        &'a self,
+        emails: &'a [String],
+    ) -> BoxFuture<'a, Result<HashMap<String, Held>, Error>> {
         Box::pin(async move {
-            let now = index(self.client.list().await?);
-            let mut settled = Vec::with_capacity(pending.len());
-            for (pos, c) in pending {
-                let action = if let Some(found) = now.get(&email::key(&c.email)) {
-                    Action::Created(found.contact_uuid.clone().unwrap_or_default())
-                } else if last {
-                    Action::Failed(Error::Exhausted {
-                        provider: PROVIDER,
-                        attempts: CREATE_ROUNDS,
-                        last: "every answer to the create was lost, and the contact was not in the list".into(),
-                    })
-                } else {
-                    let mut want = mapping::to_covage(&c);
-                    want.contact_uuid = None;
-                    self.create(&want).await
-                };
-                let refused = matches!(action, Action::Failed(Error::Auth { .. }));
-                settled.push((pos, c, action));
-                if refused {
-                    break;
+            let mut now = index(self.client.list().await?);
+            Ok(emails
+                .iter()
+                .filter_map(|e| {
+                    let key = email::key(e);
+                    now.remove(&key).map(|c| (key, held(c)))
+                })
+                .collect())
+        })
+    }
+
+    fn changes(&self, want: &Contact, have: &Held) -> Change {
+        let have: &CovageContact = have.record();
+        let mut want = wanted(want, have);
+        let mut have = have.clone();
+        Change {
+            fields: FIELDS
+                .into_iter()
+                .filter(|f| field(&mut want, f) != field(&mut have, f))
+                .collect(),
+            conflicts: vec![],
+        }
+    }
+
+    fn create<'a>(&'a self, want: &'a Contact) -> BoxFuture<'a, Result<String, Error>> {
+        Box::pin(async move {
+            let mut want = mapping::to_covage(want);
+            want.contact_uuid = None;
+            let made = self.client.create(&want).await?;
+            Ok(made.contact_uuid.unwrap_or_default())
+        })
+    }
+
+    /// The list was read at the start; the contact may have been edited since. PUT replaces
+    /// the whole object, so it is read again now and only `fields` are applied to what the
+    /// server has: an edit made meanwhile to another field is kept.
+    fn update<'a>(
+        &'a self,
+        have: &'a Held,
+        want: &'a Contact,
+        fields: &'a [&'static str],
+    ) -> BoxFuture<'a, Result<Option<bool>, Error>> {
+        Box::pin(async move {
+            let mut want = wanted(want, have.record());
+            let Some(mut now) = self.client.get(&have.id).await? else {
+                return Ok(None);
+            };
+            let before = now.clone();
+            for name in fields {
+                if let (Some(n), Some(w)) = (field(&mut now, name), field(&mut want, name)) {
+                    n.clone_from(w);
                 }
             }
-            Ok(settled)
+            if now == before {
+                return Ok(Some(false));
+            }
+            now.contact_uuid = Some(have.id.clone());
+            self.client.update(&now).await?;
+            Ok(Some(true))
         })
     }
 

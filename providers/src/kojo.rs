@@ -4,11 +4,11 @@
 
 use crate::endpoint::{Body, Endpoint, Reply, Retry, Tuning};
 use crate::error::Error;
-use crate::provider::{Action, Connect, Provider, Upserts};
+use crate::provider::{Change, Connect, Held, Provider, Writer};
 use crate::secret::Secret;
 use crate::source::{Feed, Reading};
-use crate::sync::{Conflict, Failure, OnExisting, Settings, SyncReport, CREATE_ROUNDS};
-use contactport_core::{mapping, phone, Contact, Format, KojoContact, Position};
+use crate::sync::{Failure, SyncReport};
+use contactport_core::{mapping, phone, Contact, Format, KojoContact, KojoPhone};
 use futures::future::BoxFuture;
 use futures::StreamExt;
 use reqwest::Method;
@@ -238,12 +238,13 @@ impl Kojo {
         self.parse(reply)
     }
 
-    /// `PATCH /contacts/:id` with only `fields` (never orgName: Kojo cannot change it).
+    /// `PATCH /contacts/:id` with only `fields` (never orgName: Kojo cannot change it); `None`
+    /// on 404 (the contact is gone).
     pub async fn patch(
         &self,
         id: &str,
         fields: &serde_json::Map<String, serde_json::Value>,
-    ) -> Result<KojoContact, Error> {
+    ) -> Result<Option<KojoContact>, Error> {
         debug_assert!(!fields.contains_key("orgName"));
         let url = self.api.url_segment(&self.path, id, false)?;
         let reply = self
@@ -254,7 +255,10 @@ impl Kojo {
                 Retry::Idempotent,
             )
             .await?;
-        self.parse(reply)
+        if reply.status == 404 {
+            return Ok(None);
+        }
+        self.parse(reply).map(Some)
     }
 }
 
@@ -336,8 +340,16 @@ impl Provider for Kojo {
         })
     }
 
-    fn upserts(self: Arc<Self>) -> BoxFuture<'static, Result<Box<dyn Upserts>, Error>> {
-        Box::pin(async move { Ok(Box::new(KojoUpserts { client: self }) as Box<dyn Upserts>) })
+    fn writer(
+        self: Arc<Self>,
+        kojo_phone: KojoPhone,
+    ) -> BoxFuture<'static, Result<Box<dyn Writer>, Error>> {
+        Box::pin(async move {
+            Ok(Box::new(KojoWriter {
+                client: self,
+                kojo_phone,
+            }) as Box<dyn Writer>)
+        })
     }
 
     fn plan_time(&self, n: u64) -> String {
@@ -354,103 +366,70 @@ impl Provider for Kojo {
     }
 }
 
-/// Writing to Kojo: `GET /contacts/{email}`: 404 → POST; found → PATCH of the changed fields
-/// only, never orgName (a different orgName is reported as a conflict). A create whose answer
-/// was lost is looked up by email before it is sent again.
-struct KojoUpserts {
+/// Writing to Kojo: found by `GET /contacts/{email}`, created by POST, updated by a PATCH of
+/// the changed fields only, never orgName (Kojo cannot change it: a different one is a
+/// conflict).
+struct KojoWriter {
     client: Arc<Kojo>,
+    kojo_phone: KojoPhone,
 }
 
-impl KojoUpserts {
-    async fn upsert(
-        &self,
-        c: &Contact,
-        s: &Settings,
-        pos: Position,
-        conflicts: &std::sync::Mutex<Vec<Conflict>>,
-    ) -> Action {
-        let client = &self.client;
-        let want = mapping::to_kojo(c, s.kojo_phone);
-        let have = match find(client, &c.email).await {
-            Ok(h) => h,
-            Err(e) => return Action::Failed(e),
-        };
-        let Some(have) = have else {
-            if s.dry_run {
-                return Action::Created(String::new());
-            }
-            for _ in 0..CREATE_ROUNDS {
-                match client.create(&want).await {
-                    Ok(made) => return Action::Created(made.id.unwrap_or_default()),
-                    // The answer was lost: the contact may exist now. Look before sending again.
-                    Err(Error::Ambiguous { settle, .. }) => {
-                        // A create still on its way would be missed by a look right now, and
-                        // then sent twice: wait until it must have landed, then look.
-                        if crate::stop::unless_stopped(tokio::time::sleep(settle))
-                            .await
-                            .is_none()
-                        {
-                            return Action::Failed(Error::Stopped);
-                        }
-                        match find(client, &c.email).await {
-                            Ok(Some(found)) => {
-                                return Action::Created(found.id.unwrap_or_default())
-                            }
-                            Ok(None) => continue,
-                            Err(e) => return Action::Failed(e),
-                        }
-                    }
-                    Err(e) => return Action::Failed(e),
-                }
-            }
-            return Action::Failed(Error::Exhausted {
-                provider: PROVIDER,
-                attempts: CREATE_ROUNDS,
-                last: "every answer to the create was lost, and the contact was not found".into(),
-            });
-        };
-        let id = have.id.clone().unwrap_or_default();
+fn held(k: KojoContact) -> Held {
+    Held::new(k.id.clone().unwrap_or_default(), k)
+}
+
+impl Writer for KojoWriter {
+    fn label(&self) -> &'static str {
+        PROVIDER
+    }
+
+    fn find<'a>(&'a self, email: &'a str) -> BoxFuture<'a, Result<Option<Held>, Error>> {
+        Box::pin(async move { Ok(find(&self.client, email).await?.map(held)) })
+    }
+
+    fn changes(&self, want: &Contact, have: &Held) -> Change {
+        let want = mapping::to_kojo(want, self.kojo_phone);
+        let have: &KojoContact = have.record();
+        let mut conflicts = vec![];
         if let (Some(w), Some(h)) = (&want.org_name, &have.org_name) {
             if w != h {
-                conflicts.lock().expect("lock").push(Conflict {
-                    record: pos.record,
-                    email: c.email.clone(),
-                    field: "orgName".into(),
-                    provider: h.clone(),
-                    source: w.clone(),
-                });
+                conflicts.push(("orgName", h.clone(), w.clone()));
             }
         }
-        let patch = patch(&want, &have);
-        if patch.is_empty() {
-            return Action::Unchanged(id);
-        }
-        if s.on_existing == OnExisting::Skip {
-            return Action::Skipped(id);
-        }
-        let fields: Vec<&'static str> = ["displayName", "phone", "vendorId"]
-            .into_iter()
-            .filter(|f| patch.contains_key(*f))
-            .collect();
-        if s.dry_run {
-            return Action::Updated(id, fields);
-        }
-        match client.patch(&id, &patch).await {
-            Ok(_) => Action::Updated(id, fields),
-            Err(e) => Action::Failed(e),
+        let patch = patch(&want, have);
+        Change {
+            fields: FIELDS
+                .into_iter()
+                .filter(|f| patch.contains_key(*f))
+                .collect(),
+            conflicts,
         }
     }
-}
 
-impl Upserts for KojoUpserts {
-    fn upsert<'a>(
+    fn create<'a>(&'a self, want: &'a Contact) -> BoxFuture<'a, Result<String, Error>> {
+        Box::pin(async move {
+            let made = self
+                .client
+                .create(&mapping::to_kojo(want, self.kojo_phone))
+                .await?;
+            Ok(made.id.unwrap_or_default())
+        })
+    }
+
+    fn update<'a>(
         &'a self,
-        c: &'a Contact,
-        s: &'a Settings,
-        pos: Position,
-        conflicts: &'a std::sync::Mutex<Vec<Conflict>>,
-    ) -> BoxFuture<'a, Action> {
-        Box::pin(KojoUpserts::upsert(self, c, s, pos, conflicts))
+        have: &'a Held,
+        want: &'a Contact,
+        fields: &'a [&'static str],
+    ) -> BoxFuture<'a, Result<Option<bool>, Error>> {
+        Box::pin(async move {
+            let mut patch = patch(&mapping::to_kojo(want, self.kojo_phone), have.record());
+            patch.retain(|k, _| fields.contains(&k.as_str()));
+            if patch.is_empty() {
+                return Ok(Some(false));
+            }
+            Ok(self.client.patch(&have.id, &patch).await?.map(|_| true))
+        })
     }
 
     /// Each record looked up (GET by email), then a POST per create and a PATCH per update.
@@ -459,6 +438,9 @@ impl Upserts for KojoUpserts {
         looked + r.created + r.updated
     }
 }
+
+/// The fields a PATCH may write, in the order a change lists them.
+const FIELDS: [&str; 3] = ["displayName", "phone", "vendorId"];
 
 /// Looks a contact up by email. Our key is case-insensitive but Kojo's lookup may not be: an
 /// address with capitals in its local part that is not found is looked up lower-cased too, so

@@ -3,8 +3,9 @@
 //! # Map
 //!
 //! - [`Provider`] (in `provider`): what every provider offers: read its contacts into a [`Feed`],
-//!   write contacts through an [`Upserts`], and say who it is (name, contacts URL, account) for
-//!   the journal. [`open`] builds one by name from a [`Connect`]ion; [`PROVIDERS`] lists them.
+//!   say who it is (name, contacts URL, account) for the journal, and a [`Writer`]: the
+//!   primitives of writing (find by email, compare, create, update). [`open`] builds one by
+//!   name from a [`Connect`]ion; [`PROVIDERS`] lists them.
 //!   - `covage`: JWT auth, the list (bare array or Django page chain), full-object PUT.
 //!   - `kojo`: API key or OAuth client credentials, lookup by id or email, PATCH.
 //! - `endpoint`: one provider's HTTP origin: HTTPS only (loopback aside), paths that never
@@ -12,8 +13,8 @@
 //!   rate and hourly quota). `secret`: credentials from the environment, never shown.
 //! - [`Feed`] (in `source`): records read from a provider (or a file) go through core's
 //!   converter, to a channel of records or to an output file.
-//! - [`sync::run`]: the engine: records from any source upserted into any target, keyed by
-//!   email, exactly once, with the [`Journal`] making a run resumable after a crash. It reports
+//! - [`sync::run`]: the engine and its policy (dry run, skip, conflicts, duplicate emails, lost
+//!   creates): records from any source upserted into any target, keyed by email, exactly once, with the [`Journal`] making a run resumable after a crash. It reports
 //!   progress as [`Event`]s: this crate never touches the terminal.
 //!
 //! Every failure is an [`Error`].
@@ -23,6 +24,8 @@
 mod covage;
 mod endpoint;
 mod error;
+#[cfg(test)]
+mod fake;
 mod journal;
 mod kojo;
 mod pacer;
@@ -39,7 +42,7 @@ pub use endpoint::check_segment;
 pub use error::Error;
 pub use journal::{Journal, Owner};
 pub use provider::{
-    kind, open, Action, Connect, Event, Events, Kind, Provider, Upserts, PROVIDERS,
+    kind, open, Change, Connect, Event, Events, Held, Kind, Provider, Writer, PROVIDERS,
 };
 
 /// The providers' production addresses, the defaults of [`Connect`].

@@ -1,14 +1,19 @@
-//! The one trait every provider implements, and the table that builds them by name.
+//! The traits every provider implements, and the table that builds them by name.
 //!
-//! A new provider is a client file implementing [`Provider`] (and [`Upserts`] for writing), its
-//! record mapping in core, and one entry in [`PROVIDERS`] and [`open`].
+//! A provider offers primitives: [`Provider`] reads its contacts and says who it is; its
+//! [`Writer`] finds, compares, creates and updates one contact. What to do with them (dry run,
+//! skip, conflicts, lost creates, the journal) is the engine's, in [`crate::sync`]. A new
+//! provider is a client file implementing both, its record mapping in core, and one entry in
+//! [`PROVIDERS`] and [`open`].
 
 use crate::error::Error;
 use crate::source::{Feed, Reading};
-use crate::sync::{Conflict, Settings, SyncReport};
-use contactport_core::{Contact, Format, Position};
+use crate::sync::SyncReport;
+use contactport_core::{Contact, Format, KojoPhone};
 use futures::future::BoxFuture;
-use std::sync::{Arc, Mutex};
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What is known of a provider before connecting to it.
@@ -73,22 +78,97 @@ pub enum Event {
 /// Where [`Event`]s go.
 pub type Events = Arc<dyn Fn(Event) + Send + Sync>;
 
-/// What happened to one record written.
-#[derive(Debug)]
-pub enum Action {
-    /// Created, with the provider's id.
-    Created(String),
-    /// Updated: the id and the fields changed.
-    Updated(String, Vec<&'static str>),
-    /// Already as wanted.
-    Unchanged(String),
-    /// Existing, left alone (`--on-existing skip`).
-    Skipped(String),
-    /// A create whose answer was lost, settled after the stream by [`Upserts::settle`] once the
-    /// write must have landed (the duration).
-    Uncertain(Duration),
-    /// Not taken.
-    Failed(Error),
+/// What a provider holds for one contact: its id, and its record as the provider sent it,
+/// which only that provider reads (it compares and updates in its own terms).
+pub struct Held {
+    /// The provider's id.
+    pub id: String,
+    /// The provider's record (`CovageContact`, `KojoContact`, a test's own type).
+    record: Box<dyn Any + Send + Sync>,
+}
+
+impl Held {
+    /// Contact `id`, held as `record`.
+    pub fn new<T: Any + Send + Sync>(id: String, record: T) -> Held {
+        Held {
+            id,
+            record: Box::new(record),
+        }
+    }
+
+    /// The record, as the writer that found it stored it.
+    ///
+    /// # Panics
+    /// When `T` is another provider's record: a writer is only given what it found.
+    pub fn record<T: Any>(&self) -> &T {
+        self.record
+            .downcast_ref()
+            .expect("a contact this provider's writer found")
+    }
+}
+
+impl std::fmt::Debug for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Held").field("id", &self.id).finish()
+    }
+}
+
+/// What writing a contact over the one held would change.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The fields that would be written (the provider's names); empty: nothing to do.
+    pub fields: Vec<&'static str>,
+    /// Values that differ but that the provider cannot change: (field, held, wanted).
+    pub conflicts: Vec<(&'static str, String, String)>,
+}
+
+/// What a provider can do with contacts it is written to: its primitives. The engine
+/// ([`crate::sync`]) owns the policy: dry run, skip, conflicts, duplicate emails, and the one
+/// protocol for creates whose answer was lost.
+pub trait Writer: Send + Sync {
+    /// The provider's name in messages: `Covage`, `Kojo`.
+    fn label(&self) -> &'static str;
+
+    /// The contact held under `email` (case, Unicode form and spelling of the domain aside).
+    fn find<'a>(&'a self, email: &'a str) -> BoxFuture<'a, Result<Option<Held>, Error>>;
+
+    /// Looks again for the contacts of `emails`, once creates whose answers were lost must
+    /// have landed: by email key ([`contactport_core::email::key`]). One find each, unless the
+    /// provider can do better (Covage reads its list once).
+    fn find_again<'a>(
+        &'a self,
+        emails: &'a [String],
+    ) -> BoxFuture<'a, Result<HashMap<String, Held>, Error>> {
+        Box::pin(async move {
+            let mut found = HashMap::new();
+            for e in emails {
+                if let Some(h) = self.find(e).await? {
+                    found.insert(contactport_core::email::key(e), h);
+                }
+            }
+            Ok(found)
+        })
+    }
+
+    /// What writing `want` over `have` would change: values `want` lacks never erase.
+    fn changes(&self, want: &Contact, have: &Held) -> Change;
+
+    /// Creates `want`; its id. [`Error::Ambiguous`] when the answer was lost: the contact
+    /// may exist now.
+    fn create<'a>(&'a self, want: &'a Contact) -> BoxFuture<'a, Result<String, Error>>;
+
+    /// Writes `fields` of `want` onto the contact `have`: `Some(true)` written, `Some(false)`
+    /// when the provider already had those values (edited meanwhile), `None` when the contact
+    /// is gone (deleted meanwhile).
+    fn update<'a>(
+        &'a self,
+        have: &'a Held,
+        want: &'a Contact,
+        fields: &'a [&'static str],
+    ) -> BoxFuture<'a, Result<Option<bool>, Error>>;
+
+    /// For a dry run: the requests the real run would send, from the counts decided.
+    fn planned_requests(&self, report: &SyncReport) -> u64;
 }
 
 /// A provider's contacts, read and written.
@@ -111,48 +191,14 @@ pub trait Provider: Send + Sync + 'static {
         concurrency: usize,
         feed: Feed,
     ) -> BoxFuture<'static, Reading>;
-    /// Gets ready to write (Covage reads its list: the only way to find a contact by email).
-    fn upserts(self: Arc<Self>) -> BoxFuture<'static, Result<Box<dyn Upserts>, Error>>;
+    /// Gets ready to write (Covage reads its list: the only way to find a contact by email);
+    /// `kojo_phone`: which number Kojo's one phone takes.
+    fn writer(
+        self: Arc<Self>,
+        kojo_phone: KojoPhone,
+    ) -> BoxFuture<'static, Result<Box<dyn Writer>, Error>>;
     /// "the real run sends about N requests to P: …", for a dry run.
     fn plan_time(&self, requests: u64) -> String;
-}
-
-/// Records settled after the stream, each with what happened to it.
-pub type Settled = Vec<(Position, Contact, Action)>;
-
-/// Contacts written into a provider, keyed by email.
-pub trait Upserts: Send + Sync {
-    /// Creates, updates or leaves `c` alone. A value the provider holds and cannot change goes
-    /// to `conflicts`.
-    fn upsert<'a>(
-        &'a self,
-        c: &'a Contact,
-        s: &'a Settings,
-        pos: Position,
-        conflicts: &'a Mutex<Vec<Conflict>>,
-    ) -> BoxFuture<'a, Action>;
-
-    /// Creates whose answers were lost ([`Action::Uncertain`]), once they must have landed:
-    /// each is found (created) or sent again; on the `last` round, one not found fails. A
-    /// provider that settles its creates itself never returns `Uncertain` and keeps this.
-    fn settle(
-        &self,
-        pending: Vec<(Position, Contact)>,
-        _last: bool,
-    ) -> BoxFuture<'_, Result<Settled, Error>> {
-        Box::pin(async move {
-            Ok(pending
-                .into_iter()
-                .map(|(p, c)| {
-                    let why = "the answer to a create was lost".to_string();
-                    (p, c, Action::Failed(Error::Config(why)))
-                })
-                .collect())
-        })
-    }
-
-    /// For a dry run: the requests the real run would send, from the counts decided.
-    fn planned_requests(&self, report: &SyncReport) -> u64;
 }
 
 /// Where the providers are and how to talk to them (the command line's provider options).

@@ -1,15 +1,19 @@
-//! The sync engine: records from any source upserted into any target ([`Upserts`]), keyed by
-//! email (case-insensitive), exactly once.
+//! The sync engine: records from any source upserted into any target's [`Writer`], keyed by
+//! email (case-insensitive), exactly once. The engine owns the policy; a provider offers
+//! primitives (find, compare, create, update).
 //!
-//! Values the source lacks never erase what the provider has (a Kojo contact has one phone; the
-//! Covage mobile it does not carry stays). Two input records with one email: the second is
-//! rejected, so concurrent workers never race to create the same contact. Creates whose answer
-//! was lost are settled after the stream, by the target. Each finished record is journalled
-//! before it counts, so a re-run after a crash skips it.
+//! For each record: found → compared (values the source lacks never erase what the provider
+//! has; values it cannot change are conflicts) → unchanged, skipped (`--on-existing skip`) or
+//! updated; not found → created. A dry run decides the same and writes nothing. Two input
+//! records with one email: the second is rejected (core's [`OnePerEmail`]), so concurrent
+//! workers never race to create the same contact. A create whose answer was lost is set
+//! aside; after the stream, once it must have landed, it is looked for ([`Writer::find_again`])
+//! and either found (created) or sent again, for [`CREATE_ROUNDS`] rounds. Each finished
+//! record is journalled before it counts, so a re-run after a crash skips it.
 
 use crate::error::Error;
 use crate::journal::{Journal, Line};
-use crate::provider::{Action, Event, Events, Provider, Upserts};
+use crate::provider::{Event, Events, Provider, Writer};
 use crate::source::Record;
 use contactport_core::options::Choice;
 use contactport_core::{email, Contact, KojoPhone, OnePerEmail, Position, Report};
@@ -170,14 +174,133 @@ impl SyncReport {
 }
 
 /// Attempts at a create whose answer keeps getting lost, before the record is reported failed.
-pub(crate) const CREATE_ROUNDS: u32 = 6;
+pub const CREATE_ROUNDS: u32 = 6;
+
+/// What happened to one record written.
+#[derive(Debug)]
+enum Action {
+    /// Created, with the provider's id.
+    Created(String),
+    /// Updated: the id and the fields changed.
+    Updated(String, Vec<&'static str>),
+    /// Already as wanted.
+    Unchanged(String),
+    /// Existing, left alone (`--on-existing skip`).
+    Skipped(String),
+    /// A create whose answer was lost, looked for after the stream once it must have landed
+    /// (the duration).
+    Uncertain(std::time::Duration),
+    /// Not taken.
+    Failed(Error),
+}
+
+/// Writes one record: the engine's policy over the provider's primitives.
+async fn upsert(
+    w: &dyn Writer,
+    c: &Contact,
+    s: &Settings,
+    pos: Position,
+    conflicts: &Mutex<Vec<Conflict>>,
+) -> Action {
+    let have = match w.find(&c.email).await {
+        Ok(Some(have)) => have,
+        Ok(None) => return create(w, c, s).await,
+        Err(e) => return Action::Failed(e),
+    };
+    let change = w.changes(c, &have);
+    if !change.conflicts.is_empty() {
+        let mut all = conflicts.lock().expect("lock");
+        for (field, held, wanted) in change.conflicts {
+            all.push(Conflict {
+                record: pos.record,
+                email: c.email.clone(),
+                field: field.into(),
+                provider: held,
+                source: wanted,
+            });
+        }
+    }
+    let id = have.id.clone();
+    if change.fields.is_empty() {
+        return Action::Unchanged(id);
+    }
+    if s.on_existing == OnExisting::Skip {
+        return Action::Skipped(id);
+    }
+    if s.dry_run {
+        return Action::Updated(id, change.fields);
+    }
+    match w.update(&have, c, &change.fields).await {
+        Ok(Some(true)) => Action::Updated(id, change.fields),
+        Ok(Some(false)) => Action::Unchanged(id),
+        // Deleted meanwhile: created again, as any contact the provider lacks.
+        Ok(None) => create(w, c, s).await,
+        Err(e) => Action::Failed(e),
+    }
+}
+
+/// Creates one record (a dry run only says it would).
+async fn create(w: &dyn Writer, c: &Contact, s: &Settings) -> Action {
+    if s.dry_run {
+        return Action::Created(String::new());
+    }
+    match w.create(c).await {
+        Ok(id) => Action::Created(id),
+        Err(Error::Ambiguous { settle, .. }) => Action::Uncertain(settle),
+        Err(e) => Action::Failed(e),
+    }
+}
+
+/// Creates whose answers were lost, once they must have landed: each is found (it was
+/// created) or sent again; on the `last` round, one not found fails. Stops at a refusal of
+/// the credentials (the rest would be refused too).
+async fn settle(
+    w: &dyn Writer,
+    pending: Vec<(Position, Contact)>,
+    s: &Settings,
+    last: bool,
+) -> Result<Vec<(Position, Contact, Action)>, Error> {
+    let emails: Vec<String> = pending.iter().map(|(_, c)| c.email.clone()).collect();
+    let found = match w.find_again(&emails).await {
+        Ok(found) => found,
+        Err(e @ (Error::Stopped | Error::Auth { .. })) => return Err(e),
+        // Not known whether they were created: failed, and a later run finds each by email.
+        Err(e) => {
+            let why = format!("the answer to its create was lost, and looking for it failed: {e}");
+            return Ok(pending
+                .into_iter()
+                .map(|(p, c)| (p, c, Action::Failed(Error::Config(why.clone()))))
+                .collect());
+        }
+    };
+    let mut settled = Vec::with_capacity(pending.len());
+    for (pos, c) in pending {
+        let action = if let Some(h) = found.get(&email::key(&c.email)) {
+            Action::Created(h.id.clone())
+        } else if last {
+            Action::Failed(Error::Exhausted {
+                provider: w.label(),
+                attempts: CREATE_ROUNDS,
+                last: "every answer to the create was lost, and the contact was not found".into(),
+            })
+        } else {
+            create(w, &c, s).await
+        };
+        let refused = matches!(action, Action::Failed(Error::Auth { .. }));
+        settled.push((pos, c, action));
+        if refused {
+            break;
+        }
+    }
+    Ok(settled)
+}
 
 /// The places a run reports to and records in.
 pub struct Run {
     /// The target: who it is, and its quota waits.
     pub target: Arc<dyn Provider>,
     /// How records are written to it.
-    pub upserts: Arc<dyn Upserts>,
+    pub writer: Arc<dyn Writer>,
     /// Run settings.
     pub settings: Settings,
     /// Finished records, for a re-run to skip.
@@ -194,7 +317,7 @@ pub struct Run {
 pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport, Error> {
     let Run {
         target,
-        upserts,
+        writer,
         settings,
         journal,
         events,
@@ -235,7 +358,7 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
                 .expect("lock")
                 .check_key(key.clone(), &c.email, pos.record);
             let resumed = journal.as_ref().is_some_and(|j| j.is_done(&key));
-            let upserts = &upserts;
+            let writer = &*writer;
             let conflicts = &conflicts;
             let journal = &journal;
             let (halt, journal_error) = (&halt, &journal_error);
@@ -246,7 +369,7 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
                 if resumed {
                     return Ok((pos, c, None));
                 }
-                let action = upserts.upsert(&c, &settings, pos, conflicts).await;
+                let action = upsert(writer, &c, &settings, pos, conflicts).await;
                 if let (Some(j), false) = (journal, settings.dry_run) {
                     if let Err(e) = journal_done(j, name, &key, &action).await {
                         // Not done until journalled: reported failed, with the whole cause.
@@ -310,7 +433,7 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
             .collect();
         let mut again = Vec::new();
         let last = round > CREATE_ROUNDS as usize;
-        let settled = match upserts.settle(pending, last).await {
+        let settled = match settle(&*writer, pending, &settings, last).await {
             // Stopped while it looked: those creates stay unsettled (a later run finds them).
             Err(Error::Stopped) => break,
             r => r?,
@@ -345,7 +468,7 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
     report.interrupted = *stop.borrow() || crate::stop::stopped();
     report.error = journal_error.into_inner().expect("lock");
     if settings.dry_run {
-        report.planned_requests = Some(upserts.planned_requests(&report));
+        report.planned_requests = Some(writer.planned_requests(&report));
     }
     watcher.abort();
     report.conflicts = conflicts.into_inner().expect("lock");
@@ -431,5 +554,295 @@ fn tally(
                 request_id,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::{Fake, Fault};
+    use contactport_core::Position;
+
+    fn contact(name: &str, email: &str, phone: &str, org: &str) -> Contact {
+        Contact {
+            display_name: name.into(),
+            email: email.into(),
+            phone: phone.into(),
+            org_name: org.into(),
+            ..Default::default()
+        }
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            concurrency: 4,
+            on_existing: OnExisting::Update,
+            dry_run: false,
+            kojo_phone: KojoPhone::default(),
+        }
+    }
+
+    struct Outcome {
+        report: Result<SyncReport, Error>,
+        plan: Vec<String>,
+    }
+
+    /// Runs the engine over `records` into `fake`; `stopped`: the stop signal is already given.
+    async fn sync(
+        fake: &Arc<Fake>,
+        records: &[Contact],
+        settings: Settings,
+        journal: Option<Arc<Journal>>,
+        stopped: bool,
+    ) -> Outcome {
+        let (tx, rx) = mpsc::channel(records.len() + 1);
+        for (i, c) in records.iter().enumerate() {
+            let pos = Position {
+                record: i as u64 + 1,
+                line: i as u64 + 2,
+            };
+            tx.send((pos, c.clone())).await.unwrap();
+        }
+        drop(tx);
+        let plan: Arc<Mutex<Vec<String>>> = Arc::default();
+        let said = plan.clone();
+        let (_stop_tx, stop) = tokio::sync::watch::channel(stopped);
+        let report = run(
+            rx,
+            Run {
+                target: fake.clone(),
+                writer: Arc::new(fake.clone()),
+                settings,
+                journal,
+                events: Arc::new(move |e| {
+                    if let Event::Plan(p) = e {
+                        said.lock().unwrap().push(p);
+                    }
+                }),
+                stop,
+            },
+        )
+        .await;
+        let plan = plan.lock().unwrap().clone();
+        Outcome { report, plan }
+    }
+
+    #[tokio::test]
+    async fn found_by_email_updated_left_alone_or_created_and_a_second_email_rejected() {
+        let fake = Fake::holding(&[
+            contact("Ann Lee", "ann@x.fr", "+33142845403", "Acme"),
+            contact("Bob Ray", "bob@x.fr", "+33142845404", "Acme"),
+        ]);
+        let records = [
+            // A new name; no phone (it stays); another org (a conflict, not written).
+            contact("Ann Lee-Roy", "ANN@x.fr", "", "Other"),
+            contact("Bob Ray", "bob@x.fr", "+33142845404", "Acme"),
+            contact("Cid Poe", "cid@x.fr", "", "Acme"),
+            contact("Cid Again", "Cid@X.fr", "", "Acme"),
+        ];
+        let r = sync(&fake, &records, settings(), None, false).await;
+        let r = r.report.unwrap();
+        assert_eq!(
+            (r.created, r.updated, r.unchanged, r.failed.len()),
+            (1, 1, 1, 0)
+        );
+        let ann = fake.contact("ann@x.fr").unwrap();
+        assert_eq!(ann.display_name, "Ann Lee-Roy");
+        assert_eq!(ann.phone, "+33142845403", "a value the source lacks stays");
+        assert_eq!(ann.org_name, "Acme", "a value that cannot change stays");
+        assert_eq!(r.conflicts.len(), 1);
+        assert_eq!(
+            (
+                r.conflicts[0].record,
+                r.conflicts[0].provider.as_str(),
+                r.conflicts[0].source.as_str()
+            ),
+            (1, "Acme", "Other")
+        );
+        assert_eq!(fake.calls("update"), ["update ANN@x.fr display_name"]);
+        assert_eq!(fake.calls("create"), ["create cid@x.fr"]);
+        // The second record with cid's email: rejected with core's words, never sent.
+        assert_eq!(r.read.rejected, 1);
+        let rejects = &r.read.rejects;
+        assert_eq!(rejects[0].record, 4);
+        assert_eq!(
+            rejects[0].reason,
+            "same email as record 3: one contact per email"
+        );
+        assert_eq!(fake.calls("find").len(), 3);
+    }
+
+    #[tokio::test]
+    async fn skip_and_dry_run_decide_as_a_real_run_and_write_nothing() {
+        let held = [contact("Ann Lee", "ann@x.fr", "", "Acme")];
+        let records = [
+            contact("Ann Lee-Roy", "ann@x.fr", "", ""),
+            contact("Cid Poe", "cid@x.fr", "", ""),
+        ];
+        let fake = Fake::holding(&held);
+        let skip = Settings {
+            on_existing: OnExisting::Skip,
+            ..settings()
+        };
+        let r = sync(&fake, &records, skip, None, false)
+            .await
+            .report
+            .unwrap();
+        assert_eq!((r.skipped, r.created, r.updated), (1, 1, 0));
+        assert!(fake.calls("update").is_empty());
+        assert_eq!(fake.contact("ann@x.fr").unwrap().display_name, "Ann Lee");
+
+        let fake = Fake::holding(&held);
+        let dry = Settings {
+            dry_run: true,
+            ..settings()
+        };
+        let out = sync(&fake, &records, dry, None, false).await;
+        let r = out.report.unwrap();
+        assert!(r.dry_run);
+        assert_eq!((r.created, r.updated), (1, 1));
+        assert!(fake.calls("create").is_empty() && fake.calls("update").is_empty());
+        assert!(fake.contact("cid@x.fr").is_none());
+        let mut plan = out.plan;
+        plan.sort();
+        assert_eq!(plan, ["create\tcid@x.fr", "update\tann@x.fr\tdisplay_name"]);
+        // Two finds, a create and an update.
+        assert_eq!(r.planned_requests, Some(4));
+    }
+
+    #[tokio::test]
+    async fn a_create_whose_answer_was_lost_is_found_or_sent_again_never_doubled() {
+        let fake = Fake::holding(&[]);
+        // ann's create lands but its answer is lost; bob's is lost before it lands.
+        fake.lose
+            .lock()
+            .unwrap()
+            .insert("ann@x.fr".into(), (1, true));
+        fake.lose
+            .lock()
+            .unwrap()
+            .insert("bob@x.fr".into(), (1, false));
+        let records = [
+            contact("Ann", "ann@x.fr", "", ""),
+            contact("Bob", "bob@x.fr", "", ""),
+        ];
+        let r = sync(&fake, &records, settings(), None, false).await;
+        let r = r.report.unwrap();
+        assert_eq!((r.created, r.failed.len()), (2, 0));
+        assert_eq!(fake.held.lock().unwrap().len(), 2);
+        // One look for both, after the stream; bob's sent again, ann's not.
+        assert_eq!(fake.calls("find_again"), ["find_again 2"]);
+        assert_eq!(
+            fake.calls("create"),
+            ["create ann@x.fr", "create bob@x.fr", "create bob@x.fr"]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_create_lost_every_time_fails_after_the_rounds() {
+        let fake = Fake::holding(&[]);
+        fake.lose
+            .lock()
+            .unwrap()
+            .insert("ann@x.fr".into(), (100, false));
+        let records = [contact("Ann", "ann@x.fr", "", "")];
+        let r = sync(&fake, &records, settings(), None, false).await;
+        let r = r.report.unwrap();
+        assert_eq!((r.created, r.failed.len()), (0, 1));
+        assert!(
+            r.failed[0].message.contains("gave up after 6 attempts")
+                && r.failed[0].message.contains("the contact was not found"),
+            "{}",
+            r.failed[0].message
+        );
+        assert_eq!(fake.calls("create").len(), CREATE_ROUNDS as usize + 1);
+        assert!(fake.held.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_provider_error_fails_its_record_and_the_others_go_on() {
+        let fake = Fake::holding(&[]);
+        fake.faults
+            .lock()
+            .unwrap()
+            .insert("bob@x.fr".into(), Fault::Unavailable);
+        let records = [
+            contact("Ann", "ann@x.fr", "", ""),
+            contact("Bob", "bob@x.fr", "", ""),
+            contact("Cid", "cid@x.fr", "", ""),
+        ];
+        let r = sync(&fake, &records, settings(), None, false).await;
+        let r = r.report.unwrap();
+        assert_eq!(r.created, 2);
+        assert_eq!(r.failed.len(), 1);
+        let f = &r.failed[0];
+        assert_eq!(
+            (f.record, f.status, f.email.as_str()),
+            (2, Some(503), "bob@x.fr")
+        );
+        assert_eq!(r.exit_code(), 1);
+    }
+
+    #[tokio::test]
+    async fn refused_credentials_stop_the_run() {
+        let fake = Fake::holding(&[]);
+        fake.faults
+            .lock()
+            .unwrap()
+            .insert("ann@x.fr".into(), Fault::Refused);
+        let records = [contact("Ann", "ann@x.fr", "", "")];
+        let r = sync(&fake, &records, settings(), None, false).await;
+        assert!(matches!(r.report, Err(Error::Auth { .. })));
+    }
+
+    #[tokio::test]
+    async fn a_contact_deleted_meanwhile_is_created_again() {
+        let fake = Fake::holding(&[contact("Ann", "ann@x.fr", "", "")]);
+        fake.gone.lock().unwrap().insert("ann@x.fr".into());
+        let records = [contact("Ann Lee", "ann@x.fr", "", "")];
+        let r = sync(&fake, &records, settings(), None, false).await;
+        let r = r.report.unwrap();
+        assert_eq!((r.created, r.updated), (1, 0));
+        assert_eq!(fake.contact("ann@x.fr").unwrap().display_name, "Ann Lee");
+    }
+
+    #[tokio::test]
+    async fn a_stop_signal_takes_no_more_records() {
+        let fake = Fake::holding(&[]);
+        let records = [contact("Ann", "ann@x.fr", "", "")];
+        let r = sync(&fake, &records, settings(), None, true).await;
+        let r = r.report.unwrap();
+        assert!(r.interrupted);
+        assert_eq!(r.exit_code(), 130);
+        assert!(fake.log.lock().unwrap().is_empty(), "no request");
+    }
+
+    #[tokio::test]
+    async fn a_journalled_record_is_not_sent_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.journal");
+        let owner = || {
+            crate::journal::Owner::new(
+                "import",
+                "file".into(),
+                "fake",
+                "memory:contacts".into(),
+                "tester".into(),
+            )
+        };
+        let fake = Fake::holding(&[]);
+        let records = [
+            contact("Ann", "ann@x.fr", "", ""),
+            contact("Bob", "bob@x.fr", "", ""),
+        ];
+        let journal = Arc::new(Journal::open(&path, &owner()).unwrap());
+        let r = sync(&fake, &records, settings(), Some(journal), false).await;
+        assert_eq!(r.report.unwrap().created, 2);
+        drop(fake.log.lock().unwrap().drain(..));
+        let journal = Arc::new(Journal::open(&path, &owner()).unwrap());
+        let r = sync(&fake, &records, settings(), Some(journal), false).await;
+        let r = r.report.unwrap();
+        assert_eq!((r.resumed, r.created), (2, 0));
+        assert!(fake.log.lock().unwrap().is_empty(), "no request");
     }
 }

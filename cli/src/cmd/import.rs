@@ -75,7 +75,7 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
             ..opts
         };
         let journal = open_journal(&a.sync, "import", "file".into(), &*target)?;
-        let upserts = target.clone().upserts().await?;
+        let writer = target.clone().writer(settings.kojo_phone).await?;
         let bar = progress::records_bar(quiet);
         let (tx, rx) = channel();
         let entries = crate::entries::Entries::new(a.sync.report.is_some())?.shared();
@@ -84,7 +84,7 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
         let feed =
             Feed::records(opts, tx, rejects, entries.clone()).with_total(events.clone(), input.len);
         let reading = contactport_providers::feed_file(input.reader, input.name, feed);
-        let report = upsert(rx, target.clone(), upserts, settings, journal, events, &bar).await?;
+        let report = upsert(rx, target.clone(), writer, settings, journal, events, &bar).await?;
         let (read, failed) = reading.await?;
         let sync = &a.sync;
         match failed {

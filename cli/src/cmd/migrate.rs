@@ -75,9 +75,9 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
             Feed::records(opts, tx, rejects, entries.clone()).with_total(events.clone(), None);
         let source = format!("{} {} {}", from.name(), from.contacts_url(), from.account());
         let journal = open_journal(&a.sync, "migrate", source, &*to)?;
-        let upserts = to.clone().upserts().await?;
+        let writer = to.clone().writer(settings.kojo_phone).await?;
         let reading = tokio::spawn(from.read(ids, settings.concurrency, feed));
-        let mut report = upsert(rx, to.clone(), upserts, settings, journal, events, &bar).await?;
+        let mut report = upsert(rx, to.clone(), writer, settings, journal, events, &bar).await?;
         let reading = reading.await?;
         report.failed.extend(reading.failures);
         // The source broke off (the list changed while it was read): what was done is still

@@ -128,7 +128,7 @@ pub fn open_journal(
 pub async fn upsert(
     rx: mpsc::Receiver<Record>,
     target: Arc<dyn Provider>,
-    upserts: Box<dyn contactport_providers::Upserts>,
+    writer: Box<dyn contactport_providers::Writer>,
     settings: Settings,
     journal: Option<Arc<Journal>>,
     events: contactport_providers::Events,
@@ -136,7 +136,7 @@ pub async fn upsert(
 ) -> anyhow::Result<SyncReport> {
     let run = Run {
         target,
-        upserts: upserts.into(),
+        writer: writer.into(),
         settings,
         journal,
         events,
