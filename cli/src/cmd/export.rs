@@ -54,6 +54,8 @@ pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
         let source = a.providers.open(a.provider, false)?;
         let opts = a.out.apply(Options {
             from: Some(source.format()),
+            // JSON over HTTP is UTF-8 (RFC 8259): nothing to detect, nothing to wait for.
+            encoding: Some(contactport_core::format::decode::Encoding::UTF8),
             mapping,
             hints: crate::args::HINTS,
             ..Options::default()

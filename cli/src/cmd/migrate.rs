@@ -60,6 +60,8 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
         let to = a.providers.open(a.to, true)?;
         let opts = Options {
             from: Some(from.format()),
+            // JSON over HTTP is UTF-8 (RFC 8259): nothing to detect, nothing to wait for.
+            encoding: Some(contactport_core::format::decode::Encoding::UTF8),
             to: Some(to.format()),
             mapping,
             hints: crate::args::HINTS,
