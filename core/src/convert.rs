@@ -106,14 +106,6 @@ impl Default for Options {
     }
 }
 
-/// JSON record flavours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Flavor {
-    Canonical,
-    Covage,
-    Kojo,
-}
-
 enum Input {
     Csv {
         splitter: Box<CsvSplitter>,
@@ -122,7 +114,9 @@ enum Input {
     },
     Json {
         splitter: JsonSplitter,
-        flavor: Option<Flavor>,
+        /// What its elements are (Covage's, Kojo's, canonical), once known: given, or from
+        /// the first element's keys.
+        format: Option<Format>,
     },
     Vcard {
         splitter: VcardSplitter,
@@ -240,13 +234,8 @@ impl Converter {
         match &self.input {
             Some(Input::Csv { plan: Some(p), .. }) => Some(p.format()),
             Some(Input::Json {
-                flavor: Some(f), ..
-            }) => Some(match f {
-                Flavor::Covage => Format::Covage,
-                Flavor::Kojo => Format::Kojo,
-                Flavor::Canonical if self.opts_from == Some(Format::Ndjson) => Format::Ndjson,
-                Flavor::Canonical => Format::Json,
-            }),
+                format: Some(f), ..
+            }) => Some(*f),
             _ => self.opts_from,
         }
     }
@@ -330,36 +319,12 @@ impl Converter {
             if self.pending.len() < SNIFF && !eof && !known {
                 return Ok(());
             }
-            let json = match self.opts_from {
-                Some(f) => f.is_json(),
-                None => decode::looks_like_json(&self.pending),
-            };
-            let (mut enc, bom, mut chosen) =
-                decode::detect_input(&self.pending, self.encoding, json);
-            // A vCard in an ASCII-compatible encoding is read as bytes: folds are taken out
-            // first (one may split a character), then each value is decoded in its own
-            // CHARSET, else in the file's encoding, guessed from the unfolded bytes.
-            let start = &self.pending[bom..];
-            let start = &start[start.len() - start.trim_ascii_start().len()..];
-            let vcard = match self.opts_from {
-                Some(f) => f == Format::Vcard,
-                None => start.len() >= 11 && start[..11].eq_ignore_ascii_case(b"BEGIN:VCARD"),
-            };
-            if vcard && enc.is_ascii_compatible() {
-                if self.encoding.is_none() {
-                    let unfolded = crate::format::vcard::unfolded(&self.pending[bom..]);
-                    (enc, _, chosen) = decode::choose(&unfolded, None);
-                }
-                self.sink.vcard_charset = enc.rs();
-                enc = Encoding::UTF8;
+            let d = decode::detect_input(&self.pending, self.opts_from, self.encoding);
+            if let Some(charset) = d.vcard_charset {
+                self.sink.vcard_charset = charset.rs();
             }
-            // Said in the report (and by the CLI and the page) unless it was plain: a guess,
-            // UTF-16 without a BOM, a file that is mostly UTF-8.
-            self.sink.report.encoding = chosen.said(if vcard {
-                Encoding(self.sink.vcard_charset)
-            } else {
-                enc
-            });
+            self.sink.report.encoding = d.said();
+            let (enc, bom) = (d.encoding, d.bom);
             let mut dec = Decoder::new(enc, self.sink.hints.encoding);
             let pending = std::mem::take(&mut self.pending);
             dec.decode(&pending[bom..], eof, &mut self.text)?;
@@ -378,8 +343,8 @@ impl Converter {
             } => splitter.feed(text, eof, |rec, ends, line| {
                 sink.csv_record(plan, *from, rec, ends, line, out)
             }),
-            Input::Json { splitter, flavor } => splitter.feed(text, eof, |el, line| {
-                sink.json_record(flavor, el, line, out)
+            Input::Json { splitter, format } => splitter.feed(text, eof, |el, line| {
+                sink.json_record(format, el, line, out)
             }),
             Input::Vcard { splitter } => {
                 splitter.feed(text, eof, |card, line| sink.vcard_record(card, line, out))
@@ -411,15 +376,9 @@ impl Converter {
             };
         }
         if json {
-            let flavor = match self.opts_from {
-                Some(Format::Covage) => Some(Flavor::Covage),
-                Some(Format::Kojo) => Some(Flavor::Kojo),
-                Some(_) => Some(Flavor::Canonical),
-                None => None,
-            };
             Input::Json {
                 splitter: JsonSplitter::default().with_max(self.max_record),
-                flavor,
+                format: self.opts_from,
             }
         } else {
             let delim = self
@@ -608,7 +567,7 @@ impl Downstream {
 
     fn json_record(
         &mut self,
-        flavor: &mut Option<Flavor>,
+        format: &mut Option<Format>,
         el: &[u8],
         line: u64,
         out: &mut Vec<u8>,
@@ -617,14 +576,14 @@ impl Downstream {
             // Over the bound (the splitter kept none of it).
             return self.too_long(line, out);
         }
-        let flavor = *flavor.get_or_insert_with(|| sniff_flavor(el));
+        let format = *format.get_or_insert_with(|| sniff_json(el));
         self.contact.clear();
-        let parsed = match flavor {
-            Flavor::Canonical => serde_json::from_slice::<Contact>(el).map(|c| self.contact = c),
-            Flavor::Covage => serde_json::from_slice::<CovageContact>(el)
+        let parsed = match format {
+            Format::Covage => serde_json::from_slice::<CovageContact>(el)
                 .map(|w| mapping::from_covage(w, &mut self.contact)),
-            Flavor::Kojo => serde_json::from_slice::<KojoContact>(el)
+            Format::Kojo => serde_json::from_slice::<KojoContact>(el)
                 .map(|w| mapping::from_kojo(w, &mut self.contact, self.mapping.region)),
+            _ => serde_json::from_slice::<Contact>(el).map(|c| self.contact = c),
         };
         if let Err(e) = parsed {
             if let Err(bad) = std::str::from_utf8(el) {
@@ -642,7 +601,7 @@ impl Downstream {
                     None => format!("{} bytes into the record", before.len()),
                 };
                 return Err(Error::Json {
-                    line: line + nl,
+                    at: crate::error::At::line(line + nl),
                     why: format!(
                         "not valid UTF-8 (byte 0x{byte:02X}, {at}); JSON is UTF-8 — if the file is in another encoding, give it (e.g. windows-1252)"
                     ),
@@ -652,7 +611,7 @@ impl Downstream {
                 "record",
                 format!(
                     "not a valid {} contact: {}",
-                    flavor_name(flavor),
+                    record_kind(format),
                     strip_position(&e)
                 ),
                 "",
@@ -786,37 +745,32 @@ fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
-fn flavor_name(f: Flavor) -> &'static str {
+/// What a JSON element of `f` is, for a message.
+fn record_kind(f: Format) -> &'static str {
     match f {
-        Flavor::Canonical => "canonical",
-        Flavor::Covage => "Covage",
-        Flavor::Kojo => "Kojo",
+        Format::Covage => "Covage",
+        Format::Kojo => "Kojo",
+        _ => "canonical",
     }
 }
 
 /// The format JSON input is read as, decided as the one-thread path decides it: `from` when
 /// given, else from the first element's keys. For readers that cut the input into pieces.
 pub fn json_format(first: &[u8], from: Option<Format>) -> Format {
-    match from {
-        Some(f) => f,
-        None => match sniff_flavor(first) {
-            Flavor::Covage => Format::Covage,
-            Flavor::Kojo => Format::Kojo,
-            Flavor::Canonical => Format::Json,
-        },
-    }
+    from.unwrap_or_else(|| sniff_json(first))
 }
 
 /// Picks the JSON flavour from the first record's keys.
-fn sniff_flavor(el: &[u8]) -> Flavor {
+/// The format of a JSON element from its keys: Covage's, Kojo's, else canonical JSON.
+fn sniff_json(el: &[u8]) -> Format {
     let Ok(keys) =
         serde_json::from_slice::<std::collections::HashMap<String, serde::de::IgnoredAny>>(el)
     else {
-        return Flavor::Canonical;
+        return Format::Json;
     };
     let any = |ks: &[&str]| ks.iter().any(|k| keys.contains_key(*k));
     if any(&["contact_uuid", "phone_number", "cell_phone_number"]) {
-        Flavor::Covage
+        Format::Covage
     } else if any(&[
         "displayName",
         "orgName",
@@ -825,9 +779,9 @@ fn sniff_flavor(el: &[u8]) -> Flavor {
         "updatedAt",
         "id",
     ]) {
-        Flavor::Kojo
+        Format::Kojo
     } else {
-        Flavor::Canonical
+        Format::Json
     }
 }
 

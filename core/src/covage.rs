@@ -1,4 +1,5 @@
-//! Covage's wire type: a contact exactly as `GET /api/contacts/` returns it.
+//! Covage's wire type (a contact exactly as `GET /api/contacts/` returns it) and its number
+//! form: national for French numbers, E.164 for the rest.
 
 use crate::nullable;
 use serde::{Deserialize, Serialize};
@@ -26,4 +27,48 @@ pub struct CovageContact {
     /// Email.
     #[serde(default, deserialize_with = "nullable")]
     pub email: String,
+}
+
+/// Country codes whose numbers Covage holds in national form ("French numbers"):
+/// metropolitan France and the overseas departments that share the `0X` national prefix.
+const FRENCH_CODES: [&str; 5] = ["+33", "+262", "+590", "+594", "+596"];
+
+/// The form Covage holds: national (`0142845403`) for French numbers, E.164 for the rest.
+pub fn covage_form(e164: &str) -> String {
+    match national_rest(e164) {
+        Some(rest) => format!("0{rest}"),
+        None => e164.to_string(),
+    }
+}
+
+/// For a French number, the digits after its country code (national form is `0` then these).
+pub fn national_rest(e164: &str) -> Option<&str> {
+    FRENCH_CODES.iter().find_map(|code| e164.strip_prefix(code))
+}
+
+/// True for a French mobile: `+336`, `+337`, and the overseas departments' mobile ranges.
+/// Kojo holds one phone; going back to Covage, these fill `cell_phone_number`.
+pub fn is_french_mobile(e164: &str) -> bool {
+    const MOBILE: [&str; 10] = [
+        "+336", "+337", "+262639", "+262692", "+262693", "+590690", "+590691", "+594694",
+        "+596696", "+596697",
+    ];
+    MOBILE.iter().any(|p| e164.starts_with(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_numbers_in_national_form_the_rest_in_e164() {
+        assert_eq!(covage_form("+33142845403"), "0142845403");
+        assert_eq!(covage_form("+262692417900"), "0692417900");
+        assert_eq!(covage_form("+14845691493"), "+14845691493");
+        assert!(is_french_mobile("+262692417900"));
+        assert!(is_french_mobile("+33699437892"));
+        assert!(is_french_mobile("+33712345678"));
+        assert!(!is_french_mobile("+33142845403"));
+        assert!(!is_french_mobile("+447700900123"));
+    }
 }

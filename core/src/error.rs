@@ -12,23 +12,23 @@ pub enum Error {
     #[error("cannot read input: {0}")]
     Read(std::io::Error),
     /// The input is not in the encoding it was read as.
-    #[error("input is not valid {encoding} at byte {offset}: give the right {hint} (utf-8, utf-16, windows-1252)")]
+    #[error("input is not valid {encoding} at {at}: give the right {hint} (utf-8, utf-16, windows-1252)")]
     Encoding {
         /// Encoding name.
         encoding: &'static str,
         /// What chooses the encoding ([`crate::Hints::encoding`]).
         hint: &'static str,
-        /// Byte offset of the first bad byte.
-        offset: u64,
+        /// The first bad byte.
+        at: At,
     },
     /// Unknown encoding label.
     #[error("unknown encoding {0:?}: expected utf-8, utf-16le, utf-16be or windows-1252")]
     UnknownEncoding(String),
     /// The JSON input's structure is broken outside of any one record.
-    #[error("line {line}: {why}")]
+    #[error("{at}: {why}")]
     Json {
-        /// Line.
-        line: u64,
+        /// Where.
+        at: At,
         /// Why.
         why: String,
     },
@@ -49,4 +49,53 @@ pub enum Error {
     /// Format name not known.
     #[error("unknown format {0:?}: expected {formats}", formats = crate::options::expected(&crate::options::formats()))]
     UnknownFormat(String),
+}
+
+/// Where in the input a failure is, as rust-csv's `Position` says it: a byte offset (from 0)
+/// and a line (from 1), each when known. A piece of the input converted alone moves its
+/// failures to their place in the whole input with [`Error::at_mut`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct At {
+    /// Bytes before it.
+    pub byte: Option<u64>,
+    /// Its line.
+    pub line: Option<u64>,
+}
+
+impl At {
+    /// On `line`.
+    pub fn line(line: u64) -> At {
+        At {
+            line: Some(line),
+            ..At::default()
+        }
+    }
+
+    /// At byte `byte`.
+    pub fn byte(byte: u64) -> At {
+        At {
+            byte: Some(byte),
+            ..At::default()
+        }
+    }
+}
+
+impl std::fmt::Display for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.byte) {
+            (Some(l), _) => write!(f, "line {l}"),
+            (None, Some(b)) => write!(f, "byte {b}"),
+            (None, None) => write!(f, "an unknown place"),
+        }
+    }
+}
+
+impl Error {
+    /// Where in the input the failure is, for one that has a place.
+    pub fn at_mut(&mut self) -> Option<&mut At> {
+        match self {
+            Error::Json { at, .. } | Error::Encoding { at, .. } => Some(at),
+            _ => None,
+        }
+    }
 }

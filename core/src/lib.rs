@@ -69,7 +69,7 @@ mod timestamp;
 pub use contact::{Contact, Field, OTHER_SEP};
 pub use convert::{Converter, Options, Stream};
 pub use covage::CovageContact;
-pub use error::Error;
+pub use error::{At, Error};
 pub use format::Format;
 pub use hints::Hints;
 pub use kojo::KojoContact;

@@ -169,7 +169,7 @@ pub fn from_kojo(w: KojoContact, c: &mut Contact, region: Region) {
     c.updated_at = w.updated_at.unwrap_or_default();
     let p = w.phone.unwrap_or_default();
     match phone::normalize(&p, region) {
-        Ok(n) if phone::is_french_mobile(&n) => c.mobile = p,
+        Ok(n) if crate::covage::is_french_mobile(&n) => c.mobile = p,
         _ => c.phone = p,
     }
 }
@@ -180,8 +180,8 @@ pub fn to_covage(c: &Contact) -> CovageContact {
         contact_uuid: (!c.covage_uuid.is_empty()).then(|| c.covage_uuid.clone()),
         first_name: c.first_name.clone(),
         last_name: c.last_name.clone(),
-        phone_number: phone::covage_form(&c.phone),
-        cell_phone_number: phone::covage_form(&c.mobile),
+        phone_number: crate::covage::covage_form(&c.phone),
+        cell_phone_number: crate::covage::covage_form(&c.mobile),
         email: c.email.clone(),
     }
 }

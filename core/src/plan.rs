@@ -103,16 +103,16 @@ impl Plan {
         {
             return None;
         }
-        // (Only UTF-8 is cut: past its BOM, if any, is where JSON would start.)
-        let json = match opts.from {
-            Some(f) => f.is_json(),
-            None => decode::looks_like_json(sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample)),
-        };
-        let (enc, bom, chosen) = decode::detect_input(sample, opts.encoding, json);
-        if enc != Encoding::UTF8 {
+        // The converter's own decision. Only UTF-8 is cut, and a vCard is read whole.
+        let d = decode::detect_input(sample, opts.from, opts.encoding);
+        if d.encoding != Encoding::UTF8 || d.vcard_charset.is_some() {
             return None;
         }
-        let encoding = chosen.said(enc);
+        let (encoding, bom) = (d.said(), d.bom);
+        let json = match opts.from {
+            Some(f) => f.is_json(),
+            None => decode::looks_like_json(&sample[bom..]),
+        };
         let text = &sample[bom..];
         let first = text.iter().position(|b| !b.is_ascii_whitespace())?;
         if json {
@@ -245,23 +245,14 @@ impl Piece {
     }
 
     /// A failure of this piece's converter as the one-thread path would report it.
-    pub fn relocate(&self, e: Error) -> Error {
-        match e {
-            Error::Json { line, why } => Error::Json {
-                line: line + self.line + self.hidden_lines,
-                why,
-            },
-            Error::Encoding {
-                encoding,
-                hint,
-                offset,
-            } => Error::Encoding {
-                encoding,
-                hint,
-                offset: (offset + self.byte).saturating_sub(self.prefix as u64),
-            },
-            e => e,
+    pub fn relocate(&self, mut e: Error) -> Error {
+        if let Some(at) = e.at_mut() {
+            at.line = at.line.map(|l| l + self.line + self.hidden_lines);
+            at.byte = at
+                .byte
+                .map(|b| (b + self.byte).saturating_sub(self.prefix as u64));
         }
+        e
     }
 }
 

@@ -7,6 +7,7 @@
 //! rejected, wherever they are); else `chardetng`, the detector Firefox uses, guesses.
 
 use crate::error::Error;
+use crate::format::Format;
 
 /// An input encoding (one of encoding_rs's, which implements the WHATWG standard).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -194,19 +195,72 @@ fn utf8_counts(sample: &[u8]) -> (usize, usize) {
     (valid, bad)
 }
 
-/// Like [`choose`], knowing whether the input is JSON (`json`): JSON is UTF-8 by its RFC (8259
-/// §8.1), so without a BOM, zero bytes or a forced encoding it is never guessed to be another
-/// one — a bad byte is then reported where it is instead of read as mojibake.
-pub fn detect_input(
-    sample: &[u8],
-    forced: Option<Encoding>,
-    json: bool,
-) -> (Encoding, usize, Chosen) {
-    let (enc, bom, chosen) = choose(sample, forced);
-    if json && chosen == Chosen::Guessed {
-        return (Encoding::UTF8, 0, Chosen::Plainly);
+/// How an input is read, decided from its first bytes ([`detect_input`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detected {
+    /// What the text is decoded from (UTF-8 for a vCard read as bytes).
+    pub encoding: Encoding,
+    /// The BOM's length.
+    pub bom: usize,
+    /// How the encoding was chosen.
+    pub chosen: Chosen,
+    /// A vCard in an ASCII-compatible encoding is read as bytes: folds are taken out first
+    /// (one may split a character), then each value is decoded in its own `CHARSET`, else in
+    /// this, the file's encoding, guessed from the unfolded bytes.
+    pub vcard_charset: Option<Encoding>,
+}
+
+impl Detected {
+    /// What the report (and the CLI and the page) say of the encoding, unless it was plain:
+    /// a guess, UTF-16 without a BOM, a file that is mostly UTF-8.
+    pub fn said(&self) -> Option<String> {
+        self.chosen
+            .said(self.vcard_charset.unwrap_or(self.encoding))
     }
-    (enc, bom, chosen)
+}
+
+/// How to read an input whose first bytes are `sample` (all of it when shorter than the
+/// sample), in format `from` if given, in encoding `given` if given. The one decision the
+/// converter and the planner both take, so they read an input alike.
+///
+/// JSON is UTF-8 by its RFC (8259 §8.1), so without a BOM, zero bytes or a given encoding it
+/// is never guessed to be another one: a bad byte is then reported where it is instead of
+/// read as mojibake.
+pub fn detect_input(sample: &[u8], from: Option<Format>, given: Option<Encoding>) -> Detected {
+    let json = match from {
+        Some(f) => f.is_json(),
+        None => looks_like_json(sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample)),
+    };
+    let (mut encoding, bom, mut chosen) = choose(sample, given);
+    if json && chosen == Chosen::Guessed {
+        (encoding, chosen) = (Encoding::UTF8, Chosen::Plainly);
+        return Detected {
+            encoding,
+            bom: 0,
+            chosen,
+            vcard_charset: None,
+        };
+    }
+    let start = sample[bom..].trim_ascii_start();
+    let vcard = match from {
+        Some(f) => f == Format::Vcard,
+        None => start.len() >= 11 && start[..11].eq_ignore_ascii_case(b"BEGIN:VCARD"),
+    };
+    let mut vcard_charset = None;
+    if vcard && encoding.is_ascii_compatible() {
+        if given.is_none() {
+            let unfolded = crate::format::vcard::unfolded(&sample[bom..]);
+            (encoding, _, chosen) = choose(&unfolded, None);
+        }
+        vcard_charset = Some(encoding);
+        encoding = Encoding::UTF8;
+    }
+    Detected {
+        encoding,
+        bom,
+        chosen,
+        vcard_charset,
+    }
 }
 
 /// True when `text` (after any BOM) starts, past whitespace, like JSON: `[` or `{`.
@@ -279,7 +333,7 @@ impl Decoder {
                     return Err(Error::Encoding {
                         encoding: self.encoding.name(),
                         hint: self.hint,
-                        offset: self.offset - bad as u64,
+                        at: crate::error::At::byte(self.offset - bad as u64),
                     })
                 }
             }

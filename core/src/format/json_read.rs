@@ -274,7 +274,7 @@ impl JsonSplitter {
                 }
                 State::Element => {
                     return Err(Error::Json {
-                        line: self.elem_line,
+                        at: crate::error::At::line(self.elem_line),
                         why: "the record starting here is cut off (unexpected end of input)".into(),
                     })
                 }
@@ -306,7 +306,7 @@ impl JsonSplitter {
 
     fn err(&self, why: &str) -> Error {
         Error::Json {
-            line: self.line,
+            at: crate::error::At::line(self.line),
             why: why.to_string(),
         }
     }

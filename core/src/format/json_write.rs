@@ -140,7 +140,7 @@ pub fn covage_of(out: &mut Vec<u8>, c: &Contact) {
     o.member("first_name", &c.first_name);
     o.member("last_name", &c.last_name);
     for (key, number) in [("phone_number", &c.phone), ("cell_phone_number", &c.mobile)] {
-        match crate::phone::national_rest(number) {
+        match crate::covage::national_rest(number) {
             // A French number in national form: `0` then the digits after the country code.
             Some(rest) => {
                 o.key(key);
