@@ -4,7 +4,8 @@
 
 use crate::endpoint::{Body, Endpoint, Reply, Retry, Tuning};
 use crate::error::Error;
-use crate::provider::{Change, Connect, Held, Provider, Writer};
+use crate::provider::{Change, Held, Provider, Writer};
+use crate::registry::Connect;
 use crate::secret::Secret;
 use crate::source::{Feed, Reading};
 use crate::sync::{Failure, SyncReport};

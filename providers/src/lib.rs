@@ -5,7 +5,7 @@
 //! - [`Provider`] (in `provider`): what every provider offers: read its contacts into a [`Feed`],
 //!   say who it is (name, contacts URL, account) for the journal, and a [`Writer`]: the
 //!   primitives of writing (find by email, compare, create, update). [`open`] builds one by
-//!   name from a [`Connect`]ion; [`PROVIDERS`] lists them.
+//!   name from a [`Connect`]ion; [`PROVIDERS`] lists them (both in `registry`).
 //!   - `covage`: JWT auth, the list (bare array or Django page chain), full-object PUT.
 //!   - `kojo`: API key or OAuth client credentials, lookup by id or email, PATCH.
 //! - `endpoint`: one provider's HTTP origin: HTTPS only (loopback aside), paths that never
@@ -30,6 +30,7 @@ mod journal;
 mod kojo;
 mod pacer;
 mod provider;
+mod registry;
 mod retry;
 #[cfg(test)]
 mod scripted;
@@ -41,9 +42,8 @@ pub mod sync;
 pub use endpoint::check_segment;
 pub use error::Error;
 pub use journal::{Journal, Owner};
-pub use provider::{
-    kind, open, Change, Connect, Event, Events, Held, Kind, Provider, Writer, PROVIDERS,
-};
+pub use provider::{Change, Event, Events, Held, Provider, Writer};
+pub use registry::{kind, open, Connect, Kind, PROVIDERS};
 
 /// The providers' production addresses, the defaults of [`Connect`].
 pub mod defaults {
