@@ -98,9 +98,12 @@ pub struct Covage {
     token: RwLock<Option<Secret>>,
 }
 
+/// A contact as the server sent it: its JSON text, not parsed until core reads it.
+pub type Raw = Box<serde_json::value::RawValue>;
+
 #[derive(Deserialize)]
 struct Page {
-    results: Vec<serde_json::Value>,
+    results: Vec<Raw>,
     next: Option<String>,
     count: Option<u64>,
 }
@@ -108,7 +111,7 @@ struct Page {
 /// One page of the list: its contacts, the next page's URL, and the total the page announces.
 pub struct ListPage {
     /// The contacts, as the server sent them.
-    pub items: Vec<serde_json::Value>,
+    pub items: Vec<Raw>,
     /// The next page, on the same origin.
     pub next: Option<url::Url>,
     /// Django's `count`: every contact in the list.
@@ -286,17 +289,22 @@ impl Covage {
             self.call(Method::GET, url, Body::Empty, Retry::Idempotent)
                 .await?,
         )?;
-        let v: serde_json::Value = serde_json::from_slice(&reply.body)
-            .map_err(|e| protocol(format!("contact list is not JSON: {e}")))?;
-        if let serde_json::Value::Array(items) = v {
+        // The contacts are kept as the server wrote them: core parses each one once.
+        let not_json = |e: serde_json::Error| protocol(format!("contact list is not JSON: {e}"));
+        if reply.body.trim_ascii_start().first() == Some(&b'[') {
+            let items: Vec<Raw> = serde_json::from_slice(&reply.body).map_err(not_json)?;
             return Ok(ListPage {
                 items,
                 next: None,
                 count: None,
             });
         }
-        let page: Page = serde_json::from_value(v)
-            .map_err(|e| protocol(format!("contact list is neither an array nor a page: {e}")))?;
+        let page: Page = serde_json::from_slice(&reply.body).map_err(|e| {
+            match serde_json::from_slice::<serde::de::IgnoredAny>(&reply.body) {
+                Err(e) => not_json(e),
+                Ok(_) => protocol(format!("contact list is neither an array nor a page: {e}")),
+            }
+        })?;
         let next = match page.next {
             None => None,
             Some(n) => {
@@ -337,7 +345,7 @@ impl Covage {
             check.page(&page)?;
             for v in page.items {
                 all.push(
-                    serde_json::from_value(v)
+                    serde_json::from_str(v.get())
                         .map_err(|e| protocol(format!("not a contact: {e}")))?,
                 );
             }
@@ -447,9 +455,7 @@ impl Provider for Covage {
                 loop {
                     check.page(&page)?;
                     for item in &page.items {
-                        let mut bytes = serde_json::to_vec(item).expect("json");
-                        bytes.push(b'\n');
-                        if !feed.push(&bytes).await? {
+                        if !feed.push_element(item.get().as_bytes()).await? {
                             return Ok(());
                         }
                     }
@@ -722,6 +728,69 @@ mod tests {
         assert!(e.to_string().contains("outside the base URL's path"), "{e}");
         let paths: Vec<_> = server.seen().into_iter().map(|s| s.path).collect();
         assert_eq!(paths, ["/covage/api/contacts/"]);
+    }
+
+    /// Each contact goes to core as the server wrote it, one line each, however the page is
+    /// laid out: a reject's line is its contact's number.
+    #[tokio::test]
+    async fn a_pretty_printed_page_is_read_contact_by_contact() {
+        let page = "[\n  {\n    \"first_name\": \"Ann\",\n    \"last_name\": \"Lee\",\n    \"email\": \"ann@x.fr\"\n  },\n  {\n    \"first_name\": \"Bob\",\n    \"last_name\": \"Ray\",\n    \"email\": \"bob@@x.fr\",\n    \"phone_number\": \"01 42 84 54 03\"\n  }\n]";
+        let server = Server::start(move |_| (200, vec![], page.to_string())).await;
+        let c = Arc::new(
+            Covage::new(
+                &server.url,
+                Credentials::Token(Secret::new("jwt")),
+                quick(3),
+            )
+            .unwrap(),
+        );
+        let out = SharedBuf::default();
+        let entries: Arc<std::sync::Mutex<contactport_core::Report>> = Arc::default();
+        let feed = Feed::bytes(
+            contactport_core::Options {
+                from: Some(Format::Covage),
+                to: Some(Format::Covage),
+                encoding: Some(contactport_core::format::decode::Encoding::UTF8),
+                ..Default::default()
+            },
+            Box::new(out.clone()),
+            None,
+            entries.clone(),
+        );
+        let reading = c.read(vec![], 1, feed).await;
+        assert!(reading.error.is_none(), "{:?}", reading.error);
+        assert_eq!((reading.report.read, reading.report.rejected), (2, 1));
+        let entries = entries.lock().unwrap();
+        let reject = &entries.rejects[0];
+        assert_eq!(
+            (reject.record, reject.line, reject.field.as_str()),
+            (2, 2, "email")
+        );
+        let json = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            json.contains("\"ann@x.fr\"") && !json.contains("bob"),
+            "{json}"
+        );
+    }
+
+    /// An output kept in memory, for a feed's bytes.
+    #[derive(Clone, Default)]
+    struct SharedBuf(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for SharedBuf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl crate::source::Destination for SharedBuf {
+        fn commit(self: Box<Self>) -> std::io::Result<()> {
+            Ok(())
+        }
     }
 
     /// Issue 19: a journal made with COVAGE_TOKEN resumes after the token is renewed: the

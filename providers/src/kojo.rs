@@ -316,9 +316,7 @@ impl Provider for Kojo {
                     };
                     match res {
                         Ok(Some((_, bytes))) => {
-                            let mut b = bytes.to_vec();
-                            b.push(b'\n');
-                            if !feed.push(&b).await? {
+                            if !feed.push_element(&bytes).await? {
                                 break;
                             }
                         }

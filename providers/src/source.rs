@@ -182,6 +182,18 @@ impl Feed {
         Ok(true)
     }
 
+    /// Pushes one JSON element as the provider sent it, on a line of its own: its newlines are
+    /// whitespace between tokens (JSON strings cannot hold one raw), so each contact is one
+    /// line of the input core reads, and a reject's line is its contact's number.
+    pub async fn push_element(&mut self, json: &[u8]) -> Result<bool, Error> {
+        let mut line: Vec<u8> = json
+            .iter()
+            .map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b })
+            .collect();
+        line.push(b'\n');
+        self.push(&line).await
+    }
+
     /// Like [`Feed::push`], from a blocking thread.
     fn push_blocking(&mut self, bytes: &[u8]) -> Result<bool, Error> {
         self.convert(bytes)?;
