@@ -160,6 +160,18 @@ impl PageCheck {
     }
 }
 
+/// Covage's error body: `{"error", "details", "apirequest_uuid"}` (the request id is for its
+/// support).
+fn dialect(v: &serde_json::Value) -> (Option<String>, Option<String>) {
+    let (message, _) = crate::endpoint::plain_dialect(v);
+    let details = v.get("details").filter(|d| !d.is_null());
+    let message = match (message, details) {
+        (Some(m), Some(d)) => Some(format!("{m} ({d})")),
+        (m, _) => m,
+    };
+    (message, crate::endpoint::text(v, "apirequest_uuid"))
+}
+
 fn protocol(why: String) -> Error {
     Error::Protocol {
         provider: PROVIDER,
@@ -189,7 +201,7 @@ impl Covage {
             Credentials::Login { .. } => None,
         };
         Ok(Covage {
-            api: Endpoint::new(PROVIDER, base, tuning)?,
+            api: Endpoint::new(PROVIDER, base, tuning)?.with_dialect(dialect),
             creds,
             token: RwLock::new(token),
         })
@@ -791,6 +803,28 @@ mod tests {
         fn commit(self: Box<Self>) -> std::io::Result<()> {
             Ok(())
         }
+    }
+
+    #[test]
+    fn its_error_bodies_give_the_message_its_details_and_the_request_id() {
+        let api = Endpoint::new(PROVIDER, DEFAULT_URL, quick(1))
+            .unwrap()
+            .with_dialect(dialect);
+        let e = api.api_error(
+            400,
+            br#"{"error":"Invalid email","details":null,"apirequest_uuid":"KOSC_123"}"#,
+        );
+        assert_eq!(
+            e.details(),
+            (Some(400), "Invalid email".into(), Some("KOSC_123".into()))
+        );
+        let e = api.api_error(400, br#"{"error":"Invalid","details":{"email":"bad"}}"#);
+        assert_eq!(e.details().1, r#"Invalid ({"email":"bad"})"#);
+        // Not JSON: quoted.
+        assert_eq!(
+            api.api_error(502, b"Bad Gateway").details().1,
+            "Bad Gateway"
+        );
     }
 
     /// Issue 19: a journal made with COVAGE_TOKEN resumes after the token is renewed: the

@@ -92,7 +92,7 @@ impl Kojo {
 
     /// A client for `base`, contacts at `path`.
     pub fn new(base: &str, path: &str, creds: Credentials, tuning: Tuning) -> Result<Kojo, Error> {
-        let api = Endpoint::new(PROVIDER, base, tuning)?;
+        let api = Endpoint::new(PROVIDER, base, tuning)?.with_dialect(dialect);
         let path = format!("/{}", path.trim_matches('/'));
         // Checked here, before any request: a path naming another host would take the key there.
         api.url(&path)?;
@@ -441,6 +441,16 @@ impl Writer for KojoWriter {
 /// The fields a PATCH may write, in the order a change lists them.
 const FIELDS: [&str; 3] = ["displayName", "phone", "vendorId"];
 
+/// Kojo's error body: `{"code", "error", "message"}`, said as `CODE: message`.
+fn dialect(v: &serde_json::Value) -> (Option<String>, Option<String>) {
+    let (message, _) = crate::endpoint::plain_dialect(v);
+    let message = match (crate::endpoint::text(v, "code"), message) {
+        (Some(code), Some(m)) => Some(format!("{code}: {m}")),
+        (_, m) => m,
+    };
+    (message, None)
+}
+
 /// Looks a contact up by email. Our key is case-insensitive but Kojo's lookup may not be: an
 /// address with capitals in its local part that is not found is looked up lower-cased too, so
 /// a contact stored that way is not created a second time.
@@ -555,6 +565,25 @@ mod tests {
             .into_iter()
             .map(|s| format!("{} {}", s.path, s.auth.unwrap_or_default()))
             .collect()
+    }
+
+    #[test]
+    fn its_error_bodies_say_the_code_and_the_message() {
+        let api = Endpoint::new(PROVIDER, DEFAULT_URL, quick(1))
+            .unwrap()
+            .with_dialect(dialect);
+        let e = api.api_error(
+            400,
+            br#"{"code":"BAD_REQUEST","error":"Bad Request","message":"orgName cannot be updated"}"#,
+        );
+        assert_eq!(
+            e.details(),
+            (
+                Some(400),
+                "BAD_REQUEST: orgName cannot be updated".into(),
+                None
+            )
+        );
     }
 
     #[tokio::test]
