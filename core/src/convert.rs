@@ -486,7 +486,7 @@ impl Downstream {
             let mut p = ReadPlan::with_map(fields, from, &self.columns);
             let mut headerless = None;
             if p.knows_nothing() {
-                if let Some((program, names)) = crate::format::headers::headerless(fields) {
+                if let Some((program, names)) = crate::format::layout::headerless(fields) {
                     // No header row, but a known program's column order: this line is the
                     // first contact, read as one below.
                     p = ReadPlan::with_map(&names, from, &self.columns);
@@ -551,8 +551,7 @@ impl Downstream {
         // A record with a country reads its national numbers there.
         self.record_region = country
             .and_then(|i| fields.get(i))
-            .and_then(|cell| crate::format::headers::country_code(cell))
-            .and_then(|code| code.parse::<crate::phone::Region>().ok());
+            .and_then(|cell| crate::format::countries::country_code(cell));
         let pos = self.position(line);
         self.finish_record(pos, out);
         Ok(())

@@ -188,7 +188,7 @@ impl ReadPlan {
                 {
                     Some((_, Some(f))) => Column::Field(*f),
                     Some((_, None)) => Column::Dropped,
-                    None if super::headers::is_country(h) && !google_address(format, h) => {
+                    None if super::countries::is_country(h) && !google_address(format, h) => {
                         Column::Country(
                             Field::from_name(h.trim()).or_else(|| super::headers::field_of(h)),
                         )
@@ -538,9 +538,119 @@ pub fn row<'a>(format: Format, c: &'a Contact, row: &mut Vec<&'a str>) {
     }
 }
 
+/// Thunderbird's CSV export columns, in order (the headers it writes in English).
+const THUNDERBIRD: [&str; 37] = [
+    "First Name",
+    "Last Name",
+    "Display Name",
+    "Nickname",
+    "Primary Email",
+    "Secondary Email",
+    "Screen Name",
+    "Work Phone",
+    "Home Phone",
+    "Fax Number",
+    "Pager Number",
+    "Mobile Number",
+    "Home Address",
+    "Home Address 2",
+    "Home City",
+    "Home State",
+    "Home ZipCode",
+    "Home Country",
+    "Work Address",
+    "Work Address 2",
+    "Work City",
+    "Work State",
+    "Work ZipCode",
+    "Work Country",
+    "Job Title",
+    "Department",
+    "Organization",
+    "Web Page 1",
+    "Web Page 2",
+    "Birth Year",
+    "Birth Month",
+    "Birth Day",
+    "Custom 1",
+    "Custom 2",
+    "Custom 3",
+    "Custom 4",
+    "Notes",
+];
+
+/// For a first line that is a contact, not a header: the program whose column order it has and
+/// the names of its columns, when there is one. Thunderbird wrote its export without a header
+/// row in older versions (36 columns, no "Screen Name"), and with one today (37); both end
+/// each line with a comma (one more, empty, column). Recognised by the column count and an
+/// e-mail address in the primary (or, that one empty, the secondary) e-mail column.
+pub fn headerless(fields: &[&str]) -> Option<(&'static str, Vec<&'static str>)> {
+    // 37 fields, the last empty, is the old order and its comma (Thunderbird always wrote
+    // one), not today's order without it.
+    let trailing = fields.len() > 36 && fields.last().is_some_and(|f| f.is_empty());
+    let width = fields.len() - usize::from(trailing);
+    let mut names: Vec<&'static str> = match width {
+        37 => THUNDERBIRD.to_vec(),
+        36 => THUNDERBIRD
+            .iter()
+            .copied()
+            .filter(|n| *n != "Screen Name")
+            .collect(),
+        _ => return None,
+    };
+    let email = |f: &str| f.contains('@') && !f.contains(' ');
+    let named = fields[..4].iter().any(|f| !f.trim().is_empty());
+    if !named || !(email(fields[4]) || (fields[4].is_empty() && email(fields[5]))) {
+        return None;
+    }
+    if trailing {
+        names.push("");
+    }
+    Some(("Thunderbird", names))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thunderbird_rows_without_a_header_are_known_by_width_and_email() {
+        fn row(n: usize, email: &str) -> Vec<&str> {
+            let mut f = vec![""; n];
+            f[0] = "Ada";
+            f[4] = email;
+            f
+        }
+        let (program, names) = headerless(&row(37, "ada@x.example")).expect("old order, comma");
+        assert_eq!(
+            (program, names.len(), names[6]),
+            ("Thunderbird", 37, "Work Phone")
+        );
+        let (_, names) = headerless(&row(38, "ada@x.example")).expect("today's order, comma");
+        assert_eq!((names.len(), names[6], names[37]), (38, "Screen Name", ""));
+        assert_eq!(
+            headerless(&row(36, "ada@x.example")).unwrap().1[35],
+            "Notes"
+        );
+        let mut secondary = row(37, "");
+        secondary[5] = "ada@x.example";
+        assert!(
+            headerless(&secondary).is_some(),
+            "the secondary address when the first is empty"
+        );
+        for (why, f) in [
+            ("no address", row(37, "")),
+            ("not an address", row(37, "ada at x")),
+            ("another width", row(20, "ada@x.example")),
+            ("no name", {
+                let mut f = row(37, "ada@x.example");
+                f[0] = "";
+                f
+            }),
+        ] {
+            assert!(headerless(&f).is_none(), "{why}");
+        }
+    }
 
     fn read(header: &str, line: &str) -> (Format, Contact, Report) {
         let h: Vec<&str> = header.split(',').collect();

@@ -3,6 +3,7 @@
 //! Readers are push parsers (fed chunks, they answer records as they complete), so the same
 //! code serves `io::Read` in the CLI and `File.stream()` chunks in the browser.
 
+pub mod countries;
 pub mod csv_read;
 pub mod decode;
 pub mod headers;
