@@ -394,13 +394,19 @@ impl ProviderArgs {
         writing: bool,
     ) -> anyhow::Result<std::sync::Arc<dyn contactport_providers::Provider>> {
         let connect = contactport_providers::Connect {
-            covage_url: self.covage_url.clone(),
-            kojo_url: self.kojo_url.clone(),
-            kojo_path: self.kojo_path.clone(),
-            rate: self.rate,
-            hourly_limit: self.hourly_limit,
-            timeout: std::time::Duration::from_secs(self.timeout.max(1)),
-            attempts: self.attempts,
+            covage: contactport_providers::CovageConfig {
+                url: self.covage_url.clone(),
+            },
+            kojo: contactport_providers::KojoConfig {
+                url: self.kojo_url.clone(),
+                path: self.kojo_path.clone(),
+            },
+            link: contactport_providers::Link {
+                rate: self.rate,
+                hourly_limit: self.hourly_limit,
+                timeout: std::time::Duration::from_secs(self.timeout.max(1)),
+                attempts: self.attempts,
+            },
         };
         Ok(contactport_providers::open(
             provider.name,

@@ -23,6 +23,21 @@ const PROVIDER: &str = "Covage";
 const LOGIN: &str = "/api/account/token/";
 const CONTACTS: &str = "/api/contacts/";
 
+/// Where Covage is.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Its base URL.
+    pub url: String,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            url: DEFAULT_URL.into(),
+        }
+    }
+}
+
 /// How to authenticate.
 #[derive(Debug, Clone)]
 pub enum Credentials {
@@ -183,15 +198,13 @@ impl Covage {
     /// The client `connect` describes (`writing`: this run writes to it, so `--rate` and
     /// `--hourly-limit` apply; Covage documents no limit).
     pub(crate) fn connect(connect: &Connect, writing: bool) -> Result<Covage, Error> {
+        let link = &connect.link;
         let (rate, per_hour) = match writing {
-            true => (
-                connect.rate.unwrap_or(0.0),
-                connect.hourly_limit.unwrap_or(0),
-            ),
+            true => (link.rate.unwrap_or(0.0), link.hourly_limit.unwrap_or(0)),
             false => (0.0, 0),
         };
         let creds = Credentials::from_env()?;
-        Covage::new(&connect.covage_url, creds, connect.tuning(rate, per_hour))
+        Covage::new(&connect.covage.url, creds, link.tuning(rate, per_hour))
     }
 
     /// A client for `base`.

@@ -30,6 +30,24 @@ pub(crate) const RATE: f64 = 20.0;
 pub(crate) const PER_HOUR: u32 = 3600;
 const TOKEN: &str = "/oauth2/token";
 
+/// Where Kojo is.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Its base URL.
+    pub url: String,
+    /// Its contacts path: the docs name `/contacts` while their examples say `/contact`.
+    pub path: String,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            url: DEFAULT_URL.into(),
+            path: DEFAULT_PATH.into(),
+        }
+    }
+}
+
 /// How to authenticate.
 #[derive(Debug, Clone)]
 pub enum Credentials {
@@ -83,11 +101,12 @@ impl Kojo {
     /// all calls.
     pub(crate) fn connect(connect: &Connect) -> Result<Kojo, Error> {
         let creds = Credentials::from_env()?;
-        let tuning = connect.tuning(
-            connect.rate.unwrap_or(RATE),
-            connect.hourly_limit.unwrap_or(PER_HOUR),
+        let link = &connect.link;
+        let tuning = link.tuning(
+            link.rate.unwrap_or(RATE),
+            link.hourly_limit.unwrap_or(PER_HOUR),
         );
-        Kojo::new(&connect.kojo_url, &connect.kojo_path, creds, tuning)
+        Kojo::new(&connect.kojo.url, &connect.kojo.path, creds, tuning)
     }
 
     /// A client for `base`, contacts at `path`.

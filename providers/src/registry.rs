@@ -40,12 +40,17 @@ pub fn kind(name: &str) -> Option<Kind> {
 /// Where the providers are and how to talk to them (the command line's provider options).
 #[derive(Debug, Clone)]
 pub struct Connect {
-    /// Covage base URL.
-    pub covage_url: String,
-    /// Kojo base URL.
-    pub kojo_url: String,
-    /// Kojo contacts path.
-    pub kojo_path: String,
+    /// Where Covage is.
+    pub covage: crate::covage::Config,
+    /// Where Kojo is.
+    pub kojo: crate::kojo::Config,
+    /// How to talk to the provider: pacing, timeouts, attempts.
+    pub link: Link,
+}
+
+/// How to talk to a provider, whichever it is (the command line's `--rate`, `--timeout`…).
+#[derive(Debug, Clone)]
+pub struct Link {
     /// Requests a second to the provider written to (default: its documented limit).
     pub rate: Option<f64>,
     /// Requests an hour to the provider written to (default: its documented quota).
@@ -56,7 +61,7 @@ pub struct Connect {
     pub attempts: u32,
 }
 
-impl Connect {
+impl Link {
     pub(crate) fn tuning(&self, rate: f64, per_hour: u32) -> crate::endpoint::Tuning {
         crate::endpoint::Tuning {
             rate,
