@@ -82,3 +82,17 @@ fn man_pages_cover_every_command() {
         );
     }
 }
+
+#[test]
+fn the_help_names_every_field_and_format_from_the_tables() {
+    let d = Dir::new();
+    let help = d.run(&["convert", "--help"]).expect(0).stdout();
+    // Joined: the terminal width folds the lists.
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for f in contactport_core::Field::ALL {
+        assert!(flat.contains(f.name()), "{} missing", f.name());
+    }
+    for c in contactport_core::options::formats() {
+        assert!(flat.contains(c.name), "{} missing", c.name);
+    }
+}

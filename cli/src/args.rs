@@ -98,10 +98,8 @@ pub struct InputArgs {
     pub max_record_bytes: usize,
     /// Map CSV columns to fields, for headers nobody would guess: 'Courriel=email,Tél.
     /// bureau=phone,Notes=-' (`-` drops a column). Repeatable. Fields: the canonical CSV's
-    /// columns (first_name, last_name, display_name, email, phone, mobile, org_name, title,
-    /// department, nickname, birthday, notes, web_pages, work_street, home_city…; the error
-    /// for a name that is none lists them all).
-    #[arg(long, value_name = "COLUMN=FIELD,…")]
+    /// columns (`--help` lists them).
+    #[arg(long, value_name = "COLUMN=FIELD,…", long_help = map_help())]
     pub map: Vec<String>,
     /// The same mapping from a file: one `column=field` a line (`#` comments).
     #[arg(long, value_name = "FILE")]
@@ -137,6 +135,19 @@ impl InputArgs {
             .map(|p| options::column_pair(p).map_err(|e| anyhow::anyhow!("--map {e}")))
             .collect()
     }
+}
+
+/// `--map`'s long help, naming every field of the record (from `Field::ALL`: never stale).
+fn map_help() -> String {
+    let fields: Vec<&str> = contactport_core::Field::ALL
+        .iter()
+        .map(|f| f.name())
+        .collect();
+    format!(
+        "Map CSV columns to fields, for headers nobody would guess: 'Courriel=email,Tél. \
+         bureau=phone,Notes=-' (`-` drops a column). Repeatable. Fields: {}.",
+        fields.join(", ")
+    )
 }
 
 /// A value parser whose names come from a table: clap offers them (help, completions) and
