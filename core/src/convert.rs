@@ -18,6 +18,7 @@ use crate::normalize::{normalize, InvalidPhone};
 use crate::problem::{Position, Problem};
 use crate::report::{EntryStore, Report};
 use crate::rules::{self, Target};
+use crate::sink::{Nowhere, Records, Sink};
 
 /// How much input is looked at before the encoding, format and delimiter are picked.
 const SNIFF: usize = 64 * 1024;
@@ -139,8 +140,8 @@ struct Downstream {
     one_per_email: Option<rules::OnePerEmail>,
     to: Option<Format>,
     mapping: Mapping,
-    writer: Option<Writer>,
-    collected: Option<Vec<(Position, Contact)>>,
+    /// Where accepted records go.
+    accepted: Box<dyn Sink>,
     preview: Vec<Contact>,
     preview_len: usize,
     rejects: Option<CsvOut>,
@@ -158,6 +159,22 @@ struct Downstream {
     contact: Contact,
     problems: Vec<Problem>,
     warnings: Vec<Problem>,
+}
+
+/// The sink `opts` asks for: the records kept for a provider, the output's writer, or nowhere.
+fn sink_for(opts: &Options) -> Box<dyn Sink> {
+    match opts.to {
+        _ if opts.collect => Box::new(Records::default()),
+        None => Box::new(Nowhere),
+        Some(f) => {
+            let w = if opts.fragment {
+                Writer::fragment(f, opts.mapping.kojo_phone).excel_safe(opts.excel_safe)
+            } else {
+                Writer::new(f, opts.mapping.kojo_phone, opts.bom).excel_safe(opts.excel_safe)
+            };
+            Box::new(w.vcard_version(opts.vcard_version))
+        }
+    }
 }
 
 /// A streaming conversion. Feed it with [`Converter::push`], end with [`Converter::finish`].
@@ -200,18 +217,9 @@ impl Converter {
                 target,
                 one_per_email: opts.cross_record_rules().then(Default::default),
                 to: opts.to,
-                writer: opts.to.filter(|_| !opts.collect).map(|f| {
-                    if opts.fragment {
-                        Writer::fragment(f, opts.mapping.kojo_phone).excel_safe(opts.excel_safe)
-                    } else {
-                        Writer::new(f, opts.mapping.kojo_phone, opts.bom)
-                            .excel_safe(opts.excel_safe)
-                    }
-                    .vcard_version(opts.vcard_version)
-                }),
+                accepted: sink_for(&opts),
                 fragment: opts.fragment,
                 offset: opts.offset,
-                collected: opts.collect.then(Vec::new),
                 preview: Vec::new(),
                 preview_len: opts.preview,
                 mapping: opts.mapping,
@@ -263,11 +271,7 @@ impl Converter {
 
     /// The accepted records so far, with their positions (with [`Options::collect`]).
     pub fn take_records(&mut self) -> Vec<(Position, Contact)> {
-        self.sink
-            .collected
-            .as_mut()
-            .map(std::mem::take)
-            .unwrap_or_default()
+        self.sink.accepted.take_records()
     }
 
     /// Feeds a chunk of input. Converted records are appended to `out`, rejected ones (as
@@ -289,9 +293,7 @@ impl Converter {
         }
         self.finished = true;
         self.feed(&[], true, out, rejects)?;
-        if let Some(w) = self.sink.writer.as_mut() {
-            w.finish(out);
-        }
+        self.sink.accepted.finish(out);
         rejects.append(&mut self.sink.rejects_buf);
         Ok(self.sink.report.clone())
     }
@@ -352,9 +354,7 @@ impl Converter {
         };
         self.text = taken;
         self.text.clear();
-        if let Some(w) = self.sink.writer.as_mut() {
-            w.drain(out);
-        }
+        self.sink.accepted.drain(out);
         rejects.append(&mut self.sink.rejects_buf);
         result
     }
@@ -704,11 +704,7 @@ impl Downstream {
         if self.preview.len() < self.preview_len {
             self.preview.push(self.contact.clone());
         }
-        if let Some(v) = self.collected.as_mut() {
-            v.push((pos, self.contact.clone()));
-        } else if let Some(w) = self.writer.as_mut() {
-            w.write(&self.contact, out);
-        }
+        self.accepted.accept(pos, &self.contact, out);
         self.report.written += 1;
     }
 

@@ -64,6 +64,7 @@ pub mod plan;
 mod problem;
 mod report;
 mod rules;
+pub mod sink;
 mod timestamp;
 
 pub use contact::{Contact, Field, OTHER_SEP};
