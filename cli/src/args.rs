@@ -224,23 +224,22 @@ pub fn target_parser() -> Table<Target> {
 
 /// A provider's name, from the providers library's table.
 pub fn provider_parser() -> Table<contactport_providers::Kind> {
+    fn choices() -> Vec<Choice> {
+        contactport_providers::PROVIDERS
+            .iter()
+            .map(|k| Choice {
+                name: k.name,
+                aliases: &[],
+                help: k.about,
+            })
+            .collect()
+    }
     Table {
         parse: |s| {
-            contactport_providers::kind(s).ok_or_else(|| {
-                let names: Vec<_> = contactport_providers::PROVIDERS.map(|k| k.name).into();
-                format!("expected {}, got {s:?}", names.join(" or "))
-            })
+            contactport_providers::kind(s)
+                .ok_or_else(|| format!("expected {}, got {s:?}", options::expected(&choices())))
         },
-        choices: || {
-            contactport_providers::PROVIDERS
-                .iter()
-                .map(|k| Choice {
-                    name: k.name,
-                    aliases: &[],
-                    help: k.about,
-                })
-                .collect()
-        },
+        choices,
     }
 }
 

@@ -108,11 +108,7 @@ impl Plan {
         if d.encoding != Encoding::UTF8 || d.vcard_charset.is_some() {
             return None;
         }
-        let (encoding, bom) = (d.said(), d.bom);
-        let json = match opts.from {
-            Some(f) => f.is_json(),
-            None => decode::looks_like_json(&sample[bom..]),
-        };
+        let (encoding, bom, json) = (d.said(), d.bom, d.json);
         let text = &sample[bom..];
         let first = text.iter().position(|b| !b.is_ascii_whitespace())?;
         if json {

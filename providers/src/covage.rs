@@ -560,16 +560,15 @@ fn wanted(c: &Contact, have: &CovageContact) -> CovageContact {
     want
 }
 
-/// Field `name` of `c`.
-fn field<'a>(c: &'a mut CovageContact, name: &str) -> Option<&'a mut String> {
-    Some(match name {
-        "first_name" => &mut c.first_name,
-        "last_name" => &mut c.last_name,
-        "phone_number" => &mut c.phone_number,
-        "cell_phone_number" => &mut c.cell_phone_number,
-        "email" => &mut c.email,
-        _ => return None,
-    })
+/// The values of `c`, in [`FIELDS`]' order.
+fn values(c: &CovageContact) -> [&String; 5] {
+    [
+        &c.first_name,
+        &c.last_name,
+        &c.phone_number,
+        &c.cell_phone_number,
+        &c.email,
+    ]
 }
 
 impl Writer for CovageWriter {
@@ -601,12 +600,12 @@ impl Writer for CovageWriter {
 
     fn changes(&self, want: &Contact, have: &Held) -> Change {
         let have: &CovageContact = have.record();
-        let mut want = wanted(want, have);
-        let mut have = have.clone();
+        let want = wanted(want, have);
+        let (w, h) = (values(&want), values(have));
         Change {
-            fields: FIELDS
-                .into_iter()
-                .filter(|f| field(&mut want, f) != field(&mut have, f))
+            fields: (0..FIELDS.len())
+                .filter(|&i| w[i] != h[i])
+                .map(|i| FIELDS[i])
                 .collect(),
             conflicts: vec![],
         }
@@ -614,9 +613,8 @@ impl Writer for CovageWriter {
 
     fn create<'a>(&'a self, want: &'a Contact) -> BoxFuture<'a, Result<String, Error>> {
         Box::pin(async move {
-            let mut want = mapping::to_covage(want);
-            want.contact_uuid = None;
-            let made = self.client.create(&want).await?;
+            // (The client sends it without an id.)
+            let made = self.client.create(&mapping::to_covage(want)).await?;
             Ok(made.contact_uuid.unwrap_or_default())
         })
     }
@@ -631,16 +629,28 @@ impl Writer for CovageWriter {
         fields: &'a [&'static str],
     ) -> BoxFuture<'a, Result<Option<bool>, Error>> {
         Box::pin(async move {
-            let mut want = wanted(want, have.record());
-            let Some(mut now) = self.client.get(&have.id).await? else {
+            let want = wanted(want, have.record());
+            let Some(now) = self.client.get(&have.id).await? else {
                 return Ok(None);
             };
-            let before = now.clone();
-            for name in fields {
-                if let (Some(n), Some(w)) = (field(&mut now, name), field(&mut want, name)) {
-                    n.clone_from(w);
-                }
-            }
+            // What the server has now, with this run's fields taken from `want`.
+            let take = |i: usize| {
+                let v = if fields.contains(&FIELDS[i]) {
+                    &want
+                } else {
+                    &now
+                };
+                values(v)[i].clone()
+            };
+            let next = CovageContact {
+                contact_uuid: now.contact_uuid.clone(),
+                first_name: take(0),
+                last_name: take(1),
+                phone_number: take(2),
+                cell_phone_number: take(3),
+                email: take(4),
+            };
+            let (before, mut now) = (now, next);
             if now == before {
                 return Ok(Some(false));
             }

@@ -184,7 +184,7 @@ impl Writer for Arc<Fake> {
 
     fn update<'a>(
         &'a self,
-        have: &'a Held,
+        _have: &'a Held,
         want: &'a Contact,
         fields: &'a [&'static str],
     ) -> BoxFuture<'a, Result<Option<bool>, Error>> {
@@ -204,7 +204,6 @@ impl Writer for Arc<Fake> {
                     _ => c.org_name.clone_from(&want.org_name),
                 }
             }
-            let _ = have;
             Ok(Some(true))
         })
     }

@@ -16,7 +16,7 @@ use crate::journal::{Journal, Line};
 use crate::provider::{Event, Events, Provider, Writer};
 use crate::source::Record;
 use contactport_core::options::Choice;
-use contactport_core::{email, Contact, KojoPhone, OnePerEmail, Position, Report};
+use contactport_core::{email, Contact, OnePerEmail, Position, Report};
 use futures::StreamExt;
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
@@ -72,8 +72,6 @@ pub struct Settings {
     pub on_existing: OnExisting,
     /// Decide, print the plan, write nothing.
     pub dry_run: bool,
-    /// Kojo's one phone.
-    pub kojo_phone: KojoPhone,
 }
 
 /// A record the provider did not take.
@@ -578,7 +576,6 @@ mod tests {
             concurrency: 4,
             on_existing: OnExisting::Update,
             dry_run: false,
-            kojo_phone: KojoPhone::default(),
         }
     }
 

@@ -85,12 +85,11 @@ pub fn server_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// The sync settings of `a`.
-pub fn settings(a: &SyncArgs, kojo_phone: contactport_core::KojoPhone) -> Settings {
+pub fn settings(a: &SyncArgs) -> Settings {
     Settings {
         concurrency: a.concurrency.max(1),
         on_existing: a.on_existing,
         dry_run: a.dry_run,
-        kojo_phone,
     }
 }
 

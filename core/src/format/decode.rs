@@ -202,6 +202,8 @@ pub struct Detected {
     pub encoding: Encoding,
     /// The BOM's length.
     pub bom: usize,
+    /// JSON: `from` says so, or the input starts, past its BOM, like JSON.
+    pub json: bool,
     /// How the encoding was chosen.
     pub chosen: Chosen,
     /// A vCard in an ASCII-compatible encoding is read as bytes: folds are taken out first
@@ -237,6 +239,7 @@ pub fn detect_input(sample: &[u8], from: Option<Format>, given: Option<Encoding>
         return Detected {
             encoding,
             bom: 0,
+            json,
             chosen,
             vcard_charset: None,
         };
@@ -258,6 +261,7 @@ pub fn detect_input(sample: &[u8], from: Option<Format>, given: Option<Encoding>
     Detected {
         encoding,
         bom,
+        json,
         chosen,
         vcard_charset,
     }
