@@ -436,8 +436,21 @@ pub struct SyncArgs {
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub concurrency: usize,
     /// Append each finished record here; a re-run with the same journal skips them.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "state")]
     pub journal: Option<PathBuf>,
+    /// Remember what was written here, to keep two systems in step: the next run with the
+    /// same state sends nothing for a contact that did not change, and writes only the fields
+    /// that changed at the source (by id: edits made in the target to other fields stay).
+    /// A contact deleted in the target is reported, not created again; one gone from the
+    /// source is reported, never deleted. It also resumes a run stopped midway.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// With --state: look every contact up as if the state were empty, and rewrite it.
+    #[arg(long, requires = "state")]
+    pub full: bool,
+    /// With --state: create again the contacts deleted in the target since they were written.
+    #[arg(long, requires = "state")]
+    pub recreate_deleted: bool,
     /// Write rejected records here (canonical CSV with record, line and errors).
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,

@@ -108,6 +108,11 @@ impl OnePerEmail {
         self.check_key(crate::email::key(email), email, record)
     }
 
+    /// True when a record with email key `key` was taken.
+    pub fn contains(&self, key: &str) -> bool {
+        self.first.contains_key(key)
+    }
+
     /// [`OnePerEmail::check`] for a caller that has the key already.
     pub fn check_key(&mut self, key: String, email: &str, record: u64) -> Option<Problem> {
         use std::collections::hash_map::Entry;

@@ -4,11 +4,10 @@
 
 use crate::endpoint::{Body, Endpoint, Retry, Tuning};
 use crate::error::Error;
-use crate::provider::{Change, Held, Provider, Writer};
+use crate::provider::{Change, Held, Planned, Provider, Writer};
 use crate::registry::Connect;
 use crate::secret::Secret;
 use crate::source::{Feed, Reading};
-use crate::sync::SyncReport;
 use contactport_core::{email, mapping, Contact, CovageContact, Format, KojoPhone};
 use futures::future::BoxFuture;
 use reqwest::Method;
@@ -500,10 +499,9 @@ impl Provider for Covage {
         _kojo_phone: KojoPhone,
     ) -> BoxFuture<'static, Result<Box<dyn Writer>, Error>> {
         Box::pin(async move {
-            let existing = index(self.list().await?);
             Ok(Box::new(CovageWriter {
                 client: self,
-                existing,
+                existing: tokio::sync::OnceCell::new(),
             }) as Box<dyn Writer>)
         })
     }
@@ -513,13 +511,14 @@ impl Provider for Covage {
     }
 }
 
-/// Writing to Covage: the list is read once (the only way to find a contact by email); new
-/// contacts are POSTed, changed ones PUT in full. Creates whose answers were lost are looked
-/// for by reading the list again, once for all of them.
+/// Writing to Covage: the list is read once, at the first contact looked for by email (the
+/// only way to find one: a run whose state knows every id reads none); new contacts are
+/// POSTed, changed ones PUT in full. Creates whose answers were lost are looked for by reading
+/// the list again, once for all of them.
 struct CovageWriter {
     client: Arc<Covage>,
-    /// Existing contacts by email key.
-    existing: HashMap<String, CovageContact>,
+    /// Existing contacts by email key, once read.
+    existing: tokio::sync::OnceCell<HashMap<String, CovageContact>>,
 }
 
 fn index(list: Vec<CovageContact>) -> HashMap<String, CovageContact> {
@@ -577,8 +576,20 @@ impl Writer for CovageWriter {
     }
 
     fn find<'a>(&'a self, email: &'a str) -> BoxFuture<'a, Result<Option<Held>, Error>> {
-        let found = self.existing.get(&email::key(email)).cloned().map(held);
-        Box::pin(async move { Ok(found) })
+        Box::pin(async move {
+            let list = || async {
+                match self.client.list().await {
+                    Ok(list) => Ok(index(list)),
+                    Err(e @ (Error::Stopped | Error::Auth { .. })) => Err(e),
+                    Err(e) => Err(Error::Lookup {
+                        provider: PROVIDER,
+                        source: Box::new(e),
+                    }),
+                }
+            };
+            let existing = self.existing.get_or_try_init(list).await?;
+            Ok(existing.get(&email::key(email)).cloned().map(held))
+        })
     }
 
     /// The list read again, once for all of them.
@@ -619,20 +630,36 @@ impl Writer for CovageWriter {
         })
     }
 
-    /// The list was read at the start; the contact may have been edited since. PUT replaces
-    /// the whole object, so it is read again now and only `fields` are applied to what the
-    /// server has: an edit made meanwhile to another field is kept.
+    fn values(&self, want: &Contact) -> Vec<(&'static str, String)> {
+        let c = mapping::to_covage(want);
+        let [first, last, phone, cell, email] = [
+            c.first_name,
+            c.last_name,
+            c.phone_number,
+            c.cell_phone_number,
+            c.email,
+        ];
+        FIELDS
+            .into_iter()
+            .zip([first, last, phone, cell, email])
+            .collect()
+    }
+
+    /// The contact may have been edited since it was listed (or a state remembers only its
+    /// id). PUT replaces the whole object, so it is read now and only `fields` are applied to
+    /// what the server has: an edit made meanwhile to another field is kept.
     fn update<'a>(
         &'a self,
-        have: &'a Held,
+        id: &'a str,
+        _have: Option<&'a Held>,
         want: &'a Contact,
         fields: &'a [&'static str],
     ) -> BoxFuture<'a, Result<Option<bool>, Error>> {
         Box::pin(async move {
-            let want = wanted(want, have.record());
-            let Some(now) = self.client.get(&have.id).await? else {
+            let Some(now) = self.client.get(id).await? else {
                 return Ok(None);
             };
+            let want = wanted(want, &now);
             // What the server has now, with this run's fields taken from `want`.
             let take = |i: usize| {
                 let v = if fields.contains(&FIELDS[i]) {
@@ -643,28 +670,29 @@ impl Writer for CovageWriter {
                 values(v)[i].clone()
             };
             let next = CovageContact {
-                contact_uuid: now.contact_uuid.clone(),
+                contact_uuid: Some(id.to_string()),
                 first_name: take(0),
                 last_name: take(1),
                 phone_number: take(2),
                 cell_phone_number: take(3),
                 email: take(4),
             };
-            let (before, mut now) = (now, next);
-            if now == before {
+            if values(&next) == values(&now) {
                 return Ok(Some(false));
             }
-            now.contact_uuid = Some(have.id.clone());
-            self.client.update(&now).await?;
+            self.client.update(&next).await?;
             Ok(Some(true))
         })
     }
 
-    /// The list, read once (pages of 100), then a POST per create and a GET and a PUT per
-    /// update.
-    fn planned_requests(&self, r: &SyncReport) -> u64 {
-        let pages = (self.existing.len() as u64).div_ceil(100).max(1);
-        pages + r.created + 2 * r.updated
+    /// The list (pages of 100) when a contact is looked for, then a POST per create and a GET
+    /// and a PUT per update.
+    fn planned_requests(&self, p: &Planned) -> u64 {
+        let pages = match self.existing.get() {
+            Some(existing) if p.finds > 0 => (existing.len() as u64).div_ceil(100).max(1),
+            _ => u64::from(p.finds > 0),
+        };
+        pages + p.creates + 2 * p.updates
     }
 }
 

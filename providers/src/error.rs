@@ -76,6 +76,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Contacts cannot be looked for at all (Covage's list cannot be read): every record
+    /// would fail the same way, so the run stops.
+    #[error("{provider}: its contacts cannot be read to find them by email: {source}")]
+    Lookup {
+        /// Provider name.
+        provider: &'static str,
+        /// Why.
+        source: Box<Error>,
+    },
     /// The run was stopped (Ctrl-C, SIGTERM) while this request waited or was in flight: the
     /// record is not done.
     #[error("stopped before an answer")]
@@ -92,6 +101,12 @@ pub enum Error {
 }
 
 impl Error {
+    /// True when no other record can go through either (refused credentials, contacts that
+    /// cannot be looked for): the run stops.
+    pub fn ends_run(&self) -> bool {
+        matches!(self, Error::Auth { .. } | Error::Lookup { .. })
+    }
+
     /// An I/O failure while doing `what`.
     pub fn io(what: impl Into<String>, source: std::io::Error) -> Error {
         Error::Io {

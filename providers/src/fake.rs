@@ -4,9 +4,8 @@
 //! (a conflict), as Kojo's.
 
 use crate::error::Error;
-use crate::provider::{Change, Held, Provider, Writer};
+use crate::provider::{Change, Held, Planned, Provider, Writer};
 use crate::source::{Feed, Reading};
-use crate::sync::SyncReport;
 use contactport_core::{email, Contact, Format, KojoPhone};
 use futures::future::BoxFuture;
 use std::collections::{HashMap, HashSet};
@@ -36,6 +35,19 @@ pub struct Fake {
     pub faults: Mutex<HashMap<String, Fault>>,
     /// Contacts deleted between the find and the update (by email key).
     pub gone: Mutex<HashSet<String>>,
+}
+
+impl Fake {
+    /// Deletes the contact held under `email`, as a user would in the provider.
+    pub fn delete(&self, email: &str) {
+        self.held.lock().unwrap().remove(&email::key(email));
+    }
+
+    /// Edits the contact held under `email` in place, as a user would in the provider.
+    pub fn edit(&self, email: &str, f: impl FnOnce(&mut Contact)) {
+        let mut held = self.held.lock().unwrap();
+        f(&mut held.get_mut(&email::key(email)).expect("held").1);
+    }
 }
 
 /// The fields the fake compares and writes.
@@ -182,9 +194,22 @@ impl Writer for Arc<Fake> {
         })
     }
 
+    fn values(&self, want: &Contact) -> Vec<(&'static str, String)> {
+        FIELDS
+            .into_iter()
+            .map(|f| (f, get(want, f).to_string()))
+            .collect()
+    }
+
+    fn fixed(&self) -> &'static [&'static str] {
+        &["org_name"]
+    }
+
+    /// By id, as a provider does: a contact deleted (or never held) is gone.
     fn update<'a>(
         &'a self,
-        _have: &'a Held,
+        id: &'a str,
+        _have: Option<&'a Held>,
         want: &'a Contact,
         fields: &'a [&'static str],
     ) -> BoxFuture<'a, Result<Option<bool>, Error>> {
@@ -196,7 +221,9 @@ impl Writer for Arc<Fake> {
                 return Ok(None);
             }
             let mut held_now = self.held.lock().unwrap();
-            let (_, c) = held_now.get_mut(&key).expect("held");
+            let Some((_, c)) = held_now.values_mut().find(|(i, _)| i == id) else {
+                return Ok(None);
+            };
             for f in fields {
                 match *f {
                     "display_name" => c.display_name.clone_from(&want.display_name),
@@ -208,10 +235,9 @@ impl Writer for Arc<Fake> {
         })
     }
 
-    /// One find a record, a create or an update each.
-    fn planned_requests(&self, r: &SyncReport) -> u64 {
-        let looked = r.created + r.updated + r.unchanged + r.skipped;
-        looked + r.created + r.updated
+    /// One request a find, a create or an update.
+    fn planned_requests(&self, p: &Planned) -> u64 {
+        p.finds + p.creates + p.updates
     }
 }
 

@@ -9,11 +9,18 @@
 //!
 //! A torn last line (the kill came mid-write) is cut off when the journal is opened; a garbled
 //! line elsewhere is skipped with a warning, and the lines after it still count.
+//!
+//! The same file, opened as a sync state (`--state FILE`, [`Use::State`]), also remembers
+//! what was written: each line carries the values the source gave the target's fields, and
+//! the last line of a contact wins. The next run compares a contact with them ([`Synced`])
+//! and sends nothing for one that did not change. A state and a journal refuse each other:
+//! a journal's "done" would skip a contact a state would update.
 
 use crate::error::Error;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
+use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::Path;
 use tokio::sync::{mpsc, oneshot};
@@ -54,8 +61,42 @@ struct Header {
     /// Always "contactport journal": what tells a journal from any other file.
     kind: String,
     version: u32,
+    /// True for a sync state (`--state`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    state: bool,
     #[serde(flatten)]
     owner: Owner,
+}
+
+/// What a run uses the file for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// `--journal`: what one run finished, so its re-run skips it.
+    Journal,
+    /// `--state`: what was last written, so the next run writes only what changed.
+    State,
+}
+
+impl Use {
+    /// The file's name in messages, and the flag that names it.
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Use::Journal => ("journal", "--journal"),
+            Use::State => ("state", "--state"),
+        }
+    }
+}
+
+/// What the state remembers of one contact: the target's id, and the values last written
+/// (as hashes: the file has the values, memory only what tells a change).
+#[derive(Debug, Clone)]
+pub struct Synced {
+    /// The target's id.
+    pub id: String,
+    /// The contact was gone from the target when last written (deleted there).
+    pub deleted: bool,
+    /// (field, hash of its value) for each value written; `None`: the line had no values.
+    fields: Option<Box<[(u8, u64)]>>,
 }
 
 const KIND: &str = "contactport journal";
@@ -72,13 +113,29 @@ pub struct Line {
     /// The provider's id for the contact.
     #[serde(default)]
     pub id: String,
+    /// For a state: the values the source gave the target's fields (empty ones left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<BTreeMap<String, String>>,
+}
+
+/// The hash a state compares a field's value by; recomputed from the file's values on every
+/// open, so it need not be stable across builds.
+fn value_hash(field: &str, value: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    (field, value).hash(&mut h);
+    h.finish()
 }
 
 type Job = (Line, oneshot::Sender<std::io::Result<()>>);
 
 /// An open journal.
 pub struct Journal {
-    done: HashSet<String>,
+    /// By email key: the last line of each contact.
+    done: HashMap<String, Synced>,
+    /// The field names a state's lines use; [`Synced`] names them by index.
+    names: Vec<String>,
+    /// Journal or state.
+    used: Use,
     tx: Option<mpsc::UnboundedSender<Job>>,
     /// The writer thread; it owns the file, so the lock lasts until it has ended.
     writer: Option<std::thread::JoinHandle<()>>,
@@ -93,9 +150,16 @@ impl Journal {
     /// Refused, the file untouched: a file that is not a journal, another owner's journal, a
     /// journal another run has open.
     pub fn open(path: &Path, owner: &Owner) -> Result<Journal, Error> {
+        Journal::open_as(path, owner, Use::Journal)
+    }
+
+    /// Opens (or creates) the file at `path` for `owner`, as a journal or as a sync state.
+    /// Refused as [`Journal::open`] refuses, and a state used as a journal or the reverse.
+    pub fn open_as(path: &Path, owner: &Owner, used: Use) -> Result<Journal, Error> {
         let shown = path.display();
+        let (word, flag) = used.words();
         let failed = |what: &str| {
-            let what = format!("{what} journal {shown}");
+            let what = format!("{what} {word} {shown}");
             move |e: std::io::Error| Error::journal(what, Some(Box::new(e)))
         };
         let mut options = OpenOptions::new();
@@ -111,11 +175,12 @@ impl Journal {
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => return Err(Error::journal(format!(
-                "journal {shown} is in use by another contactport run; wait for it to end, or use another --journal"
+                "{word} {shown} is in use by another contactport run; wait for it to end, or use another {flag}"
             ), None)),
             Err(std::fs::TryLockError::Error(e)) => return Err(failed("cannot lock")(e)),
         }
-        let mut done = HashSet::new();
+        let mut done = HashMap::new();
+        let mut names = Vec::new();
         let mut skipped_lines = Vec::new();
         let mut good_len;
         let len = file.metadata().map_err(failed("cannot read"))?.len();
@@ -123,6 +188,7 @@ impl Journal {
             let header = Header {
                 kind: KIND.into(),
                 version: 1,
+                state: used == Use::State,
                 owner: owner.clone(),
             };
             let mut first = serde_json::to_vec(&header).expect("json");
@@ -143,12 +209,23 @@ impl Journal {
             let Some(header) = header else {
                 return Err(Error::journal(format!(
                     "{shown} is not a contactport journal (its first line is not a journal header); \
-                     it was left untouched. Name a new file (or an existing journal) with --journal"
+                     it was left untouched. Name a new file (or an existing {word}) with {flag}"
                 ), None));
             };
+            if header.state != (used == Use::State) {
+                let (was, was_flag) = if header.state {
+                    Use::State.words()
+                } else {
+                    Use::Journal.words()
+                };
+                return Err(Error::journal(format!(
+                    "{shown} is a sync {was} (made with {was_flag}), not a {word}; it was left untouched. \
+                     Use it with {was_flag}, or name another file with {flag}"
+                ), None));
+            }
             check_owner(&header.owner, owner).map_err(|why| {
                 Error::journal(
-                    format!("journal {shown} belongs to another run; it was left untouched"),
+                    format!("{word} {shown} belongs to another run; it was left untouched"),
                     Some(why.into()),
                 )
             })?;
@@ -167,7 +244,18 @@ impl Journal {
                 good_len += n as u64;
                 match serde_json::from_slice::<Line>(&buf) {
                     Ok(l) if l.target == owner.target => {
-                        done.insert(l.email);
+                        let fields = l.values.map(|values| {
+                            values
+                                .iter()
+                                .map(|(f, v)| (intern(&mut names, f), value_hash(f, v)))
+                                .collect()
+                        });
+                        let synced = Synced {
+                            deleted: l.outcome == "deleted",
+                            id: l.id,
+                            fields,
+                        };
+                        done.insert(l.email, synced);
                     }
                     Ok(_) => {}
                     Err(_) => skipped_lines.push(line_no),
@@ -180,12 +268,14 @@ impl Journal {
             // clean. Only that last piece is cut.
             file.set_len(good_len)
                 .and_then(|_| file.seek(SeekFrom::End(0)))
-                .map_err(|e| Error::journal("cannot repair journal", Some(Box::new(e))))?;
+                .map_err(|e| Error::journal(format!("cannot repair {word}"), Some(Box::new(e))))?;
         }
         let (tx, rx) = mpsc::unbounded_channel();
         let writer = std::thread::spawn(move || writer(file, rx));
         Ok(Journal {
             done,
+            names,
+            used,
             tx: Some(tx),
             writer: Some(writer),
             skipped_lines,
@@ -195,7 +285,41 @@ impl Journal {
 
     /// True when `email` (lower-cased) was finished by an earlier run.
     pub fn is_done(&self, email: &str) -> bool {
-        self.done.contains(email)
+        self.done.contains_key(email)
+    }
+
+    /// True for a sync state (`--state`).
+    pub fn is_state(&self) -> bool {
+        self.used == Use::State
+    }
+
+    /// What the state remembers of the contact `key`.
+    pub fn synced(&self, key: &str) -> Option<&Synced> {
+        self.done.get(key)
+    }
+
+    /// The email keys it remembers, with what it remembers of each.
+    pub fn contacts(&self) -> impl Iterator<Item = (&String, &Synced)> {
+        self.done.iter()
+    }
+
+    /// The fields of `now` whose values differ from those last written for `s`, in `now`'s
+    /// order; `None` when the state has no values for it (written by a journal's line).
+    pub fn changed(&self, s: &Synced, now: &[(&'static str, String)]) -> Option<Vec<&'static str>> {
+        let fields = s.fields.as_ref()?;
+        let last = |f: &str| {
+            let i = self.names.iter().position(|n| n == f)?;
+            fields
+                .iter()
+                .find(|(n, _)| usize::from(*n) == i)
+                .map(|(_, h)| *h)
+        };
+        Some(
+            now.iter()
+                .filter(|(f, v)| last(f).unwrap_or_else(|| value_hash(f, "")) != value_hash(f, v))
+                .map(|(f, _)| *f)
+                .collect(),
+        )
     }
 
     /// How many records earlier runs finished.
@@ -212,7 +336,8 @@ impl Journal {
     pub async fn record(&self, line: Line) -> Result<(), Error> {
         let (ack, wait) = oneshot::channel();
         let shown = self.path.display();
-        let stopped = || Error::journal(format!("journal {shown}: its writer stopped"), None);
+        let word = self.used.words().0;
+        let stopped = || Error::journal(format!("{word} {shown}: its writer stopped"), None);
         self.tx
             .as_ref()
             .expect("open journal")
@@ -220,7 +345,7 @@ impl Journal {
             .map_err(|_| stopped())?;
         wait.await
             .map_err(|_| stopped())?
-            .map_err(|e| Error::journal(format!("cannot write journal {shown}"), Some(Box::new(e))))
+            .map_err(|e| Error::journal(format!("cannot write {word} {shown}"), Some(Box::new(e))))
     }
 }
 
@@ -233,6 +358,21 @@ impl Drop for Journal {
             let _ = w.join();
         }
     }
+}
+
+/// The index of field name `f` in `names`, added when new. A state names a handful of
+/// fields, so a scan is enough.
+fn intern(names: &mut Vec<String>, f: &str) -> u8 {
+    let i = match names.iter().position(|n| n == f) {
+        Some(i) => i,
+        None => {
+            names.push(f.to_string());
+            names.len() - 1
+        }
+    };
+    // (A state names its target's few fields; past 255 names the rest share the last index,
+    // which only makes them look changed.)
+    u8::try_from(i).unwrap_or(u8::MAX)
 }
 
 /// The first difference between the journal's owner and this run's, as a sentence.
@@ -301,6 +441,7 @@ mod tests {
             email: email.into(),
             outcome: "created".into(),
             id: "k1".into(),
+            values: None,
         }
     }
 
@@ -429,5 +570,44 @@ mod tests {
         std::os::unix::fs::symlink(&victim, &link).unwrap();
         assert!(Journal::open(&link, &owner).is_err());
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+    }
+
+    #[tokio::test]
+    async fn a_state_remembers_values_and_refuses_to_be_a_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s");
+        let now = |name: &str, phone: &str| {
+            vec![
+                ("displayName", name.to_string()),
+                ("phone", phone.to_string()),
+            ]
+        };
+        {
+            let s = Journal::open_as(&p, &owner(), Use::State).unwrap();
+            let mut l = line("a@x.fr");
+            l.values = Some([("displayName".to_string(), "Ann".to_string())].into());
+            s.record(l).await.unwrap();
+        }
+        let before = std::fs::read(&p).unwrap();
+        let e = Journal::open(&p, &owner()).err().expect("refused");
+        assert!(format!("{e:#}").contains("is a sync state"), "{e:#}");
+        assert_eq!(std::fs::read(&p).unwrap(), before);
+        let s = Journal::open_as(&p, &owner(), Use::State).unwrap();
+        let a = s.synced("a@x.fr").unwrap();
+        assert_eq!((a.id.as_str(), a.deleted), ("k1", false));
+        assert_eq!(s.changed(a, &now("Ann", "")), Some(vec![]));
+        assert_eq!(
+            s.changed(a, &now("Ann Lee", "+331")),
+            Some(vec!["displayName", "phone"])
+        );
+        drop(s);
+
+        // And a journal is not a state.
+        let j = dir.path().join("j");
+        drop(Journal::open(&j, &owner()).unwrap());
+        let e = Journal::open_as(&j, &owner(), Use::State)
+            .err()
+            .expect("refused");
+        assert!(format!("{e:#}").contains("is a sync journal"), "{e:#}");
     }
 }

@@ -4,11 +4,11 @@
 
 use crate::endpoint::{Body, Endpoint, Reply, Retry, Tuning};
 use crate::error::Error;
-use crate::provider::{Change, Held, Provider, Writer};
+use crate::provider::{Change, Held, Planned, Provider, Writer};
 use crate::registry::Connect;
 use crate::secret::Secret;
 use crate::source::{Feed, Reading};
-use crate::sync::{Failure, SyncReport};
+use crate::sync::Failure;
 use contactport_core::{mapping, phone, Contact, Format, KojoContact, KojoPhone};
 use futures::future::BoxFuture;
 use futures::StreamExt;
@@ -434,26 +434,46 @@ impl Writer for KojoWriter {
         })
     }
 
+    fn values(&self, want: &Contact) -> Vec<(&'static str, String)> {
+        let k = mapping::to_kojo(want, self.kojo_phone);
+        let v = |x: Option<String>| x.unwrap_or_default();
+        vec![
+            ("displayName", v(k.display_name)),
+            ("phone", v(k.phone)),
+            ("vendorId", v(k.vendor_id)),
+            ("orgName", v(k.org_name)),
+        ]
+    }
+
+    fn fixed(&self) -> &'static [&'static str] {
+        &["orgName"]
+    }
+
+    /// One PATCH of the fields asked for; against `have`, only those that differ from it.
     fn update<'a>(
         &'a self,
-        have: &'a Held,
+        id: &'a str,
+        have: Option<&'a Held>,
         want: &'a Contact,
         fields: &'a [&'static str],
     ) -> BoxFuture<'a, Result<Option<bool>, Error>> {
         Box::pin(async move {
-            let mut patch = patch(&mapping::to_kojo(want, self.kojo_phone), have.record());
+            let want = mapping::to_kojo(want, self.kojo_phone);
+            let mut patch = patch(
+                &want,
+                have.map(Held::record).unwrap_or(&KojoContact::default()),
+            );
             patch.retain(|k, _| fields.contains(&k.as_str()));
             if patch.is_empty() {
                 return Ok(Some(false));
             }
-            Ok(self.client.patch(&have.id, &patch).await?.map(|_| true))
+            Ok(self.client.patch(id, &patch).await?.map(|_| true))
         })
     }
 
-    /// Each record looked up (GET by email), then a POST per create and a PATCH per update.
-    fn planned_requests(&self, r: &SyncReport) -> u64 {
-        let looked = r.created + r.updated + r.unchanged + r.skipped;
-        looked + r.created + r.updated
+    /// A GET by email per contact looked for, a POST per create, a PATCH per update.
+    fn planned_requests(&self, p: &Planned) -> u64 {
+        p.finds + p.creates + p.updates
     }
 }
 

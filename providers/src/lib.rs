@@ -42,9 +42,9 @@ pub mod sync;
 pub use covage::Config as CovageConfig;
 pub use endpoint::check_segment;
 pub use error::Error;
-pub use journal::{Journal, Owner};
+pub use journal::{Journal, Owner, Use};
 pub use kojo::Config as KojoConfig;
-pub use provider::{Change, Event, Events, Held, Provider, Writer};
+pub use provider::{Change, Event, Events, Held, Planned, Provider, Writer};
 pub use registry::{kind, open, Connect, Kind, Link, PROVIDERS};
 
 /// The providers' production addresses, the defaults of [`Connect`].

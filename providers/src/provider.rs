@@ -8,7 +8,6 @@
 
 use crate::error::Error;
 use crate::source::{Feed, Reading};
-use crate::sync::SyncReport;
 use contactport_core::{Contact, Format, KojoPhone};
 use futures::future::BoxFuture;
 use std::any::Any;
@@ -91,6 +90,17 @@ pub struct Change {
     pub conflicts: Vec<(&'static str, String, String)>,
 }
 
+/// The requests a dry run decided on, for [`Writer::planned_requests`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Planned {
+    /// Contacts looked for by email.
+    pub finds: u64,
+    /// Contacts created.
+    pub creates: u64,
+    /// Contacts updated (found by email, or known by id from a state).
+    pub updates: u64,
+}
+
 /// What a provider can do with contacts it is written to: its primitives. The engine
 /// ([`crate::sync`]) owns the policy: dry run, skip, conflicts, duplicate emails, and the one
 /// protocol for creates whose answer was lost.
@@ -122,22 +132,33 @@ pub trait Writer: Send + Sync {
     /// What writing `want` over `have` would change: values `want` lacks never erase.
     fn changes(&self, want: &Contact, have: &Held) -> Change;
 
+    /// The values `want` gives this provider's fields (its names, in a fixed order): what a
+    /// sync state remembers, to tell next time which fields changed at the source.
+    fn values(&self, want: &Contact) -> Vec<(&'static str, String)>;
+
+    /// Fields that cannot change once the contact exists (Kojo's orgName).
+    fn fixed(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Creates `want`; its id. [`Error::Ambiguous`] when the answer was lost: the contact
     /// may exist now.
     fn create<'a>(&'a self, want: &'a Contact) -> BoxFuture<'a, Result<String, Error>>;
 
-    /// Writes `fields` of `want` onto the contact `have`: `Some(true)` written, `Some(false)`
-    /// when the provider already had those values (edited meanwhile), `None` when the contact
-    /// is gone (deleted meanwhile).
+    /// Writes `fields` of `want` (values it lacks left out) onto the contact `id`, as `have`
+    /// when it was just found, or unread when a state knows its id: every other field stays
+    /// as the provider has it. `Some(true)` written, `Some(false)` when the provider already
+    /// had those values, `None` when the contact is gone (deleted).
     fn update<'a>(
         &'a self,
-        have: &'a Held,
+        id: &'a str,
+        have: Option<&'a Held>,
         want: &'a Contact,
         fields: &'a [&'static str],
     ) -> BoxFuture<'a, Result<Option<bool>, Error>>;
 
-    /// For a dry run: the requests the real run would send, from the counts decided.
-    fn planned_requests(&self, report: &SyncReport) -> u64;
+    /// For a dry run: the requests the real run would send, from what it decided.
+    fn planned_requests(&self, planned: &Planned) -> u64;
 }
 
 /// A provider's contacts, read and written.

@@ -10,15 +10,23 @@
 //! aside; after the stream, once it must have landed, it is looked for ([`Writer::find_again`])
 //! and either found (created) or sent again, for [`CREATE_ROUNDS`] rounds. Each finished
 //! record is journalled before it counts, so a re-run after a crash skips it.
+//!
+//! With a sync state (`--state`), a contact the state remembers is compared with what was
+//! last written instead of being looked for: unchanged, it costs no request; changed, only
+//! the fields that changed at the source are written, by id (a three-way merge: an edit made
+//! in the target to another field stays); gone from the target, it is reported, not created
+//! again (unless `recreate_deleted`). Contacts the state remembers that the source no longer
+//! has are reported, never deleted.
 
 use crate::error::Error;
 use crate::journal::{Journal, Line};
-use crate::provider::{Event, Events, Provider, Writer};
+use crate::provider::{Event, Events, Held, Planned, Provider, Writer};
 use crate::source::Record;
 use contactport_core::options::Choice;
 use contactport_core::{email, Contact, OnePerEmail, Position, Report};
 use futures::StreamExt;
 use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
@@ -72,6 +80,10 @@ pub struct Settings {
     pub on_existing: OnExisting,
     /// Decide, print the plan, write nothing.
     pub dry_run: bool,
+    /// With a state: decide as if it were empty (every contact looked for), and rewrite it.
+    pub full: bool,
+    /// With a state: create again a contact deleted in the target since it was written.
+    pub recreate_deleted: bool,
 }
 
 /// A record the provider did not take.
@@ -107,6 +119,17 @@ pub struct Conflict {
     pub source: String,
 }
 
+/// A contact a state remembers that is gone from the target (deleted there since).
+#[derive(Debug, Clone, Serialize)]
+pub struct Deleted {
+    /// Record number in the source.
+    pub record: u64,
+    /// The contact's email.
+    pub email: String,
+    /// The target's id it had.
+    pub id: String,
+}
+
 /// The report of an import or migration: the reading report plus what the provider did.
 #[derive(Debug, Default, Serialize)]
 pub struct SyncReport {
@@ -128,6 +151,15 @@ pub struct SyncReport {
     /// Values that differ but cannot be changed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Conflict>,
+    /// With a state: contacts written before and deleted in the target since; not created
+    /// again (unless `--recreate-deleted`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_in_target: Option<Vec<Deleted>>,
+    /// With a state: the email keys of contacts written before that are not among this run's
+    /// records (removed at the source, or rejected this run); left as they are in the target.
+    /// Not known when the run was interrupted or its source broke off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gone_from_source: Option<Vec<String>>,
     /// True for `--dry-run`: the counts are what would have been done.
     pub dry_run: bool,
     /// For `--dry-run`: the requests the real run would send to the provider written to.
@@ -155,8 +187,15 @@ impl SyncReport {
 
     /// One line.
     pub fn summary(&self) -> String {
+        let mut state = String::new();
+        if let Some(d) = &self.deleted_in_target {
+            state += &format!(", deleted in target {}", d.len());
+        }
+        if let Some(g) = &self.gone_from_source {
+            state += &format!(", gone from source {}", g.len());
+        }
         format!(
-            "{}{}read {}, rejected {}, created {}, updated {}, unchanged {}, skipped {}, resumed {}, failed {}",
+            "{}{}read {}, rejected {}, created {}, updated {}, unchanged {}, skipped {}, resumed {}, failed {}{state}",
             if self.interrupted { "interrupted: " } else { "" },
             if self.dry_run { "dry run: " } else { "" },
             self.read.read,
@@ -183,8 +222,12 @@ enum Action {
     Updated(String, Vec<&'static str>),
     /// Already as wanted.
     Unchanged(String),
+    /// As the state remembers it: no request, nothing to remember.
+    Same,
     /// Existing, left alone (`--on-existing skip`).
     Skipped(String),
+    /// Gone from the target since the state's last write; `known`: the state knew already.
+    Deleted { id: String, known: bool },
     /// A create whose answer was lost, looked for after the stream once it must have landed
     /// (the duration).
     Uncertain(std::time::Duration),
@@ -192,22 +235,119 @@ enum Action {
     Failed(Error),
 }
 
-/// Writes one record: the engine's policy over the provider's primitives.
-async fn upsert(
-    w: &dyn Writer,
+/// What one record is written with.
+struct Ctx<'a> {
+    w: &'a dyn Writer,
+    s: Settings,
+    conflicts: &'a Mutex<Vec<Conflict>>,
+    /// Contacts looked for by email (a dry run's plan counts them).
+    finds: &'a AtomicU64,
+}
+
+/// What the state remembers of a record's contact, compared with the record.
+struct Last {
+    id: String,
+    deleted: bool,
+    /// The fields whose values changed since written; `None`: the state has no values.
+    changed: Option<Vec<&'static str>>,
+}
+
+/// A contact not found by email: created, or (a state's contact) reported deleted.
+enum Missing {
+    Create,
+    Deleted(String),
+}
+
+/// Writes one record the state remembers: the fields that changed at the source since the
+/// last write, by id, and nothing else (a three-way merge: what the target changed in other
+/// fields stays).
+async fn known(
+    cx: &Ctx<'_>,
     c: &Contact,
-    s: &Settings,
+    now: &[(&'static str, String)],
     pos: Position,
-    conflicts: &Mutex<Vec<Conflict>>,
+    last: Last,
 ) -> Action {
-    let have = match w.find(&c.email).await {
+    let Last {
+        id,
+        deleted,
+        changed,
+    } = last;
+    if deleted {
+        return match cx.s.recreate_deleted {
+            true => upsert(cx, c, pos, None, Missing::Create).await,
+            false => Action::Deleted { id, known: true },
+        };
+    }
+    // A line without values (a journal's): compared with the target, as a new record is.
+    let Some(changed) = changed else {
+        return upsert(cx, c, pos, None, Missing::Create).await;
+    };
+    // Values the source lost never erase what the target has.
+    let write: Vec<&'static str> = changed
+        .iter()
+        .copied()
+        .filter(|f| now.iter().any(|(n, v)| n == f && !v.is_empty()))
+        .collect();
+    if write.is_empty() {
+        return match changed.is_empty() {
+            true => Action::Same,
+            false => Action::Unchanged(id),
+        };
+    }
+    // A field that cannot change: compared with the target, which says the conflict.
+    if write.iter().any(|f| cx.w.fixed().contains(f)) {
+        return upsert(cx, c, pos, Some(&write), Missing::Deleted(id)).await;
+    }
+    if cx.s.on_existing == OnExisting::Skip {
+        return Action::Skipped(id);
+    }
+    if cx.s.dry_run {
+        return Action::Updated(id, write);
+    }
+    match cx.w.update(&id, None, c, &write).await {
+        Ok(Some(true)) => Action::Updated(id, write),
+        Ok(Some(false)) => Action::Unchanged(id),
+        // Gone: deleted in the target, or created there again under another id (found by
+        // email, then written as any contact found).
+        Ok(None) => {
+            let missing = match cx.s.recreate_deleted {
+                true => Missing::Create,
+                false => Missing::Deleted(id),
+            };
+            upsert(cx, c, pos, None, missing).await
+        }
+        Err(e) => Action::Failed(e),
+    }
+}
+
+/// Writes one record: the engine's policy over the provider's primitives. `only`: the fields
+/// it may write (a state's changed fields), all when `None`.
+async fn upsert(
+    cx: &Ctx<'_>,
+    c: &Contact,
+    pos: Position,
+    only: Option<&[&'static str]>,
+    missing: Missing,
+) -> Action {
+    cx.finds.fetch_add(1, Ordering::Relaxed);
+    let have = match cx.w.find(&c.email).await {
         Ok(Some(have)) => have,
-        Ok(None) => return create(w, c, s).await,
+        Ok(None) => {
+            return match missing {
+                Missing::Create => create(cx, c).await,
+                Missing::Deleted(id) => Action::Deleted { id, known: false },
+            }
+        }
         Err(e) => return Action::Failed(e),
     };
-    let change = w.changes(c, &have);
+    let mut change = cx.w.changes(c, &have);
+    if let Some(only) = only {
+        change.fields.retain(|f| only.contains(f));
+        change.conflicts.retain(|(f, _, _)| only.contains(f));
+    }
     if !change.conflicts.is_empty() {
-        let mut all = conflicts.lock().expect("lock");
+        let mut all = cx.conflicts.lock().expect("lock");
         for (field, held, wanted) in change.conflicts {
             all.push(Conflict {
                 record: pos.record,
@@ -218,31 +358,36 @@ async fn upsert(
             });
         }
     }
+    write_over(cx, c, have, change.fields).await
+}
+
+/// Writes `fields` of `c` over the contact found, `have`.
+async fn write_over(cx: &Ctx<'_>, c: &Contact, have: Held, fields: Vec<&'static str>) -> Action {
     let id = have.id.clone();
-    if change.fields.is_empty() {
+    if fields.is_empty() {
         return Action::Unchanged(id);
     }
-    if s.on_existing == OnExisting::Skip {
+    if cx.s.on_existing == OnExisting::Skip {
         return Action::Skipped(id);
     }
-    if s.dry_run {
-        return Action::Updated(id, change.fields);
+    if cx.s.dry_run {
+        return Action::Updated(id, fields);
     }
-    match w.update(&have, c, &change.fields).await {
-        Ok(Some(true)) => Action::Updated(id, change.fields),
+    match cx.w.update(&id, Some(&have), c, &fields).await {
+        Ok(Some(true)) => Action::Updated(id, fields),
         Ok(Some(false)) => Action::Unchanged(id),
         // Deleted meanwhile: created again, as any contact the provider lacks.
-        Ok(None) => create(w, c, s).await,
+        Ok(None) => create(cx, c).await,
         Err(e) => Action::Failed(e),
     }
 }
 
 /// Creates one record (a dry run only says it would).
-async fn create(w: &dyn Writer, c: &Contact, s: &Settings) -> Action {
-    if s.dry_run {
+async fn create(cx: &Ctx<'_>, c: &Contact) -> Action {
+    if cx.s.dry_run {
         return Action::Created(String::new());
     }
-    match w.create(c).await {
+    match cx.w.create(c).await {
         Ok(id) => Action::Created(id),
         Err(Error::Ambiguous { settle, .. }) => Action::Uncertain(settle),
         Err(e) => Action::Failed(e),
@@ -253,15 +398,15 @@ async fn create(w: &dyn Writer, c: &Contact, s: &Settings) -> Action {
 /// created) or sent again; on the `last` round, one not found fails. Stops at a refusal of
 /// the credentials (the rest would be refused too).
 async fn settle(
-    w: &dyn Writer,
+    cx: &Ctx<'_>,
     pending: Vec<(Position, Contact)>,
-    s: &Settings,
     last: bool,
 ) -> Result<Vec<(Position, Contact, Action)>, Error> {
+    let w = cx.w;
     let emails: Vec<String> = pending.iter().map(|(_, c)| c.email.clone()).collect();
     let found = match w.find_again(&emails).await {
         Ok(found) => found,
-        Err(e @ (Error::Stopped | Error::Auth { .. })) => return Err(e),
+        Err(e) if e.ends_run() || matches!(e, Error::Stopped) => return Err(e),
         // Not known whether they were created: failed, and a later run finds each by email.
         Err(e) => {
             let why = format!("the answer to its create was lost, and looking for it failed: {e}");
@@ -282,9 +427,9 @@ async fn settle(
                 last: "every answer to the create was lost, and the contact was not found".into(),
             })
         } else {
-            create(w, &c, s).await
+            create(cx, &c).await
         };
-        let refused = matches!(action, Action::Failed(Error::Auth { .. }));
+        let refused = matches!(&action, Action::Failed(e) if e.ends_run());
         settled.push((pos, c, action));
         if refused {
             break;
@@ -342,9 +487,17 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
     let plan = settings.dry_run.then_some(&events);
     let seen: Mutex<OnePerEmail> = Mutex::default();
     let conflicts = Mutex::new(Vec::new());
+    let finds = AtomicU64::new(0);
+    let cx = Ctx {
+        w: &*writer,
+        s: settings,
+        conflicts: &conflicts,
+        finds: &finds,
+    };
     let mut rejected = Vec::new();
     let mut uncertain: Vec<(Position, Contact, std::time::Duration)> = Vec::new();
     let name = target.name();
+    let state = journal.as_deref().filter(|j| j.is_state());
 
     let records = futures::stream::poll_fn(|cx| rx.poll_recv(cx)).take_until(Box::pin(stopped));
     let mut results = records
@@ -355,9 +508,20 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
                 .lock()
                 .expect("lock")
                 .check_key(key.clone(), &c.email, pos.record);
-            let resumed = journal.as_ref().is_some_and(|j| j.is_done(&key));
-            let writer = &*writer;
-            let conflicts = &conflicts;
+            let resumed = journal
+                .as_ref()
+                .is_some_and(|j| !j.is_state() && j.is_done(&key));
+            // With a state: what this record gives the target's fields, and what changed.
+            let now = state.map(|_| writer.values(&c));
+            let last = state.zip(now.as_deref()).and_then(|(j, now)| {
+                let s = j.synced(&key).filter(|_| !settings.full)?;
+                Some(Last {
+                    id: s.id.clone(),
+                    deleted: s.deleted,
+                    changed: j.changed(s, now),
+                })
+            });
+            let cx = &cx;
             let journal = &journal;
             let (halt, journal_error) = (&halt, &journal_error);
             async move {
@@ -367,9 +531,12 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
                 if resumed {
                     return Ok((pos, c, None));
                 }
-                let action = upsert(writer, &c, &settings, pos, conflicts).await;
+                let action = match (last, &now) {
+                    (Some(last), Some(now)) => known(cx, &c, now, pos, last).await,
+                    _ => upsert(cx, &c, pos, None, Missing::Create).await,
+                };
                 if let (Some(j), false) = (journal, settings.dry_run) {
-                    if let Err(e) = journal_done(j, name, &key, &action).await {
+                    if let Err(e) = journal_done(j, name, &key, &action, now).await {
                         // Not done until journalled: reported failed, with the whole cause.
                         let why = std::iter::successors(Some(&e as &dyn std::error::Error), |e| {
                             e.source()
@@ -393,8 +560,9 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
     while let Some(r) = results.next().await {
         match r {
             Err((pos, problem)) => rejected.push((pos, problem)),
-            // Refused credentials stop the run: every other record would be refused too.
-            Ok((_, _, Some(Action::Failed(e @ Error::Auth { .. })))) => return Err(e),
+            // Refused credentials (or contacts that cannot be looked for) stop the run: every
+            // other record would fail too.
+            Ok((_, _, Some(Action::Failed(e)))) if e.ends_run() => return Err(e),
             Ok((pos, c, action)) => {
                 tally(&mut report, pos, &c, action, &mut uncertain, plan);
             }
@@ -431,18 +599,30 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
             .collect();
         let mut again = Vec::new();
         let last = round > CREATE_ROUNDS as usize;
-        let settled = match settle(&*writer, pending, &settings, last).await {
+        let settled = match settle(&cx, pending, last).await {
             // Stopped while it looked: those creates stay unsettled (a later run finds them).
             Err(Error::Stopped) => break,
             r => r?,
         };
         let mut halted = false;
         for (pos, c, mut action) in settled {
-            if let Action::Failed(e @ Error::Auth { .. }) = action {
-                return Err(e);
+            if let Action::Failed(e) = action {
+                if e.ends_run() {
+                    return Err(e);
+                }
+                tally(
+                    &mut report,
+                    pos,
+                    &c,
+                    Some(Action::Failed(e)),
+                    &mut again,
+                    plan,
+                );
+                continue;
             }
             if let (Some(j), Action::Created(_), false) = (&journal, &action, halted) {
-                if let Err(e) = journal_done(j, name, &email::key(&c.email), &action).await {
+                let now = state.map(|_| writer.values(&c));
+                if let Err(e) = journal_done(j, name, &email::key(&c.email), &action, now).await {
                     // Not done until journalled: failed, and nothing more is settled.
                     let why = e.to_string();
                     journal_error
@@ -465,28 +645,67 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
     }
     report.interrupted = *stop.borrow() || crate::stop::stopped();
     report.error = journal_error.into_inner().expect("lock");
+    if let Some(j) = state {
+        report.deleted_in_target.get_or_insert_with(Vec::new);
+        // Only a whole stream tells what the source no longer has.
+        if !report.interrupted && report.error.is_none() {
+            let seen = seen.lock().expect("lock");
+            let mut gone: Vec<String> = j
+                .contacts()
+                .filter(|(key, s)| !s.deleted && !seen.contains(key))
+                .map(|(key, _)| key.clone())
+                .collect();
+            gone.sort_unstable();
+            for key in &gone {
+                if let Some(p) = plan {
+                    p(Event::Plan(format!("gone\t{key}")));
+                }
+            }
+            report.gone_from_source = Some(gone);
+        }
+    }
     if settings.dry_run {
-        report.planned_requests = Some(writer.planned_requests(&report));
+        report.planned_requests = Some(writer.planned_requests(&Planned {
+            finds: finds.load(Ordering::Relaxed),
+            creates: report.created,
+            updates: report.updated,
+        }));
     }
     watcher.abort();
     report.conflicts = conflicts.into_inner().expect("lock");
     Ok(report)
 }
 
-/// Journals a finished record (created, updated, unchanged, skipped); others are not done.
-async fn journal_done(j: &Journal, target: &str, key: &str, action: &Action) -> Result<(), Error> {
+/// Journals a finished record (created, updated, unchanged, skipped; for a state, also one
+/// found deleted), with `now`, the values written, for a state; others are not done, and a
+/// state's unchanged contact has nothing new to remember.
+async fn journal_done(
+    j: &Journal,
+    target: &str,
+    key: &str,
+    action: &Action,
+    now: Option<Vec<(&'static str, String)>>,
+) -> Result<(), Error> {
     let (outcome, id) = match action {
         Action::Created(id) => ("created", id),
         Action::Updated(id, _) => ("updated", id),
         Action::Unchanged(id) => ("unchanged", id),
         Action::Skipped(id) => ("skipped", id),
+        Action::Deleted { id, known: false } => ("deleted", id),
         _ => return Ok(()),
     };
+    let values = now.filter(|_| outcome != "deleted").map(|now| {
+        now.into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(f, v)| (f.to_string(), v))
+            .collect()
+    });
     j.record(Line {
         target: target.into(),
         email: key.into(),
         outcome: outcome.into(),
         id: id.clone(),
+        values,
     })
     .await
 }
@@ -528,9 +747,20 @@ fn tally(
             report.updated += 1;
             say(format!("update\t{}\t{}", c.email, fields.join(",")));
         }
-        Some(Action::Unchanged(_)) => {
+        Some(Action::Unchanged(_) | Action::Same) => {
             report.unchanged += 1;
             say(format!("unchanged\t{}", c.email));
+        }
+        Some(Action::Deleted { id, .. }) => {
+            say(format!("deleted\t{}", c.email));
+            report
+                .deleted_in_target
+                .get_or_insert_with(Vec::new)
+                .push(Deleted {
+                    record: pos.record,
+                    email: c.email.clone(),
+                    id,
+                });
         }
         Some(Action::Skipped(_)) => {
             report.skipped += 1;
@@ -576,6 +806,8 @@ mod tests {
             concurrency: 4,
             on_existing: OnExisting::Update,
             dry_run: false,
+            full: false,
+            recreate_deleted: false,
         }
     }
 
@@ -841,5 +1073,169 @@ mod tests {
         let r = r.report.unwrap();
         assert_eq!((r.resumed, r.created), (2, 0));
         assert!(fake.log.lock().unwrap().is_empty(), "no request");
+    }
+
+    /// A state in `dir`, for the fake's runs.
+    fn state(dir: &std::path::Path) -> Arc<Journal> {
+        let owner = crate::journal::Owner::new(
+            "import",
+            "file".into(),
+            "fake",
+            "memory:contacts".into(),
+            "tester".into(),
+        );
+        let path = dir.join("sync.state");
+        Arc::new(Journal::open_as(&path, &owner, crate::journal::Use::State).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_state_sends_nothing_for_what_did_not_change_and_only_what_did() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = Fake::holding(&[]);
+        let mut records = vec![
+            contact("Ann", "ann@x.fr", "+33142845403", "Acme"),
+            contact("Bob", "bob@x.fr", "+33142845404", "Acme"),
+            contact("Cid", "cid@x.fr", "", "Acme"),
+        ];
+        let r = sync(&fake, &records, settings(), Some(state(dir.path())), false).await;
+        assert_eq!(r.report.unwrap().created, 3);
+
+        // Nothing changed: not one call.
+        drop(fake.log.lock().unwrap().drain(..));
+        let r = sync(&fake, &records, settings(), Some(state(dir.path())), false).await;
+        let r = r.report.unwrap();
+        assert_eq!((r.unchanged, r.created, r.updated), (3, 0, 0));
+        assert!(fake.log.lock().unwrap().is_empty(), "no request");
+        assert_eq!(r.gone_from_source, Some(vec![]));
+
+        // Ann's name changed at the source, her phone in the target: one update, by id, of
+        // the name only; the target's phone stays. Bob's phone emptied at the source: never
+        // erased, nothing sent. Dan is new.
+        fake.edit("ann@x.fr", |c| c.phone = "+33999999999".into());
+        records[0].display_name = "Ann Lee".into();
+        records[1].phone = String::new();
+        records.push(contact("Dan", "dan@x.fr", "", "Acme"));
+        let r = sync(&fake, &records, settings(), Some(state(dir.path())), false).await;
+        let r = r.report.unwrap();
+        assert_eq!((r.updated, r.created, r.unchanged), (1, 1, 2));
+        let log = fake.log.lock().unwrap().clone();
+        assert_eq!(
+            log,
+            [
+                "update ann@x.fr display_name",
+                "find dan@x.fr",
+                "create dan@x.fr"
+            ]
+        );
+        let ann = fake.contact("ann@x.fr").unwrap();
+        assert_eq!(
+            (ann.display_name.as_str(), ann.phone.as_str()),
+            ("Ann Lee", "+33999999999")
+        );
+        assert_eq!(fake.contact("bob@x.fr").unwrap().phone, "+33142845404");
+
+        // Bob's phone comes back as it was: changed since the last write (empty), written.
+        drop(fake.log.lock().unwrap().drain(..));
+        records[1].phone = "+33142845405".into();
+        let r = sync(&fake, &records, settings(), Some(state(dir.path())), false).await;
+        assert_eq!(r.report.unwrap().updated, 1);
+        assert_eq!(fake.calls("update"), ["update bob@x.fr phone"]);
+        assert!(fake.calls("find").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_state_reports_deleted_and_gone_contacts_and_deletes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = Fake::holding(&[]);
+        let mut records = vec![
+            contact("Ann", "ann@x.fr", "", "Acme"),
+            contact("Bob", "bob@x.fr", "", "Acme"),
+            contact("Cid", "cid@x.fr", "", "Acme"),
+        ];
+        sync(&fake, &records, settings(), Some(state(dir.path())), false)
+            .await
+            .report
+            .unwrap();
+        // Ann deleted in the target and changed at the source; Cid gone from the source.
+        fake.delete("ann@x.fr");
+        records[0].display_name = "Ann Lee".into();
+        records.pop();
+        let r = sync(&fake, &records, settings(), Some(state(dir.path())), false).await;
+        let r = r.report.unwrap();
+        let deleted = r.deleted_in_target.as_deref().unwrap();
+        assert_eq!(
+            (deleted[0].record, deleted[0].email.as_str()),
+            (1, "ann@x.fr")
+        );
+        assert_eq!(
+            r.gone_from_source.as_deref(),
+            Some(&["cid@x.fr".to_string()][..])
+        );
+        assert_eq!(r.created, 0);
+        assert!(fake.contact("ann@x.fr").is_none(), "not created again");
+        assert!(fake.contact("cid@x.fr").is_some(), "never deleted");
+        assert_eq!(r.exit_code(), 0);
+
+        // Known deleted now: no request; --recreate-deleted creates it (after a look).
+        drop(fake.log.lock().unwrap().drain(..));
+        let r = sync(&fake, &records, settings(), Some(state(dir.path())), false).await;
+        assert_eq!(r.report.unwrap().deleted_in_target.unwrap().len(), 1);
+        assert!(fake.log.lock().unwrap().is_empty());
+        let again = Settings {
+            recreate_deleted: true,
+            ..settings()
+        };
+        let r = sync(&fake, &records, again, Some(state(dir.path())), false).await;
+        assert_eq!(r.report.unwrap().created, 1);
+        assert_eq!(fake.calls("create"), ["create ann@x.fr"]);
+        assert_eq!(fake.contact("ann@x.fr").unwrap().display_name, "Ann Lee");
+    }
+
+    #[tokio::test]
+    async fn a_state_dry_run_plans_by_id_and_full_looks_everything_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = Fake::holding(&[]);
+        let mut records = vec![
+            contact("Ann", "ann@x.fr", "", "Acme"),
+            contact("Bob", "bob@x.fr", "", "Acme"),
+        ];
+        sync(&fake, &records, settings(), Some(state(dir.path())), false)
+            .await
+            .report
+            .unwrap();
+        records[0].display_name = "Ann Lee".into();
+        // The org name cannot change: compared with the target, which says the conflict.
+        records[1].org_name = "Other".into();
+        records.push(contact("Cid", "cid@x.fr", "", "Acme"));
+        drop(fake.log.lock().unwrap().drain(..));
+        let dry = Settings {
+            dry_run: true,
+            ..settings()
+        };
+        let out = sync(&fake, &records, dry, Some(state(dir.path())), false).await;
+        let r = out.report.unwrap();
+        let mut plan = out.plan;
+        plan.sort();
+        assert_eq!(
+            plan,
+            [
+                "create\tcid@x.fr",
+                "unchanged\tbob@x.fr",
+                "update\tann@x.fr\tdisplay_name"
+            ]
+        );
+        assert_eq!(r.conflicts.len(), 1);
+        // Bob and Cid looked up, Ann's update and Cid's create.
+        assert_eq!(r.planned_requests, Some(4));
+        assert_eq!(fake.calls("find"), ["find bob@x.fr", "find cid@x.fr"]);
+
+        drop(fake.log.lock().unwrap().drain(..));
+        let full = Settings {
+            full: true,
+            ..settings()
+        };
+        let r = sync(&fake, &records, full, Some(state(dir.path())), false).await;
+        assert_eq!(r.report.unwrap().created, 1);
+        assert_eq!(fake.calls("find").len(), 3, "every contact looked up");
     }
 }

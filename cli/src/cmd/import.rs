@@ -61,6 +61,7 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
     files::distinct(&[
         ("the input", a.input.as_deref()),
         ("--journal", a.sync.journal.as_deref()),
+        ("--state", a.sync.state.as_deref()),
         ("--rejects", a.sync.rejects.as_deref()),
         ("--report", a.sync.report.as_deref()),
         ("--vendor-map", a.mapping.vendor_map.as_deref()),
@@ -100,6 +101,8 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
                 };
                 let report = contactport_providers::SyncReport {
                     error: Some(error),
+                    // Not known: the source was not read to its end.
+                    gone_from_source: None,
                     ..report
                 };
                 finish_sync(report, read, &entries, sync, &*target, quiet)

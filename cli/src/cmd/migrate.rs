@@ -48,6 +48,7 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
     crate::files::distinct(&[
         ("--ids", a.ids.as_deref()),
         ("--journal", a.sync.journal.as_deref()),
+        ("--state", a.sync.state.as_deref()),
         ("--rejects", a.sync.rejects.as_deref()),
         ("--report", a.sync.report.as_deref()),
         ("--vendor-map", a.mapping.vendor_map.as_deref()),
@@ -81,6 +82,10 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
         let reading = tokio::spawn(from.read(ids, settings.concurrency, feed));
         let mut report = upsert(rx, to.clone(), writer, settings, journal, events, &bar).await?;
         let reading = reading.await?;
+        if !reading.failures.is_empty() || reading.error.is_some() {
+            // Not known: some of the source's contacts were not read.
+            report.gone_from_source = None;
+        }
         report.failed.extend(reading.failures);
         // The source broke off (the list changed while it was read): what was done is still
         // reported, its rejects written, then the run fails.

@@ -64,7 +64,7 @@ pub mod sandbox;
 
 use crate::args::SyncArgs;
 use contactport_providers::sync::{self, Run};
-use contactport_providers::{Journal, Owner, Provider, Record, Settings, SyncReport};
+use contactport_providers::{Journal, Owner, Provider, Record, Settings, SyncReport, Use};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -90,19 +90,23 @@ pub fn settings(a: &SyncArgs) -> Settings {
         concurrency: a.concurrency.max(1),
         on_existing: a.on_existing,
         dry_run: a.dry_run,
+        full: a.full,
+        recreate_deleted: a.recreate_deleted,
     }
 }
 
-/// Opens `--journal` for a run of `command` from `source` into `target` (before any request: a
-/// journal that is not one, or another run's, stops the run before it starts).
+/// Opens `--journal` or `--state` for a run of `command` from `source` into `target` (before
+/// any request: a file that is not one, or another run's, stops the run before it starts).
 pub fn open_journal(
     a: &SyncArgs,
     command: &str,
     source: String,
     target: &dyn Provider,
 ) -> anyhow::Result<Option<Arc<Journal>>> {
-    let Some(p) = &a.journal else {
-        return Ok(None);
+    let (p, used) = match (&a.journal, &a.state) {
+        (Some(p), _) => (p, Use::Journal),
+        (None, Some(p)) => (p, Use::State),
+        (None, None) => return Ok(None),
     };
     let owner = Owner::new(
         command,
@@ -111,10 +115,11 @@ pub fn open_journal(
         target.contacts_url(),
         target.account(),
     );
-    let j = Journal::open(p, &owner)?;
+    let j = Journal::open_as(p, &owner, used)?;
     if !j.skipped_lines.is_empty() {
         eprintln!(
-            "warning: journal {}: garbled lines skipped: {:?}",
+            "warning: {} {}: garbled lines skipped: {:?}",
+            if j.is_state() { "state" } else { "journal" },
             p.display(),
             j.skipped_lines
         );
@@ -220,6 +225,19 @@ pub fn finish_sync(
             );
             eprintln!("{}", crate::shown::shown(&line));
         }
+        for d in report.deleted_in_target.iter().flatten().take(20) {
+            let line = format!(
+                "deleted in target: record {} ({}): written before as {}, gone from the target since; not created again (--recreate-deleted creates it)",
+                d.record, d.email, d.id
+            );
+            eprintln!("{}", crate::shown::shown(&line));
+        }
+        for g in report.gone_from_source.iter().flatten().take(20) {
+            let line = format!(
+                "gone from source: {g}: written before, not among this run's records (removed at the source, or rejected); left as it is in the target"
+            );
+            eprintln!("{}", crate::shown::shown(&line));
+        }
         for c in report.conflicts.iter().take(20) {
             let line = format!(
                 "conflict: record {} ({}): {} is {:?} at the provider, {:?} in the source; it cannot be changed",
@@ -234,9 +252,14 @@ pub fn finish_sync(
     }
     if report.interrupted {
         // Said even with --quiet: the run did not do all it was asked.
-        match &a.journal {
-            Some(j) => eprintln!(
-                "interrupted: run the same command again with --journal {} to go on where it stopped",
+        let resume = match (&a.journal, &a.state) {
+            (Some(j), _) => Some(("--journal", j)),
+            (None, Some(s)) => Some(("--state", s)),
+            (None, None) => None,
+        };
+        match resume {
+            Some((flag, j)) => eprintln!(
+                "interrupted: run the same command again with {flag} {} to go on where it stopped",
                 j.display()
             ),
             None => eprintln!(
