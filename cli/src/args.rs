@@ -445,7 +445,8 @@ pub struct SyncArgs {
     /// source is reported, never deleted. It also resumes a run stopped midway.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
-    /// With --state: look every contact up as if the state were empty, and rewrite it.
+    /// With --state: look every contact up by email as if the state were empty (finds what
+    /// was deleted in the target while unchanged at the source), and remember what it finds.
     #[arg(long, requires = "state")]
     pub full: bool,
     /// With --state: create again the contacts deleted in the target since they were written.

@@ -71,7 +71,8 @@ impl Fake {
         Arc::new(fake)
     }
 
-    fn insert(&self, id: String, c: Contact) {
+    /// Holds `c` under `id`, as if created in the provider by hand.
+    pub fn insert(&self, id: String, c: Contact) {
         let key = email::key(&c.email);
         self.held.lock().unwrap().insert(key, (id, c));
     }

@@ -58,12 +58,10 @@ impl Owner {
 /// The journal's first line.
 #[derive(Debug, Serialize, Deserialize)]
 struct Header {
-    /// Always "contactport journal": what tells a journal from any other file.
+    /// "contactport journal" or "contactport state": what tells them from any other file
+    /// and from each other (a build that knows no state refuses one as a journal).
     kind: String,
     version: u32,
-    /// True for a sync state (`--state`).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    state: bool,
     #[serde(flatten)]
     owner: Owner,
 }
@@ -78,6 +76,14 @@ pub enum Use {
 }
 
 impl Use {
+    /// The header's kind.
+    fn kind(self) -> &'static str {
+        match self {
+            Use::Journal => KIND,
+            Use::State => STATE_KIND,
+        }
+    }
+
     /// The file's name in messages, and the flag that names it.
     fn words(self) -> (&'static str, &'static str) {
         match self {
@@ -100,6 +106,7 @@ pub struct Synced {
 }
 
 const KIND: &str = "contactport journal";
+const STATE_KIND: &str = "contactport state";
 
 /// One finished record.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -186,9 +193,8 @@ impl Journal {
         let len = file.metadata().map_err(failed("cannot read"))?.len();
         if len == 0 {
             let header = Header {
-                kind: KIND.into(),
+                kind: used.kind().into(),
                 version: 1,
-                state: used == Use::State,
                 owner: owner.clone(),
             };
             let mut first = serde_json::to_vec(&header).expect("json");
@@ -205,15 +211,18 @@ impl Journal {
                 .map_err(failed("cannot read"))?;
             let header = serde_json::from_slice::<Header>(&buf)
                 .ok()
-                .filter(|h| h.kind == KIND && buf.ends_with(b"\n"));
+                .filter(|h| (h.kind == KIND || h.kind == STATE_KIND) && buf.ends_with(b"\n"));
             let Some(header) = header else {
-                return Err(Error::journal(format!(
-                    "{shown} is not a contactport journal (its first line is not a journal header); \
+                return Err(Error::journal(
+                    format!(
+                    "{shown} is not a contactport {word} (its first line is not a {word} header); \
                      it was left untouched. Name a new file (or an existing {word}) with {flag}"
-                ), None));
+                ),
+                    None,
+                ));
             };
-            if header.state != (used == Use::State) {
-                let (was, was_flag) = if header.state {
+            if header.kind != used.kind() {
+                let (was, was_flag) = if header.kind == STATE_KIND {
                     Use::State.words()
                 } else {
                     Use::Journal.words()
@@ -243,6 +252,10 @@ impl Journal {
                 line_no += 1;
                 good_len += n as u64;
                 match serde_json::from_slice::<Line>(&buf) {
+                    // Reported gone from the source: forgotten.
+                    Ok(l) if l.target == owner.target && l.outcome == "gone" => {
+                        done.remove(&l.email);
+                    }
                     Ok(l) if l.target == owner.target => {
                         let fields = l.values.map(|values| {
                             values

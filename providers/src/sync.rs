@@ -80,7 +80,8 @@ pub struct Settings {
     pub on_existing: OnExisting,
     /// Decide, print the plan, write nothing.
     pub dry_run: bool,
-    /// With a state: decide as if it were empty (every contact looked for), and rewrite it.
+    /// With a state: look every contact for as if the state were empty (one it knows and the
+    /// target lacks is still reported deleted), and remember what is found.
     pub full: bool,
     /// With a state: create again a contact deleted in the target since it was written.
     pub recreate_deleted: bool,
@@ -157,7 +158,8 @@ pub struct SyncReport {
     pub deleted_in_target: Option<Vec<Deleted>>,
     /// With a state: the email keys of contacts written before that are not among this run's
     /// records (removed at the source, or rejected this run); left as they are in the target.
-    /// Not known when the run was interrupted or its source broke off.
+    /// Said once: the state then forgets them. Not known when the run was interrupted or its
+    /// source broke off.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gone_from_source: Option<Vec<String>>,
     /// True for `--dry-run`: the counts are what would have been done.
@@ -260,29 +262,37 @@ enum Missing {
 
 /// Writes one record the state remembers: the fields that changed at the source since the
 /// last write, by id, and nothing else (a three-way merge: what the target changed in other
-/// fields stays).
+/// fields stays). Fields it could not write (conflicts) go to `unwritten`.
 async fn known(
     cx: &Ctx<'_>,
     c: &Contact,
     now: &[(&'static str, String)],
     pos: Position,
     last: Last,
+    unwritten: &mut Vec<&'static str>,
 ) -> Action {
     let Last {
         id,
         deleted,
         changed,
     } = last;
-    if deleted {
-        return match cx.s.recreate_deleted {
-            true => upsert(cx, c, pos, None, Missing::Create).await,
-            false => Action::Deleted { id, known: true },
-        };
-    }
+    let missing = |id| match cx.s.recreate_deleted {
+        true => Missing::Create,
+        false => Missing::Deleted(id),
+    };
     // A line without values (a journal's): compared with the target, as a new record is.
     let Some(changed) = changed else {
-        return upsert(cx, c, pos, None, Missing::Create).await;
+        return upsert(cx, c, pos, None, missing(id), unwritten).await;
     };
+    if deleted {
+        // Deleted in the target when last written: said again without a request, unless the
+        // source changed (then looked for: it may have been created there again) or it is to
+        // be created again.
+        return match changed.is_empty() && !cx.s.recreate_deleted {
+            true => Action::Deleted { id, known: true },
+            false => upsert(cx, c, pos, Some(&changed), missing(id), unwritten).await,
+        };
+    }
     // Values the source lost never erase what the target has.
     let write: Vec<&'static str> = changed
         .iter()
@@ -297,7 +307,7 @@ async fn known(
     }
     // A field that cannot change: compared with the target, which says the conflict.
     if write.iter().any(|f| cx.w.fixed().contains(f)) {
-        return upsert(cx, c, pos, Some(&write), Missing::Deleted(id)).await;
+        return upsert(cx, c, pos, Some(&write), missing(id), unwritten).await;
     }
     if cx.s.on_existing == OnExisting::Skip {
         return Action::Skipped(id);
@@ -309,36 +319,27 @@ async fn known(
         Ok(Some(true)) => Action::Updated(id, write),
         Ok(Some(false)) => Action::Unchanged(id),
         // Gone: deleted in the target, or created there again under another id (found by
-        // email, then written as any contact found).
-        Ok(None) => {
-            let missing = match cx.s.recreate_deleted {
-                true => Missing::Create,
-                false => Missing::Deleted(id),
-            };
-            upsert(cx, c, pos, None, missing).await
-        }
+        // email, then the same fields written).
+        Ok(None) => upsert(cx, c, pos, Some(&write), missing(id), unwritten).await,
         Err(e) => Action::Failed(e),
     }
 }
 
 /// Writes one record: the engine's policy over the provider's primitives. `only`: the fields
-/// it may write (a state's changed fields), all when `None`.
+/// it may write (a state's changed fields), all when `None`; `missing`: what a contact not
+/// found is. Fields it could not write (conflicts) go to `unwritten`.
 async fn upsert(
     cx: &Ctx<'_>,
     c: &Contact,
     pos: Position,
     only: Option<&[&'static str]>,
     missing: Missing,
+    unwritten: &mut Vec<&'static str>,
 ) -> Action {
     cx.finds.fetch_add(1, Ordering::Relaxed);
     let have = match cx.w.find(&c.email).await {
         Ok(Some(have)) => have,
-        Ok(None) => {
-            return match missing {
-                Missing::Create => create(cx, c).await,
-                Missing::Deleted(id) => Action::Deleted { id, known: false },
-            }
-        }
+        Ok(None) => return missing.act(cx, c).await,
         Err(e) => return Action::Failed(e),
     };
     let mut change = cx.w.changes(c, &have);
@@ -349,6 +350,7 @@ async fn upsert(
     if !change.conflicts.is_empty() {
         let mut all = cx.conflicts.lock().expect("lock");
         for (field, held, wanted) in change.conflicts {
+            unwritten.push(field);
             all.push(Conflict {
                 record: pos.record,
                 email: c.email.clone(),
@@ -358,11 +360,27 @@ async fn upsert(
             });
         }
     }
-    write_over(cx, c, have, change.fields).await
+    write_over(cx, c, have, change.fields, missing).await
+}
+
+impl Missing {
+    /// What becomes of a contact not found.
+    async fn act(self, cx: &Ctx<'_>, c: &Contact) -> Action {
+        match self {
+            Missing::Create => create(cx, c).await,
+            Missing::Deleted(id) => Action::Deleted { id, known: false },
+        }
+    }
 }
 
 /// Writes `fields` of `c` over the contact found, `have`.
-async fn write_over(cx: &Ctx<'_>, c: &Contact, have: Held, fields: Vec<&'static str>) -> Action {
+async fn write_over(
+    cx: &Ctx<'_>,
+    c: &Contact,
+    have: Held,
+    fields: Vec<&'static str>,
+    missing: Missing,
+) -> Action {
     let id = have.id.clone();
     if fields.is_empty() {
         return Action::Unchanged(id);
@@ -376,8 +394,8 @@ async fn write_over(cx: &Ctx<'_>, c: &Contact, have: Held, fields: Vec<&'static 
     match cx.w.update(&id, Some(&have), c, &fields).await {
         Ok(Some(true)) => Action::Updated(id, fields),
         Ok(Some(false)) => Action::Unchanged(id),
-        // Deleted meanwhile: created again, as any contact the provider lacks.
-        Ok(None) => create(cx, c).await,
+        // Deleted meanwhile: as any contact the provider lacks.
+        Ok(None) => missing.act(cx, c).await,
         Err(e) => Action::Failed(e),
     }
 }
@@ -473,7 +491,7 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
     // A journal that cannot be written stops the run as Ctrl-C does: a record sent but not
     // journalled is not done, and every later one would be the same (issue 19).
     let (halt, mut halted) = tokio::sync::watch::channel(false);
-    let journal_error: Mutex<Option<String>> = Mutex::new(None);
+    let run_error: Mutex<Option<String>> = Mutex::new(None);
     let stopped = {
         let mut stop = stop.clone();
         async move {
@@ -514,7 +532,7 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
             // With a state: what this record gives the target's fields, and what changed.
             let now = state.map(|_| writer.values(&c));
             let last = state.zip(now.as_deref()).and_then(|(j, now)| {
-                let s = j.synced(&key).filter(|_| !settings.full)?;
+                let s = j.synced(&key)?;
                 Some(Last {
                     id: s.id.clone(),
                     deleted: s.deleted,
@@ -523,7 +541,7 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
             });
             let cx = &cx;
             let journal = &journal;
-            let (halt, journal_error) = (&halt, &journal_error);
+            let (halt, run_error) = (&halt, &run_error);
             async move {
                 if let Some(problem) = duplicate {
                     return Err((pos, problem));
@@ -531,10 +549,26 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
                 if resumed {
                     return Ok((pos, c, None));
                 }
+                let mut unwritten = Vec::new();
                 let action = match (last, &now) {
-                    (Some(last), Some(now)) => known(cx, &c, now, pos, last).await,
-                    _ => upsert(cx, &c, pos, None, Missing::Create).await,
+                    // --full: looked for as if new; one the state knows and the target no
+                    // longer has is still a contact deleted there.
+                    (Some(last), Some(_)) if settings.full => {
+                        let missing = match settings.recreate_deleted {
+                            true => Missing::Create,
+                            false => Missing::Deleted(last.id),
+                        };
+                        upsert(cx, &c, pos, None, missing, &mut unwritten).await
+                    }
+                    (Some(last), Some(now)) => known(cx, &c, now, pos, last, &mut unwritten).await,
+                    _ => upsert(cx, &c, pos, None, Missing::Create, &mut unwritten).await,
                 };
+                // A value it could not write is not remembered as written: next time it is
+                // compared (and its conflict said) again.
+                let now = now.map(|mut now| {
+                    now.retain(|(f, _)| !unwritten.contains(f));
+                    now
+                });
                 if let (Some(j), false) = (journal, settings.dry_run) {
                     if let Err(e) = journal_done(j, name, &key, &action, now).await {
                         // Not done until journalled: reported failed, with the whole cause.
@@ -544,10 +578,7 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
                         .map(|e| e.to_string())
                         .collect::<Vec<_>>()
                         .join(": ");
-                        journal_error
-                            .lock()
-                            .expect("lock")
-                            .get_or_insert(why.clone());
+                        run_error.lock().expect("lock").get_or_insert(why.clone());
                         let _ = halt.send(true);
                         return Ok((pos, c, Some(Action::Failed(Error::Config(why)))));
                     }
@@ -560,9 +591,25 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
     while let Some(r) = results.next().await {
         match r {
             Err((pos, problem)) => rejected.push((pos, problem)),
-            // Refused credentials (or contacts that cannot be looked for) stop the run: every
-            // other record would fail too.
-            Ok((_, _, Some(Action::Failed(e)))) if e.ends_run() => return Err(e),
+            // Refused credentials stop the run: every other record would be refused too.
+            Ok((_, _, Some(Action::Failed(e @ Error::Auth { .. })))) => return Err(e),
+            // Contacts that cannot be looked for: no more records are taken (each would fail
+            // the same way); what was done is reported, and the run fails.
+            Ok((pos, c, Some(Action::Failed(e)))) if e.ends_run() => {
+                run_error
+                    .lock()
+                    .expect("lock")
+                    .get_or_insert_with(|| e.to_string());
+                let _ = halt.send(true);
+                tally(
+                    &mut report,
+                    pos,
+                    &c,
+                    Some(Action::Failed(e)),
+                    &mut uncertain,
+                    plan,
+                );
+            }
             Ok((pos, c, action)) => {
                 tally(&mut report, pos, &c, action, &mut uncertain, plan);
             }
@@ -625,10 +672,7 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
                 if let Err(e) = journal_done(j, name, &email::key(&c.email), &action, now).await {
                     // Not done until journalled: failed, and nothing more is settled.
                     let why = e.to_string();
-                    journal_error
-                        .lock()
-                        .expect("lock")
-                        .get_or_insert(why.clone());
+                    run_error.lock().expect("lock").get_or_insert(why.clone());
                     action = Action::Failed(Error::Config(why));
                     halted = true;
                 }
@@ -644,24 +688,40 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
         report.read.reject(pos, [p]);
     }
     report.interrupted = *stop.borrow() || crate::stop::stopped();
-    report.error = journal_error.into_inner().expect("lock");
+    report.error = run_error.into_inner().expect("lock");
     if let Some(j) = state {
         report.deleted_in_target.get_or_insert_with(Vec::new);
         // Only a whole stream tells what the source no longer has.
         if !report.interrupted && report.error.is_none() {
-            let seen = seen.lock().expect("lock");
-            let mut gone: Vec<String> = j
-                .contacts()
-                .filter(|(key, s)| !s.deleted && !seen.contains(key))
-                .map(|(key, _)| key.clone())
-                .collect();
+            let mut gone: Vec<(String, String)> = {
+                let seen = seen.lock().expect("lock");
+                j.contacts()
+                    .filter(|(key, s)| !s.deleted && !seen.contains(key))
+                    .map(|(key, s)| (key.clone(), s.id.clone()))
+                    .collect()
+            };
             gone.sort_unstable();
-            for key in &gone {
-                if let Some(p) = plan {
-                    p(Event::Plan(format!("gone\t{key}")));
+            if !settings.dry_run {
+                // Said once: the state forgets them (one back in the source is looked for by
+                // email, as a new one). All sent at once: one fsync covers them.
+                let lines = gone.iter().map(|(key, id)| {
+                    j.record(Line {
+                        target: name.into(),
+                        email: key.clone(),
+                        outcome: "gone".into(),
+                        id: id.clone(),
+                        values: None,
+                    })
+                });
+                if let Some(Err(e)) = futures::future::join_all(lines)
+                    .await
+                    .into_iter()
+                    .find(Result::is_err)
+                {
+                    report.error.get_or_insert(e.to_string());
                 }
             }
-            report.gone_from_source = Some(gone);
+            report.gone_from_source = Some(gone.into_iter().map(|(key, _)| key).collect());
         }
     }
     if settings.dry_run {
@@ -690,11 +750,13 @@ async fn journal_done(
         Action::Created(id) => ("created", id),
         Action::Updated(id, _) => ("updated", id),
         Action::Unchanged(id) => ("unchanged", id),
+        // A state remembers what was written: nothing was (what it had stays).
+        Action::Skipped(_) if j.is_state() => return Ok(()),
         Action::Skipped(id) => ("skipped", id),
         Action::Deleted { id, known: false } => ("deleted", id),
         _ => return Ok(()),
     };
-    let values = now.filter(|_| outcome != "deleted").map(|now| {
+    let values = now.map(|now| {
         now.into_iter()
             .filter(|(_, v)| !v.is_empty())
             .map(|(f, v)| (f.to_string(), v))
@@ -1176,11 +1238,23 @@ mod tests {
         assert!(fake.contact("cid@x.fr").is_some(), "never deleted");
         assert_eq!(r.exit_code(), 0);
 
-        // Known deleted now: no request; --recreate-deleted creates it (after a look).
+        // Known deleted now: no request; gone said once; --recreate-deleted creates it
+        // (after a look).
         drop(fake.log.lock().unwrap().drain(..));
         let r = sync(&fake, &records, settings(), Some(state(dir.path())), false).await;
-        assert_eq!(r.report.unwrap().deleted_in_target.unwrap().len(), 1);
+        let r = r.report.unwrap();
+        assert_eq!(r.deleted_in_target.unwrap().len(), 1);
+        assert_eq!(r.gone_from_source, Some(vec![]));
         assert!(fake.log.lock().unwrap().is_empty());
+        // --full looks it up, and still does not create it.
+        let full = Settings {
+            full: true,
+            ..settings()
+        };
+        let r = sync(&fake, &records, full, Some(state(dir.path())), false).await;
+        let r = r.report.unwrap();
+        assert_eq!((r.created, r.deleted_in_target.unwrap().len()), (0, 1));
+        assert!(fake.contact("ann@x.fr").is_none());
         let again = Settings {
             recreate_deleted: true,
             ..settings()
@@ -1237,5 +1311,88 @@ mod tests {
         let r = sync(&fake, &records, full, Some(state(dir.path())), false).await;
         assert_eq!(r.report.unwrap().created, 1);
         assert_eq!(fake.calls("find").len(), 3, "every contact looked up");
+    }
+
+    #[tokio::test]
+    async fn a_state_remembers_only_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = Fake::holding(&[contact("Ann", "ann@x.fr", "", "Acme")]);
+        // A create whose answer was lost, settled after the stream: remembered all the same.
+        fake.lose
+            .lock()
+            .unwrap()
+            .insert("bob@x.fr".into(), (1, true));
+        let mut records = vec![
+            contact("Ann", "ann@x.fr", "", "Acme"),
+            contact("Bob", "bob@x.fr", "", "Acme"),
+        ];
+        let r = sync(&fake, &records, settings(), Some(state(dir.path())), false).await;
+        assert_eq!(r.report.unwrap().created, 1);
+        drop(fake.log.lock().unwrap().drain(..));
+        let r = sync(&fake, &records, settings(), Some(state(dir.path())), false).await;
+        assert_eq!(r.report.unwrap().unchanged, 2);
+        assert!(fake.log.lock().unwrap().is_empty(), "no request");
+
+        // Skipped: nothing written, nothing remembered: a later update run writes it.
+        records[0].display_name = "Ann Lee".into();
+        let skip = Settings {
+            on_existing: OnExisting::Skip,
+            ..settings()
+        };
+        let r = sync(&fake, &records, skip, Some(state(dir.path())), false).await;
+        assert_eq!(r.report.unwrap().skipped, 1);
+        let r = sync(&fake, &records, settings(), Some(state(dir.path())), false).await;
+        assert_eq!(r.report.unwrap().updated, 1);
+        assert_eq!(fake.contact("ann@x.fr").unwrap().display_name, "Ann Lee");
+
+        // An org name the target cannot take: a conflict, said again on the next run.
+        records[1].org_name = "Other".into();
+        for _ in 0..2 {
+            let r = sync(&fake, &records, settings(), Some(state(dir.path())), false).await;
+            let r = r.report.unwrap();
+            assert_eq!(r.conflicts.len(), 1);
+            assert_eq!(r.conflicts[0].email, "bob@x.fr");
+        }
+        assert_eq!(fake.contact("bob@x.fr").unwrap().org_name, "Acme");
+    }
+
+    #[tokio::test]
+    async fn a_contact_deleted_then_created_again_in_the_target_is_found_when_it_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = Fake::holding(&[]);
+        let mut records = vec![contact("Ann", "ann@x.fr", "+33142845403", "Acme")];
+        sync(&fake, &records, settings(), Some(state(dir.path())), false)
+            .await
+            .report
+            .unwrap();
+        fake.delete("ann@x.fr");
+        records[0].display_name = "Ann Lee".into();
+        let r = sync(&fake, &records, settings(), Some(state(dir.path())), false).await;
+        assert_eq!(r.report.unwrap().deleted_in_target.unwrap().len(), 1);
+        // Created again by hand, with another phone; the source's name changes again: found
+        // by email, and only the name written.
+        fake.insert(
+            "by-hand".into(),
+            contact("Ann", "ann@x.fr", "+33999999999", "Acme"),
+        );
+        records[0].display_name = "Ann Lee-Roy".into();
+        let r = sync(&fake, &records, settings(), Some(state(dir.path())), false).await;
+        let r = r.report.unwrap();
+        assert_eq!((r.updated, r.created), (1, 0));
+        assert_eq!(r.deleted_in_target.unwrap().len(), 0);
+        let ann = fake.contact("ann@x.fr").unwrap();
+        assert_eq!(
+            (ann.display_name.as_str(), ann.phone.as_str()),
+            ("Ann Lee-Roy", "+33999999999")
+        );
+        // Remembered under its new id: the next change goes straight to it.
+        drop(fake.log.lock().unwrap().drain(..));
+        records[0].display_name = "Ann".into();
+        sync(&fake, &records, settings(), Some(state(dir.path())), false)
+            .await
+            .report
+            .unwrap();
+        assert_eq!(fake.calls("update"), ["update ann@x.fr display_name"]);
+        assert!(fake.calls("find").is_empty());
     }
 }

@@ -227,7 +227,7 @@ pub fn finish_sync(
         }
         for d in report.deleted_in_target.iter().flatten().take(20) {
             let line = format!(
-                "deleted in target: record {} ({}): written before as {}, gone from the target since; not created again (--recreate-deleted creates it)",
+                "deleted in target: record {} ({}): written before as {}, gone from the target since; not created again (--recreate-deleted creates it; created there again by hand, it is found when its source changes, or with --full)",
                 d.record, d.email, d.id
             );
             eprintln!("{}", crate::shown::shown(&line));
@@ -246,6 +246,40 @@ pub fn finish_sync(
             eprintln!("{}", crate::shown::shown(&line));
         }
         eprintln!("{}", crate::shown::shown(&report.summary()));
+    }
+    if report.dry_run {
+        // The plan's last lines: what the state remembers that the source no longer has.
+        for g in report.gone_from_source.iter().flatten() {
+            println!("gone\t{}", crate::shown::shown(g));
+        }
+    }
+    let notices = [
+        (
+            report.deleted_in_target.as_ref().map_or(0, Vec::len),
+            "deleted in target",
+        ),
+        (
+            report.gone_from_source.as_ref().map_or(0, Vec::len),
+            "gone from source",
+        ),
+        (report.conflicts.len(), "conflicts"),
+    ];
+    if quiet && notices.iter().any(|(n, _)| *n > 0) {
+        // Said even with --quiet (a nightly run's mail): what needs a look.
+        let said: Vec<String> = notices
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        eprintln!(
+            "note: {} (see {})",
+            said.join(", "),
+            a.report
+                .as_ref()
+                .map_or("the report: --report FILE".to_string(), |p| p
+                    .display()
+                    .to_string())
+        );
     }
     if let (Some(n), false) = (report.planned_requests, quiet) {
         eprintln!("{}", target.plan_time(n));
