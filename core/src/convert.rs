@@ -2,22 +2,22 @@
 //! bytes out. Push-driven (`push` chunks, then `finish`) so the CLI's files and the browser's
 //! streams run the very same code and give byte-identical results.
 
-use crate::contact::{Contact, Field};
-use crate::covage::CovageContact;
+use crate::contact::Contact;
 use crate::error::Error;
 use crate::format::csv_read::{sniff_delimiter, CsvSplitter};
 use crate::format::decode::{self, Decoder, Encoding};
 use crate::format::json_read::JsonSplitter;
 use crate::format::layout::ReadPlan;
 use crate::format::vcard::VcardSplitter;
-use crate::format::write::{CsvOut, Writer};
+use crate::format::write::Writer;
 use crate::format::Format;
-use crate::kojo::KojoContact;
-use crate::mapping::{self, Mapping};
-use crate::normalize::{normalize, InvalidPhone};
-use crate::problem::{Position, Problem};
+use crate::mapping::Mapping;
+use crate::normalize::InvalidPhone;
+use crate::pipeline::{Pipeline, Read};
+use crate::problem::Position;
+use crate::read::Readers;
 use crate::report::{EntryStore, Report};
-use crate::rules::{self, Target};
+use crate::rules::Target;
 use crate::sink::{Nowhere, Records, Sink};
 
 /// How much input is looked at before the encoding, format and delimiter are picked.
@@ -73,7 +73,7 @@ pub struct Options {
 }
 
 impl Options {
-    /// True when the rules across records apply ([`rules::OnePerEmail`]): when validating for
+    /// True when the rules across records apply ([`crate::OnePerEmail`]): when validating for
     /// a provider (no output, a provider's rules), so `validate --for kojo` rejects what
     /// `import kojo` would. A conversion writes files, where two rows may share an email;
     /// an import's engine applies the rule itself, to the records it receives.
@@ -124,43 +124,6 @@ enum Input {
     },
 }
 
-/// Where records go once read: everything but the parser, so the parser can lend it records.
-struct Downstream {
-    /// The bound of a record, for the message of one over it.
-    max_record: usize,
-    /// How messages name what supplies a missing piece.
-    hints: crate::hints::Hints,
-    invalid_phone: InvalidPhone,
-    /// The region of the record being read, from its country column.
-    record_region: Option<crate::phone::Region>,
-    /// `--map`: the user's column names to fields (`None`: dropped).
-    columns: Vec<(String, Option<crate::contact::Field>)>,
-    target: Target,
-    /// The rule across records, when it applies ([`Options::cross_record_rules`]).
-    one_per_email: Option<rules::OnePerEmail>,
-    to: Option<Format>,
-    mapping: Mapping,
-    /// Where accepted records go.
-    accepted: Box<dyn Sink>,
-    preview: Vec<Contact>,
-    preview_len: usize,
-    rejects: Option<CsvOut>,
-    /// Rejects written Excel-safe (they are opened in Excel to be fixed).
-    rejects_excel_safe: bool,
-    /// A vCard's values without a `CHARSET`: the file's encoding (vCards are read as bytes).
-    vcard_charset: &'static encoding_rs::Encoding,
-    rejects_buf: Vec<u8>,
-    fragment: bool,
-    offset: Position,
-    report: Report,
-    /// Values this record's input drops (unknown columns, second values): counted only when
-    /// the record is written.
-    row_drops: Report,
-    contact: Contact,
-    problems: Vec<Problem>,
-    warnings: Vec<Problem>,
-}
-
 /// The sink `opts` asks for: the records kept for a provider, the output's writer, or nowhere.
 fn sink_for(opts: &Options) -> Box<dyn Sink> {
     match opts.to {
@@ -187,16 +150,18 @@ pub struct Converter {
     decoder: Option<Decoder>,
     text: Vec<u8>,
     input: Option<Input>,
-    sink: Downstream,
+    /// What reads one record of the input's format.
+    readers: Readers,
+    /// The record being read, its buffers kept from one record to the next.
+    read: Read,
+    /// What every record goes through, and where it goes.
+    pipeline: Pipeline,
     finished: bool,
 }
 
 impl Converter {
     /// A converter for `opts`.
     pub fn new(opts: Options) -> Converter {
-        let target = opts
-            .target
-            .unwrap_or_else(|| opts.to.map_or(Target::Any, Format::target));
         Converter {
             opts_from: opts.from,
             max_record: opts.max_record_bytes,
@@ -206,33 +171,15 @@ impl Converter {
             decoder: None,
             text: Vec::with_capacity(SNIFF),
             input: None,
-            sink: Downstream {
+            readers: Readers {
                 max_record: opts.max_record_bytes,
                 hints: opts.hints,
-                record_region: None,
-                invalid_phone: opts
-                    .invalid_phone
-                    .unwrap_or_else(|| InvalidPhone::default_for(target)),
                 columns: opts.columns.clone(),
-                target,
-                one_per_email: opts.cross_record_rules().then(Default::default),
-                to: opts.to,
-                accepted: sink_for(&opts),
-                fragment: opts.fragment,
-                offset: opts.offset,
-                preview: Vec::new(),
-                preview_len: opts.preview,
-                mapping: opts.mapping,
-                rejects: None,
-                rejects_excel_safe: opts.rejects_excel_safe,
+                region: opts.mapping.region,
                 vcard_charset: encoding_rs::UTF_8,
-                rejects_buf: Vec::new(),
-                report: Report::default(),
-                row_drops: Report::default(),
-                contact: Contact::default(),
-                problems: Vec::new(),
-                warnings: Vec::new(),
             },
+            read: Read::default(),
+            pipeline: Pipeline::new(&opts, sink_for(&opts)),
             finished: false,
         }
     }
@@ -250,13 +197,13 @@ impl Converter {
 
     /// The report so far.
     pub fn report(&self) -> &Report {
-        &self.sink.report
+        &self.pipeline.report
     }
 
     /// Moves the entries so far (rejects and warnings) out of the report, which keeps its
     /// counts: for a caller that keeps them elsewhere, so memory stays flat on long inputs.
     pub fn take_entries(&mut self) -> Report {
-        let r = &mut self.sink.report;
+        let r = &mut self.pipeline.report;
         Report {
             rejects: std::mem::take(&mut r.rejects),
             warnings: std::mem::take(&mut r.warnings),
@@ -266,12 +213,12 @@ impl Converter {
 
     /// The first accepted records (up to [`Options::preview`]), in canonical form.
     pub fn preview(&self) -> &[Contact] {
-        &self.sink.preview
+        self.pipeline.preview()
     }
 
     /// The accepted records so far, with their positions (with [`Options::collect`]).
     pub fn take_records(&mut self) -> Vec<(Position, Contact)> {
-        self.sink.accepted.take_records()
+        self.pipeline.accepted.take_records()
     }
 
     /// Feeds a chunk of input. Converted records are appended to `out`, rejected ones (as
@@ -293,9 +240,9 @@ impl Converter {
         }
         self.finished = true;
         self.feed(&[], true, out, rejects)?;
-        self.sink.accepted.finish(out);
-        rejects.append(&mut self.sink.rejects_buf);
-        Ok(self.sink.report.clone())
+        self.pipeline.accepted.finish(out);
+        self.pipeline.rejected.take(rejects);
+        Ok(self.pipeline.report.clone())
     }
 
     fn feed(
@@ -323,39 +270,47 @@ impl Converter {
             }
             let d = decode::detect_input(&self.pending, self.opts_from, self.encoding);
             if let Some(charset) = d.vcard_charset {
-                self.sink.vcard_charset = charset.rs();
+                self.readers.vcard_charset = charset.rs();
             }
-            self.sink.report.encoding = d.said();
+            self.pipeline.report.encoding = d.said();
             let (enc, bom) = (d.encoding, d.bom);
-            let mut dec = Decoder::new(enc, self.sink.hints.encoding);
+            let mut dec = Decoder::new(enc, self.readers.hints.encoding);
             let pending = std::mem::take(&mut self.pending);
             dec.decode(&pending[bom..], eof, &mut self.text)?;
             self.decoder = Some(dec);
             self.input = Some(self.pick_input());
         }
         let input = self.input.as_mut().expect("input");
-        let sink = &mut self.sink;
+        let (readers, read, pipeline) = (&self.readers, &mut self.read, &mut self.pipeline);
         let taken = std::mem::take(&mut self.text);
         let text = if direct { chunk } else { &taken[..] };
+        // Detected; now read, record by record, each through the pipeline.
         let result = match input {
             Input::Csv {
                 splitter,
                 plan,
                 from,
             } => splitter.feed(text, eof, |rec, ends, line| {
-                sink.csv_record(plan, *from, rec, ends, line, out)
+                if readers.csv(plan, *from, rec, ends, read, &mut pipeline.report)? {
+                    pipeline.record(read, line, out);
+                }
+                Ok(())
             }),
             Input::Json { splitter, format } => splitter.feed(text, eof, |el, line| {
-                sink.json_record(format, el, line, out)
+                readers.json(format, el, line, read)?;
+                pipeline.record(read, line, out);
+                Ok(())
             }),
-            Input::Vcard { splitter } => {
-                splitter.feed(text, eof, |card, line| sink.vcard_record(card, line, out))
-            }
+            Input::Vcard { splitter } => splitter.feed(text, eof, |card, line| {
+                readers.vcard(card, read);
+                pipeline.record(read, line, out);
+                Ok(())
+            }),
         };
         self.text = taken;
         self.text.clear();
-        self.sink.accepted.drain(out);
-        rejects.append(&mut self.sink.rejects_buf);
+        self.pipeline.accepted.drain(out);
+        self.pipeline.rejected.take(rejects);
         result
     }
 
@@ -393,399 +348,10 @@ impl Converter {
     }
 }
 
-/// Why a header was not understood, and how to fix it: the columns, the known names closest
-/// to them, a mapping.
-fn unknown_header(fields: &[&str], hints: &crate::hints::Hints) -> String {
-    if fields.iter().any(|f| f.contains('@')) {
-        return format!(
-            "the first line looks like a contact, not a header ({}): the file has no header row; add one (e.g. first_name,last_name,email) or name the columns with {}",
-            fields.iter().take(6).copied().collect::<Vec<_>>().join(", "),
-            hints.map
-        );
-    }
-    let mut close = vec![];
-    for f in fields.iter().filter(|f| !f.trim().is_empty()) {
-        if let Some((_, field)) = crate::format::headers::closest(f, 1).first() {
-            close.push(format!("{f:?} is close to {}", field.name()));
-        }
-    }
-    format!(
-        "no known column in the header ({}){}; expected names such as first_name, last_name, email (or E-mail, Courriel, Vorname…), or a Google / Outlook / Thunderbird export; name the columns with {}",
-        fields.join(", "),
-        if close.is_empty() { String::new() } else { format!(" ({})", close.join("; ")) },
-        hints.map_example
-    )
-}
-
-impl Downstream {
-    #[allow(clippy::too_many_arguments)]
-    fn csv_record(
-        &mut self,
-        plan: &mut Option<ReadPlan>,
-        from: Option<Format>,
-        rec: &[u8],
-        ends: &[usize],
-        line: u64,
-        out: &mut Vec<u8>,
-    ) -> Result<(), Error> {
-        if ends.is_empty() {
-            // Over the bound (the splitter kept none of it).
-            if plan.is_none() {
-                return Err(Error::Header(format!(
-                    "the header is longer than {} bytes: not a CSV header",
-                    self.max_record
-                )));
-            }
-            return self.too_long(line, out);
-        }
-        // On the stack for any usual width: this runs once a record.
-        let (mut stack, mut heap) = ([""; 32], Vec::new());
-        let fields: &mut [&str] = if ends.len() <= stack.len() {
-            &mut stack[..ends.len()]
-        } else {
-            heap.resize(ends.len(), "");
-            &mut heap
-        };
-        let mut bad_utf8 = None;
-        let mut start = 0;
-        // One check for the whole record (fields end at ASCII delimiters, so at char
-        // boundaries); field by field only to name the column that is not UTF-8.
-        let whole = std::str::from_utf8(&rec[..ends.last().copied().unwrap_or(0)]).ok();
-        for (i, &end) in ends.iter().enumerate() {
-            let field = match whole {
-                Some(w) => w.get(start..end).ok_or(()),
-                None => std::str::from_utf8(&rec[start..end]).map_err(|_| ()),
-            };
-            match field {
-                // A cell guarded for Excel is read as it was written before.
-                Ok(s) => fields[i] = crate::format::write::unguard(s),
-                Err(()) => {
-                    bad_utf8.get_or_insert(i);
-                }
-            }
-            start = end;
-        }
-        if plan.is_none() {
-            if let Some(i) = bad_utf8 {
-                return Err(Error::Header(format!(
-                    "column {} of the header is not valid UTF-8: give {}",
-                    i + 1,
-                    self.hints.encoding
-                )));
-            }
-            // A label line before the header (LinkedIn's `Notes:`): one cell ending with `:`
-            // names no column, even when its word is a field's.
-            let filled = fields.iter().filter(|f| !f.trim().is_empty()).count();
-            if filled == 1
-                && self.report.skipped_lines < 10
-                && fields.iter().any(|f| f.trim_end().ends_with(':'))
-            {
-                self.report.skipped_lines += 1;
-                return Ok(());
-            }
-            let mut p = ReadPlan::with_map(fields, from, &self.columns);
-            let mut headerless = None;
-            if p.knows_nothing() {
-                if let Some((program, names)) = crate::format::layout::headerless(fields) {
-                    // No header row, but a known program's column order: this line is the
-                    // first contact, read as one below.
-                    p = ReadPlan::with_map(&names, from, &self.columns);
-                    headerless = Some(program);
-                } else {
-                    if filled <= 1
-                        && self.report.skipped_lines < 10
-                        && !fields.iter().any(|f| f.contains('@'))
-                    {
-                        // A line of notes before the header (LinkedIn's Connections.csv).
-                        self.report.skipped_lines += 1;
-                        return Ok(());
-                    }
-                    return Err(Error::Header(unknown_header(fields, &self.hints)));
-                }
-            }
-            self.report.unknown_columns = p.unknown().map(String::from).collect();
-            if !p.is_canonical() {
-                self.report.mapping = p
-                    .mapping()
-                    .into_iter()
-                    .map(|(column, f)| crate::report::ColumnUse {
-                        column,
-                        field: f.map(String::from),
-                    })
-                    .collect();
-            }
-            self.report.headerless = headerless.map(String::from);
-            *plan = Some(p);
-            if headerless.is_none() {
-                return Ok(());
-            }
-        }
-        let Some(p) = plan.as_ref() else {
-            return Ok(());
-        };
-        self.contact.clear();
-        if let Some(i) = bad_utf8 {
-            self.problems.push(Problem::new(
-                "record",
-                format!(
-                    "column {} is not valid UTF-8 (wrong {}?)",
-                    i + 1,
-                    self.hints.encoding
-                ),
-                "",
-            ));
-        }
-        if fields.len() > p.width() {
-            self.problems.push(Problem::new(
-                "record",
-                format!(
-                    "row has {} fields but the header has {}",
-                    fields.len(),
-                    p.width()
-                ),
-                &fields[p.width()..].join(","),
-            ));
-        }
-        // Filled even when rejected, so the rejects file carries the values to fix.
-        let country = p.fill(fields, &mut self.contact, &mut self.row_drops);
-        // A record with a country reads its national numbers there.
-        self.record_region = country
-            .and_then(|i| fields.get(i))
-            .and_then(|cell| crate::format::countries::country_code(cell));
-        let pos = self.position(line);
-        self.finish_record(pos, out);
-        Ok(())
-    }
-
-    fn position(&self, line: u64) -> Position {
-        Position {
-            record: self.offset.record + self.report.read + 1,
-            line: self.offset.line + line,
-        }
-    }
-
-    fn json_record(
-        &mut self,
-        format: &mut Option<Format>,
-        el: &[u8],
-        line: u64,
-        out: &mut Vec<u8>,
-    ) -> Result<(), Error> {
-        if el.is_empty() {
-            // Over the bound (the splitter kept none of it).
-            return self.too_long(line, out);
-        }
-        let format = *format.get_or_insert_with(|| sniff_json(el));
-        self.contact.clear();
-        let parsed = match format {
-            Format::Covage => serde_json::from_slice::<CovageContact>(el)
-                .map(|w| mapping::from_covage(w, &mut self.contact)),
-            Format::Kojo => serde_json::from_slice::<KojoContact>(el)
-                .map(|w| mapping::from_kojo(w, &mut self.contact, self.mapping.region)),
-            _ => serde_json::from_slice::<Contact>(el).map(|c| self.contact = c),
-        };
-        if let Err(e) = parsed {
-            if let Err(bad) = std::str::from_utf8(el) {
-                // JSON is UTF-8 (RFC 8259): bytes that are not are a file in another encoding,
-                // not one bad record. Said with the line and byte, as the CSV path does.
-                let before = &el[..bad.valid_up_to()];
-                let nl = before.iter().filter(|&&b| b == b'\n').count() as u64;
-                let byte = el[bad.valid_up_to()];
-                let col = before
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map(|i| before.len() - i);
-                let at = match col {
-                    Some(c) => format!("byte {c} of the line"),
-                    None => format!("{} bytes into the record", before.len()),
-                };
-                return Err(Error::Json {
-                    at: crate::error::At::line(line + nl),
-                    why: format!(
-                        "not valid UTF-8 (byte 0x{byte:02X}, {at}); JSON is UTF-8 — if the file is in another encoding, give it (e.g. windows-1252)"
-                    ),
-                });
-            }
-            self.problems.push(Problem::new(
-                "record",
-                format!(
-                    "not a valid {} contact: {}",
-                    record_kind(format),
-                    strip_position(&e)
-                ),
-                "",
-            ));
-        }
-        let pos = self.position(line);
-        self.finish_record(pos, out);
-        Ok(())
-    }
-
-    /// One vCard: read into the record, then on as every record.
-    fn vcard_record(&mut self, card: &[u8], line: u64, out: &mut Vec<u8>) -> Result<(), Error> {
-        if card.is_empty() {
-            return self.too_long(line, out);
-        }
-        self.contact.clear();
-        let mut drops = Report::default();
-        crate::format::vcard::read_card(
-            card,
-            self.vcard_charset,
-            &mut self.contact,
-            &mut drops,
-            &mut self.warnings,
-        );
-        for (f, n) in drops.dropped_fields {
-            *self.row_drops.dropped_fields.entry(f).or_insert(0) += n;
-        }
-        let pos = self.position(line);
-        self.finish_record(pos, out);
-        Ok(())
-    }
-
-    /// Rejects a record longer than the bound, on its line: it was read through, not kept.
-    fn too_long(&mut self, line: u64, out: &mut Vec<u8>) -> Result<(), Error> {
-        self.contact.clear();
-        self.problems.push(Problem::new(
-            "record",
-            format!(
-                "longer than {} bytes: not read (the limit keeps memory flat; raise it to read such a record)",
-                self.max_record
-            ),
-            "",
-        ));
-        let pos = self.position(line);
-        self.finish_record(pos, out);
-        Ok(())
-    }
-
-    /// Normalises, validates and writes (or rejects) `self.contact`.
-    fn finish_record(&mut self, pos: Position, out: &mut Vec<u8>) {
-        self.report.read += 1;
-        let region = self.record_region.take().unwrap_or(self.mapping.region);
-        let mut origin = Default::default();
-        if self.problems.is_empty() {
-            origin = normalize(
-                &mut self.contact,
-                region,
-                self.invalid_phone,
-                self.target == Target::Any,
-                &mut self.problems,
-                &mut self.warnings,
-            );
-            if self.target == Target::Kojo {
-                self.mapping.fill_vendor(&mut self.contact);
-            }
-            rules::check(&self.contact, self.target, &self.hints, &mut self.problems);
-            if let (Some(rule), true) = (&mut self.one_per_email, self.problems.is_empty()) {
-                self.problems
-                    .extend(rule.check(&self.contact.email, pos.record));
-            }
-        }
-        let row_drops = std::mem::take(&mut self.row_drops.dropped_fields);
-        if !self.problems.is_empty() {
-            self.write_reject(pos);
-            self.report.reject(pos, self.problems.drain(..));
-            self.warnings.clear();
-            return;
-        }
-        for w in self.warnings.drain(..) {
-            self.report.warn(pos, w);
-        }
-        for (field, n) in row_drops {
-            *self.report.dropped_fields.entry(field).or_insert(0) += n;
-        }
-        if let Some(to) = self.to {
-            let report = &mut self.report;
-            mapping::dropped_fields(&self.contact, origin, to, self.mapping.kojo_phone, |f| {
-                report.drop_field(f.name())
-            });
-        }
-        if self.preview.len() < self.preview_len {
-            self.preview.push(self.contact.clone());
-        }
-        self.accepted.accept(pos, &self.contact, out);
-        self.report.written += 1;
-    }
-
-    fn write_reject(&mut self, pos: Position) {
-        let buf = &mut self.rejects_buf;
-        let fragment = self.fragment;
-        let excel_safe = self.rejects_excel_safe;
-        let w = self.rejects.get_or_insert_with(|| {
-            let mut w = CsvOut::excel_safe(excel_safe);
-            if !fragment {
-                w.row(&rejects_header(), buf);
-            }
-            w
-        });
-        let errors = self
-            .problems
-            .iter()
-            .map(|p| format!("{}: {}", p.field, p.reason))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let (record, line) = (pos.record.to_string(), pos.line.to_string());
-        let mut row: Vec<&str> = vec![&record, &line, &errors];
-        row.extend(Field::ALL.iter().map(|&f| self.contact.get(f)));
-        w.row(&row, buf);
-    }
-}
-
-fn strip_position(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    match s.rfind(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
-/// What a JSON element of `f` is, for a message.
-fn record_kind(f: Format) -> &'static str {
-    match f {
-        Format::Covage => "Covage",
-        Format::Kojo => "Kojo",
-        _ => "canonical",
-    }
-}
-
-/// The format JSON input is read as, decided as the one-thread path decides it: `from` when
-/// given, else from the first element's keys. For readers that cut the input into pieces.
-pub fn json_format(first: &[u8], from: Option<Format>) -> Format {
-    from.unwrap_or_else(|| sniff_json(first))
-}
-
-/// Picks the JSON flavour from the first record's keys.
-/// The format of a JSON element from its keys: Covage's, Kojo's, else canonical JSON.
-fn sniff_json(el: &[u8]) -> Format {
-    let Ok(keys) =
-        serde_json::from_slice::<std::collections::HashMap<String, serde::de::IgnoredAny>>(el)
-    else {
-        return Format::Json;
-    };
-    let any = |ks: &[&str]| ks.iter().any(|k| keys.contains_key(*k));
-    if any(&["contact_uuid", "phone_number", "cell_phone_number"]) {
-        Format::Covage
-    } else if any(&[
-        "displayName",
-        "orgName",
-        "vendorId",
-        "createdAt",
-        "updatedAt",
-        "id",
-    ]) {
-        Format::Kojo
-    } else {
-        Format::Json
-    }
-}
-
-/// The rejects file's header: `record,line,errors`, then the canonical fields.
-pub fn rejects_header() -> Vec<&'static str> {
-    let mut header = vec!["record", "line", "errors"];
-    header.extend(Field::ALL.iter().map(|f| f.name()));
-    header
-}
+/// The format JSON input is read as (for readers that cut the input into pieces).
+pub use crate::read::json_format;
+/// The rejects file's header (`record,line,errors`, then the canonical fields).
+pub use crate::rejects::header as rejects_header;
 
 /// A [`Converter`] driven over an input that comes in chunks: each push writes what was
 /// converted and rejected to the caller's writers and moves the report's entries to an

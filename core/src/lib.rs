@@ -19,7 +19,9 @@
 //!   [`mapping`]: to and from [`Contact`], and the field-loss accounting.
 //! - [`format`]: encodings, push parsers for CSV and JSON, layouts, writers; `FORMATS`, the
 //!   one table of formats.
-//! - [`convert`]: the push engine [`Converter`], the one read → convert → write loop
+//! - [`convert`]: the push engine [`Converter`] (detect → `read`: one record of a format →
+//!   `pipeline`: normalise, rules, accounting → [`sink`], or `rejects`), the one read →
+//!   convert → write loop
 //!   [`Stream`] and the `io::Read` → `io::Write` helper [`convert()`](convert::convert); the
 //!   [`Report`] it returns, whose entries go to an [`EntryStore`] as they come.
 //! - `hints`: [`Hints`], the caller's words for what supplies a missing piece (the CLI's
@@ -60,8 +62,11 @@ mod name;
 pub mod normalize;
 pub mod options;
 pub mod phone;
+mod pipeline;
 pub mod plan;
 mod problem;
+mod read;
+mod rejects;
 mod report;
 mod rules;
 pub mod sink;
