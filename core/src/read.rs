@@ -2,13 +2,9 @@
 //! contact, the values its input drops, what is wrong with it) for the pipeline. The
 //! splitters under `format/` find where records end; these read what is between.
 
-use crate::contact::Contact;
-use crate::covage::CovageContact;
 use crate::error::Error;
 use crate::format::layout::ReadPlan;
-use crate::format::Format;
-use crate::kojo::KojoContact;
-use crate::mapping;
+use crate::format::{Format, CANONICAL_JSON, FORMATS};
 use crate::pipeline::Read;
 use crate::problem::Problem;
 use crate::report::Report;
@@ -184,15 +180,9 @@ impl Readers {
             return Ok(());
         }
         let format = *format.get_or_insert_with(|| sniff_json(el));
+        let record = format.spec().json.unwrap_or(CANONICAL_JSON);
         let read = read.start();
-        let contact = &mut read.contact;
-        let parsed = match format {
-            Format::Covage => serde_json::from_slice::<CovageContact>(el)
-                .map(|w| mapping::from_covage(w, contact)),
-            Format::Kojo => serde_json::from_slice::<KojoContact>(el)
-                .map(|w| mapping::from_kojo(w, contact, self.region)),
-            _ => serde_json::from_slice::<Contact>(el).map(|c| *contact = c),
-        };
+        let parsed = (record.read)(el, &mut read.contact, self.region);
         if let Err(e) = parsed {
             if let Err(bad) = std::str::from_utf8(el) {
                 // JSON is UTF-8 (RFC 8259): bytes that are not are a file in another encoding,
@@ -219,7 +209,7 @@ impl Readers {
                 "record",
                 format!(
                     "not a valid {} contact: {}",
-                    record_kind(format),
+                    record.kind,
                     strip_position(&e)
                 ),
                 "",
@@ -292,41 +282,25 @@ fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
-/// What a JSON element of `f` is, for a message.
-fn record_kind(f: Format) -> &'static str {
-    match f {
-        Format::Covage => "Covage",
-        Format::Kojo => "Kojo",
-        _ => "canonical",
-    }
-}
-
 /// The format JSON input is read as, decided as the one-thread path decides it: `from` when
 /// given, else from the first element's keys. For readers that cut the input into pieces.
 pub fn json_format(first: &[u8], from: Option<Format>) -> Format {
     from.unwrap_or_else(|| sniff_json(first))
 }
 
-/// The format of a JSON element from its keys: Covage's, Kojo's, else canonical JSON.
+/// The format of a JSON element from its keys: the first format of [`FORMATS`] whose keys it
+/// has (Covage's, Kojo's), else canonical JSON.
 fn sniff_json(el: &[u8]) -> Format {
     let Ok(keys) =
         serde_json::from_slice::<std::collections::HashMap<String, serde::de::IgnoredAny>>(el)
     else {
         return Format::Json;
     };
-    let any = |ks: &[&str]| ks.iter().any(|k| keys.contains_key(*k));
-    if any(&["contact_uuid", "phone_number", "cell_phone_number"]) {
-        Format::Covage
-    } else if any(&[
-        "displayName",
-        "orgName",
-        "vendorId",
-        "createdAt",
-        "updatedAt",
-        "id",
-    ]) {
-        Format::Kojo
-    } else {
-        Format::Json
-    }
+    FORMATS
+        .iter()
+        .find(|s| {
+            s.json
+                .is_some_and(|j| j.keys.iter().any(|k| keys.contains_key(*k)))
+        })
+        .map_or(Format::Json, |s| s.format)
 }

@@ -26,7 +26,7 @@ pub struct Scan {
     pub records: u64,
 }
 
-use crate::contact::Field;
+use crate::contact::{Contact, Field};
 use crate::error::Error;
 use crate::rules::Target;
 
@@ -51,9 +51,36 @@ pub enum Format {
     Vcard,
 }
 
+/// How a format's records sit in a file: what comes before, between and after them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// CSV rows under a header.
+    Csv,
+    /// The elements of one JSON array.
+    JsonArray,
+    /// One JSON object a line.
+    JsonLines,
+    /// vCards, one after the other.
+    Vcard,
+}
+
+/// How a JSON element of a format is read, and how one is recognised.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonRecord {
+    /// What its records are called in a message (`not a valid Kojo contact`).
+    pub kind: &'static str,
+    /// Keys whose presence in the first element says the input is of this format; empty:
+    /// the format taken when no other's keys are there.
+    pub keys: &'static [&'static str],
+    /// Reads one element into the record (`region`: where national numbers are read).
+    pub read: fn(&[u8], &mut Contact, crate::phone::Region) -> serde_json::Result<()>,
+    /// Writes the record as one element (`kojo_phone`: which number Kojo's one phone takes).
+    pub write: fn(&mut Vec<u8>, &Contact, crate::mapping::KojoPhone),
+}
+
 /// What the CLI, the page and the converter know of a format: one row of [`FORMATS`]. A new
 /// format is a reader or writer under `format/` and one row here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Spec {
     /// The format.
     pub format: Format,
@@ -67,7 +94,37 @@ pub struct Spec {
     pub extension: &'static str,
     /// File extensions that choose it as the output format (`-o out.jsonl`).
     pub chosen_by: &'static [&'static str],
+    /// How its records sit in a file.
+    pub shape: Shape,
+    /// Whose rules records written in it must pass.
+    pub target: Target,
+    /// True for a field it has a place for (what it lacks is counted as dropped).
+    pub holds: fn(Field) -> bool,
+    /// For a JSON format: how its elements are read and recognised.
+    pub json: Option<JsonRecord>,
 }
+
+/// The canonical formats hold every field.
+fn every(_: Field) -> bool {
+    true
+}
+
+/// An address book's fields (vCard's): everything but the providers' own.
+fn address_book(f: Field) -> bool {
+    use Field::*;
+    !matches!(f, VendorId | CovageUuid | KojoId | CreatedAt | UpdatedAt)
+}
+
+/// A canonical record as JSON.
+pub(crate) const CANONICAL_JSON: JsonRecord = JsonRecord {
+    kind: "canonical",
+    keys: &[],
+    read: |el, c, _| {
+        *c = serde_json::from_slice(el)?;
+        Ok(())
+    },
+    write: |out, c, _| json_write::contact(out, c),
+};
 
 /// Every format, in the order menus list them.
 pub const FORMATS: [Spec; 8] = [
@@ -78,6 +135,10 @@ pub const FORMATS: [Spec; 8] = [
         label: "CSV, canonical columns (first_name, email, …)",
         extension: "csv",
         chosen_by: &["csv", "tsv", "txt"],
+        shape: Shape::Csv,
+        target: Target::Any,
+        holds: every,
+        json: None,
     },
     Spec {
         format: Format::Json,
@@ -86,6 +147,10 @@ pub const FORMATS: [Spec; 8] = [
         label: "JSON array of canonical records",
         extension: "json",
         chosen_by: &["json"],
+        shape: Shape::JsonArray,
+        target: Target::Any,
+        holds: every,
+        json: Some(CANONICAL_JSON),
     },
     Spec {
         format: Format::Ndjson,
@@ -94,6 +159,10 @@ pub const FORMATS: [Spec; 8] = [
         label: "NDJSON, one canonical record a line",
         extension: "ndjson",
         chosen_by: &["ndjson", "jsonl"],
+        shape: Shape::JsonLines,
+        target: Target::Any,
+        holds: every,
+        json: Some(CANONICAL_JSON),
     },
     Spec {
         format: Format::Covage,
@@ -102,6 +171,24 @@ pub const FORMATS: [Spec; 8] = [
         label: "Covage contacts (JSON, as its API returns them)",
         extension: "json",
         chosen_by: &[],
+        shape: Shape::JsonArray,
+        target: Target::Covage,
+        holds: |f| {
+            use Field::*;
+            matches!(
+                f,
+                FirstName | LastName | Email | Phone | Mobile | CovageUuid
+            )
+        },
+        json: Some(JsonRecord {
+            kind: "Covage",
+            keys: &["contact_uuid", "phone_number", "cell_phone_number"],
+            read: |el, c, _| {
+                crate::mapping::from_covage(serde_json::from_slice(el)?, c);
+                Ok(())
+            },
+            write: |out, c, _| json_write::covage_of(out, c),
+        }),
     },
     Spec {
         format: Format::Kojo,
@@ -110,6 +197,41 @@ pub const FORMATS: [Spec; 8] = [
         label: "Kojo contacts (JSON, as its API returns them)",
         extension: "json",
         chosen_by: &[],
+        shape: Shape::JsonArray,
+        target: Target::Kojo,
+        holds: |f| {
+            use Field::*;
+            matches!(
+                f,
+                DisplayName
+                    | Email
+                    | Phone
+                    | Mobile
+                    | OrgName
+                    | VendorId
+                    | KojoId
+                    | CreatedAt
+                    | UpdatedAt
+            )
+        },
+        json: Some(JsonRecord {
+            kind: "Kojo",
+            keys: &[
+                "displayName",
+                "orgName",
+                "vendorId",
+                "createdAt",
+                "updatedAt",
+                "id",
+            ],
+            read: |el, c, region| {
+                crate::mapping::from_kojo(serde_json::from_slice(el)?, c, region);
+                Ok(())
+            },
+            write: |out, c, kojo_phone| {
+                json_write::kojo(out, &crate::mapping::to_kojo(c, kojo_phone));
+            },
+        }),
     },
     Spec {
         format: Format::GoogleCsv,
@@ -118,6 +240,11 @@ pub const FORMATS: [Spec; 8] = [
         label: "Google Contacts CSV",
         extension: "csv",
         chosen_by: &[],
+        shape: Shape::Csv,
+        target: Target::Any,
+        // Google's layout has no display name ("first last").
+        holds: |f| f != Field::DisplayName && address_book(f),
+        json: None,
     },
     Spec {
         format: Format::OutlookCsv,
@@ -126,6 +253,14 @@ pub const FORMATS: [Spec; 8] = [
         label: "Outlook CSV",
         extension: "csv",
         chosen_by: &[],
+        shape: Shape::Csv,
+        target: Target::Any,
+        // The columns written: no nickname, one e-mail, two numbers.
+        holds: |f| {
+            use Field::*;
+            !matches!(f, DisplayName | Nickname | OtherEmails | OtherPhones) && address_book(f)
+        },
+        json: None,
     },
     Spec {
         format: Format::Vcard,
@@ -134,6 +269,10 @@ pub const FORMATS: [Spec; 8] = [
         label: "vCard (.vcf), what phones and mail clients use",
         extension: "vcf",
         chosen_by: &["vcf", "vcard"],
+        shape: Shape::Vcard,
+        target: Target::Any,
+        holds: address_book,
+        json: None,
     },
 ];
 
@@ -149,12 +288,9 @@ impl Format {
         all
     };
 
-    /// Its row of [`FORMATS`].
+    /// Its row of [`FORMATS`] (rows are in the variants' order: a test checks it).
     pub fn spec(self) -> &'static Spec {
-        FORMATS
-            .iter()
-            .find(|s| s.format == self)
-            .expect("every format has a row")
+        &FORMATS[self as usize]
     }
 
     /// The name used on the command line and in the browser.
@@ -164,15 +300,12 @@ impl Format {
 
     /// True for the CSV family.
     pub fn is_csv(self) -> bool {
-        matches!(self, Format::Csv | Format::GoogleCsv | Format::OutlookCsv)
+        self.spec().shape == Shape::Csv
     }
 
     /// True for the JSON formats (an array, a stream of objects).
     pub fn is_json(self) -> bool {
-        matches!(
-            self,
-            Format::Json | Format::Ndjson | Format::Covage | Format::Kojo
-        )
+        self.spec().json.is_some()
     }
 
     /// The output format a file name's extension chooses (`.csv`, `.json`, `.ndjson`, `.vcf`).
@@ -186,47 +319,12 @@ impl Format {
 
     /// Whose rules records written in this format must pass.
     pub fn target(self) -> Target {
-        match self {
-            Format::Covage => Target::Covage,
-            Format::Kojo => Target::Kojo,
-            _ => Target::Any,
-        }
+        self.spec().target
     }
 
     /// True when this format has a place for `field` (what it lacks is counted as dropped).
     pub fn holds(self, field: Field) -> bool {
-        use Field::*;
-        match self {
-            Format::Csv | Format::Json | Format::Ndjson => true,
-            Format::Covage => matches!(
-                field,
-                FirstName | LastName | Email | Phone | Mobile | CovageUuid
-            ),
-            Format::Kojo => matches!(
-                field,
-                DisplayName
-                    | Email
-                    | Phone
-                    | Mobile
-                    | OrgName
-                    | VendorId
-                    | KojoId
-                    | CreatedAt
-                    | UpdatedAt
-            ),
-            // An address book's fields: Google's layout has no display name ("first last").
-            Format::GoogleCsv => field != DisplayName && Format::Vcard.holds(field),
-            // Outlook's columns we write: no nickname, one e-mail, two numbers.
-            Format::OutlookCsv => {
-                !matches!(field, DisplayName | Nickname | OtherEmails | OtherPhones)
-                    && Format::Vcard.holds(field)
-            }
-            // Everything but the providers' own fields.
-            Format::Vcard => !matches!(
-                field,
-                VendorId | CovageUuid | KojoId | CreatedAt | UpdatedAt
-            ),
-        }
+        (self.spec().holds)(field)
     }
 }
 
@@ -263,9 +361,13 @@ mod tests {
 
     #[test]
     fn the_table_has_one_row_a_format_and_names_are_unique() {
-        for (i, f) in Format::ALL.into_iter().enumerate() {
-            assert_eq!(FORMATS[i].format, f);
-            assert_eq!(FORMATS.iter().filter(|s| s.format == f).count(), 1, "{f}");
+        for (i, row) in FORMATS.iter().enumerate() {
+            assert_eq!(
+                row.format as usize, i,
+                "{}: rows in the variants' order",
+                row.name
+            );
+            assert_eq!(row.format.spec().name, row.name);
         }
         let mut names: Vec<&str> = FORMATS
             .iter()

@@ -1,9 +1,9 @@
 //! Streaming writers: one record at a time into a byte buffer the caller drains.
 
-use super::Format;
-use super::{json_write, layout};
+use super::layout;
+use super::{Format, Shape};
 use crate::contact::Contact;
-use crate::mapping::{self, KojoPhone};
+use crate::mapping::KojoPhone;
 
 /// Writes CSV rows with `csv-core` straight into a byte buffer (RFC 4180 quoting where needed).
 #[derive(Debug, Default)]
@@ -165,29 +165,24 @@ impl Writer {
             b",\n"
         };
         self.count += 1;
-        match self.format {
-            Format::Csv | Format::GoogleCsv | Format::OutlookCsv => {
+        // Where the record goes is the format's shape; what it looks like, its row's.
+        let spec = self.format.spec();
+        let json = || spec.json.expect("a JSON format's row says how to write it");
+        match spec.shape {
+            Shape::Csv => {
                 let mut fields = Vec::with_capacity(12);
                 layout::row(self.format, c, &mut fields);
                 self.csv.as_mut().expect("csv writer").row(&fields, out);
             }
-            Format::Ndjson => {
-                json_write::contact(out, c);
+            Shape::JsonLines => {
+                (json().write)(out, c, self.kojo_phone);
                 out.push(b'\n');
             }
-            Format::Json => {
+            Shape::JsonArray => {
                 out.extend_from_slice(sep);
-                json_write::contact(out, c);
+                (json().write)(out, c, self.kojo_phone);
             }
-            Format::Covage => {
-                out.extend_from_slice(sep);
-                json_write::covage_of(out, c);
-            }
-            Format::Kojo => {
-                out.extend_from_slice(sep);
-                json_write::kojo(out, &mapping::to_kojo(c, self.kojo_phone));
-            }
-            Format::Vcard => super::vcard::write_card(c, self.vcard, out),
+            Shape::Vcard => super::vcard::write_card(c, self.vcard, out),
         }
     }
 
@@ -208,7 +203,7 @@ impl Writer {
 }
 
 fn is_array(format: Format) -> bool {
-    matches!(format, Format::Json | Format::Covage | Format::Kojo)
+    format.spec().shape == Shape::JsonArray
 }
 
 /// What comes before the first record: BOM and header for CSV.
