@@ -5,7 +5,7 @@
 //! nothing is altered silently.
 
 use crate::contact::{Contact, Field};
-use crate::phone::{self, Region};
+use crate::phone::{self, Region, Then};
 use crate::problem::Problem;
 use crate::{email, name, timestamp};
 
@@ -100,15 +100,13 @@ pub fn normalize(
         if let Err(e) = phone::normalize_in_place(c.get_mut(f), region) {
             match phones {
                 InvalidPhone::Reject => {
-                    problems.push(Problem::new(f.name(), e.to_string(), c.get(f)))
+                    problems.push(Problem::new(f.name(), e.reason(Then::Rejected), c.get(f)))
                 }
-                InvalidPhone::Keep => warnings.push(Problem::new(
-                    f.name(),
-                    format!("{e}: kept as written"),
-                    c.get(f),
-                )),
+                InvalidPhone::Keep => {
+                    warnings.push(Problem::new(f.name(), e.reason(Then::Kept), c.get(f)))
+                }
                 InvalidPhone::Drop => {
-                    warnings.push(Problem::new(f.name(), format!("{e}: dropped"), c.get(f)));
+                    warnings.push(Problem::new(f.name(), e.reason(Then::Dropped), c.get(f)));
                     c.get_mut(f).clear();
                 }
             }
@@ -312,7 +310,7 @@ mod tests {
             created_at: "soon".into(),
             ..Default::default()
         });
-        let fields: Vec<_> = p.iter().map(|p| p.field.as_str()).collect();
+        let fields: Vec<_> = p.iter().map(|p| &*p.field).collect();
         assert_eq!(fields, ["email", "phone", "mobile", "created_at"]);
         assert_eq!(c.phone, "12");
         assert_eq!(p[1].value, "12");

@@ -71,21 +71,55 @@ pub enum PhoneError {
     Extension,
 }
 
+impl PhoneError {
+    /// Its message, then `then` (`": kept as written"`), without formatting machinery and in
+    /// at most one allocation: a file of foreign or unassigned numbers says it on many rows.
+    pub fn reason(&self, then: Then) -> std::borrow::Cow<'static, str> {
+        const UNPARSABLE: [&str; 3] = [
+            "not a phone number",
+            "not a phone number: kept as written",
+            "not a phone number: dropped",
+        ];
+        const EXTENSION: [&str; 3] = [
+            "has an extension, which E.164 cannot hold (remove it or keep it elsewhere)",
+            "has an extension, which E.164 cannot hold (remove it or keep it elsewhere): kept as written",
+            "has an extension, which E.164 cannot hold (remove it or keep it elsewhere): dropped",
+        ];
+        match self {
+            PhoneError::Unparsable => UNPARSABLE[then as usize].into(),
+            PhoneError::Extension => EXTENSION[then as usize].into(),
+            PhoneError::Invalid(region) => {
+                let (head, code, tail) = (
+                    "not a valid phone number (read with default region ",
+                    region.code(),
+                    ")",
+                );
+                let then = ["", ": kept as written", ": dropped"][then as usize];
+                let mut s =
+                    String::with_capacity(head.len() + code.len() + tail.len() + then.len());
+                for part in [head, code, tail, then] {
+                    s.push_str(part);
+                }
+                s.into()
+            }
+        }
+    }
+}
+
+/// What becomes of a value a [`PhoneError`] is about, said after its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Then {
+    /// Nothing said: the record is rejected.
+    Rejected = 0,
+    /// Kept as written (with a warning).
+    Kept = 1,
+    /// Dropped (with a warning).
+    Dropped = 2,
+}
+
 impl std::fmt::Display for PhoneError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PhoneError::Unparsable => f.write_str("not a phone number"),
-            PhoneError::Invalid(region) => {
-                write!(
-                    f,
-                    "not a valid phone number (read with default region {})",
-                    region.code()
-                )
-            }
-            PhoneError::Extension => f.write_str(
-                "has an extension, which E.164 cannot hold (remove it or keep it elsewhere)",
-            ),
-        }
+        f.write_str(&self.reason(Then::Rejected))
     }
 }
 

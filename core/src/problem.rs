@@ -2,23 +2,25 @@
 //! rejected (data, not an error): it goes to the rejects file and the report, and the run goes on.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// One problem of one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     /// Canonical field name, or `record` for the record as a whole.
-    pub field: String,
+    pub field: Cow<'static, str>,
     /// Why, in words a user can act on.
-    pub reason: String,
+    pub reason: Cow<'static, str>,
     /// The offending value as read (empty when missing).
     pub value: String,
 }
 
 impl Problem {
-    /// A problem of `field`.
-    pub fn new(field: &str, reason: impl Into<String>, value: &str) -> Problem {
+    /// A problem of `field`. A fixed reason costs no allocation: a file of foreign numbers
+    /// warns on many of its rows.
+    pub fn new(field: &'static str, reason: impl Into<Cow<'static, str>>, value: &str) -> Problem {
         Problem {
-            field: field.to_string(),
+            field: Cow::Borrowed(field),
             reason: reason.into(),
             value: value.to_string(),
         }
@@ -49,9 +51,9 @@ pub struct Entry {
     /// Source line.
     pub line: u64,
     /// Field.
-    pub field: String,
+    pub field: Cow<'static, str>,
     /// Why.
-    pub reason: String,
+    pub reason: Cow<'static, str>,
     /// Value.
     pub value: String,
 }

@@ -154,7 +154,7 @@ mod tests {
     fn fields(c: &Contact, t: Target) -> Vec<String> {
         let mut p = vec![];
         check(c, t, &Hints::PLAIN, &mut p);
-        p.into_iter().map(|p| p.field).collect()
+        p.into_iter().map(|p| p.field.into_owned()).collect()
     }
 
     #[test]

@@ -826,7 +826,7 @@ mod tests {
         let entries = entries.lock().unwrap();
         let reject = &entries.rejects[0];
         assert_eq!(
-            (reject.record, reject.line, reject.field.as_str()),
+            (reject.record, reject.line, &*reject.field),
             (2, 2, "email")
         );
         let json = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
