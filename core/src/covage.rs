@@ -1,8 +1,9 @@
 //! Covage's wire type (a contact exactly as `GET /api/contacts/` returns it) and its number
 //! form: national for French numbers, E.164 for the rest.
 
-use crate::nullable;
+use crate::{nullable, nullable_text};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// A Covage contact. The docs' table calls `phone_number` a "dictionary" and `email` an
 /// "endpoint list", but every example (and the wire) carries plain strings; `null` reads as empty.
@@ -31,6 +32,38 @@ pub struct CovageContact {
 
 /// Country codes whose numbers Covage holds in national form ("French numbers"):
 /// metropolitan France and the overseas departments that share the `0X` national prefix.
+/// A [`CovageContact`] as it lies in the input, its strings borrowed where they have no
+/// escape: read into a record that is reused, an element costs no allocation. The same keys,
+/// defaults and messages as [`CovageContact`]'s (`null` reads as empty in both).
+#[derive(Deserialize)]
+#[serde(expecting = "struct CovageContact")]
+pub(crate) struct CovageRef<'a> {
+    #[serde(default, borrow, deserialize_with = "nullable_text")]
+    contact_uuid: Cow<'a, str>,
+    #[serde(default, borrow, deserialize_with = "nullable_text")]
+    first_name: Cow<'a, str>,
+    #[serde(default, borrow, deserialize_with = "nullable_text")]
+    last_name: Cow<'a, str>,
+    #[serde(default, borrow, deserialize_with = "nullable_text")]
+    phone_number: Cow<'a, str>,
+    #[serde(default, borrow, deserialize_with = "nullable_text")]
+    cell_phone_number: Cow<'a, str>,
+    #[serde(default, borrow, deserialize_with = "nullable_text")]
+    email: Cow<'a, str>,
+}
+
+impl CovageRef<'_> {
+    /// Into `c` (emptied before), as [`crate::mapping::from_covage`] maps a [`CovageContact`].
+    pub(crate) fn fill(&self, c: &mut crate::contact::Contact) {
+        c.covage_uuid.push_str(&self.contact_uuid);
+        c.first_name.push_str(&self.first_name);
+        c.last_name.push_str(&self.last_name);
+        c.phone.push_str(&self.phone_number);
+        c.mobile.push_str(&self.cell_phone_number);
+        c.email.push_str(&self.email);
+    }
+}
+
 const FRENCH_CODES: [&str; 5] = ["+33", "+262", "+590", "+594", "+596"];
 
 /// The form Covage holds: national (`0142845403`) for French numbers, E.164 for the rest.
@@ -70,5 +103,40 @@ mod tests {
         assert!(is_french_mobile("+33712345678"));
         assert!(!is_french_mobile("+33142845403"));
         assert!(!is_french_mobile("+447700900123"));
+    }
+
+    /// The borrowed reader answers as the owned type does: values, nulls, escapes, missing
+    /// keys, and the same message for what is not a contact.
+    #[test]
+    fn the_borrowed_reader_reads_and_refuses_as_the_owned_type() {
+        for el in [
+            r#"{"contact_uuid":"i9usbs1j","first_name":"John","last_name":"Doe","phone_number":"0142845403","cell_phone_number":"0692417900","email":"john@doe.com"}"#,
+            r#"{"first_name":null,"last_name":"D\u00e9j\u00e0 \"vu\"","email":"a@b.fr","contact_uuid":null}"#,
+            r#"{"email":"a@b.fr","extra":[1,2,{"x":null}]}"#,
+            r#"{}"#,
+            r#"{"first_name":5}"#,
+            r#"{"contact_uuid":5}"#,
+            r#"{"email":["a"]}"#,
+            r#"{"email":"a","email":"b"}"#,
+            r#"[]"#,
+            r#""x""#,
+            r#"{"first_name":"A""#,
+        ] {
+            let owned = serde_json::from_slice::<CovageContact>(el.as_bytes()).map(|w| {
+                let mut c = crate::contact::Contact::default();
+                crate::mapping::from_covage(w, &mut c);
+                c
+            });
+            let borrowed = serde_json::from_slice::<CovageRef>(el.as_bytes()).map(|w| {
+                let mut c = crate::contact::Contact::default();
+                w.fill(&mut c);
+                c
+            });
+            match (owned, borrowed) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{el}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{el}"),
+                (a, b) => panic!("{el}: {a:?} / {b:?}"),
+            }
+        }
     }
 }

@@ -184,7 +184,7 @@ pub const FORMATS: [Spec; 8] = [
             kind: "Covage",
             keys: &["contact_uuid", "phone_number", "cell_phone_number"],
             read: |el, c, _| {
-                crate::mapping::from_covage(serde_json::from_slice(el)?, c);
+                serde_json::from_slice::<crate::covage::CovageRef>(el)?.fill(c);
                 Ok(())
             },
             write: |out, c, _| json_write::covage_of(out, c),
