@@ -20,8 +20,12 @@ Examples:
   export KOJO_API_KEY=…
   contactport import kojo contacts.csv --vendor-map vendors.csv --dry-run
 
+  # Keep Kojo in step with a file exported every day (requests only for what changed):
+  contactport import kojo export.csv --vendor-map vendors.csv --state kojo.state -q
+
 Contacts are matched by email (case-insensitive): new ones are created, changed ones updated,
-the rest left alone. Re-running with the same --journal after a crash skips what was done.
+the rest left alone. Re-running with the same --journal after a crash skips what was done;
+with --state, a re-run also skips what did not change since.
 Exit status: 0 all went through, 1 some rejected or failed (see --report), 2 failure.";
 
 /// `import` arguments.

@@ -19,6 +19,10 @@ Examples:
   # Kojo has no list endpoint: name the contacts (ids or emails, one a line):
   contactport migrate kojo covage --ids kojo-ids.txt --dry-run
 
+  # Every night, requests only for what changed since the last run (see the README's
+  # \"Keep two systems in step\"):
+  contactport migrate covage kojo --vendor-map vendors.csv --state kojo.state --report last.json -q
+
 Exit status: 0 all went through, 1 some rejected or failed (see --report), 2 failure.";
 
 /// `migrate` arguments.
