@@ -14,7 +14,10 @@
 //! - [`Feed`] (in `source`): records read from a provider (or a file) go through core's
 //!   converter, to a channel of records or to an output file.
 //! - [`sync::run`]: the engine and its policy (dry run, skip, conflicts, duplicate emails, lost
-//!   creates): records from any source upserted into any target, keyed by email, exactly once, with the [`Journal`] making a run resumable after a crash. It reports
+//!   creates, a sync state's three-way merge): records from any source upserted into any
+//!   target, keyed by email, exactly once, with the [`Journal`] making a run resumable after a
+//!   crash, or, opened as a state ([`Use::State`]), the next run send requests only for what
+//!   changed. It reports
 //!   progress as [`Event`]s: this crate never touches the terminal.
 //!
 //! Every failure is an [`Error`].
