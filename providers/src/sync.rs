@@ -276,10 +276,7 @@ async fn known(
         deleted,
         changed,
     } = last;
-    let missing = |id| match cx.s.recreate_deleted {
-        true => Missing::Create,
-        false => Missing::Deleted(id),
-    };
+    let missing = |id| Missing::known(&cx.s, id);
     // A line without values (a journal's): compared with the target, as a new record is.
     let Some(changed) = changed else {
         return upsert(cx, c, pos, None, missing(id), unwritten).await;
@@ -364,6 +361,15 @@ async fn upsert(
 }
 
 impl Missing {
+    /// For a contact the state knows as `id`: created again only with `recreate_deleted`,
+    /// else reported deleted.
+    fn known(s: &Settings, id: String) -> Missing {
+        match s.recreate_deleted {
+            true => Missing::Create,
+            false => Missing::Deleted(id),
+        }
+    }
+
     /// What becomes of a contact not found.
     async fn act(self, cx: &Ctx<'_>, c: &Contact) -> Action {
         match self {
@@ -554,10 +560,7 @@ pub async fn run(mut rx: mpsc::Receiver<Record>, run: Run) -> Result<SyncReport,
                     // --full: looked for as if new; one the state knows and the target no
                     // longer has is still a contact deleted there.
                     (Some(last), Some(_)) if settings.full => {
-                        let missing = match settings.recreate_deleted {
-                            true => Missing::Create,
-                            false => Missing::Deleted(last.id),
-                        };
+                        let missing = Missing::known(&settings, last.id);
                         upsert(cx, &c, pos, None, missing, &mut unwritten).await
                     }
                     (Some(last), Some(now)) => known(cx, &c, now, pos, last, &mut unwritten).await,
