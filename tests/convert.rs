@@ -882,3 +882,33 @@ fn the_fields_people_use_cross_flat_formats() {
         assert!(out.contains(pair), "{pair}: {out}");
     }
 }
+
+/// Without `--report` only the first problems are made and shown (a file of foreign numbers
+/// has a warning a record); the rest are counted: the terminal says how many, on one thread
+/// and on several, and a report written on another run lists every one.
+#[test]
+fn without_a_report_the_problems_not_shown_are_still_counted() {
+    let d = Dir::new();
+    let mut csv = String::from("first_name,last_name,email,phone\n");
+    for i in 0..3000 {
+        csv.push_str(&format!(
+            "Jean{i},Dupont,jean{i}.exemple.fr,+1 415 555 {i:04}\n"
+        ));
+    }
+    let input = d.write("in.csv", csv);
+    let convert = |more: &[&str]| {
+        let mut args = vec!["convert", s(&input), "--to", "covage", "-o", "out.json"];
+        args.extend(more);
+        d.run(&args).expect(1)
+    };
+    for threads in ["1", "2"] {
+        let err = convert(&["--threads", threads]).stderr();
+        assert_eq!(err.matches("rejected: record").count(), 20, "{err}");
+        // A problem a record (the email; the number is valid): 3,000, 20 shown.
+        assert!(err.contains("… and 2980 more problems"), "{threads}: {err}");
+        assert!(err.contains("read 3000, written 0, rejected 3000"), "{err}");
+    }
+    convert(&["--report", "r.json"]);
+    let r: Value = serde_json::from_str(&d.read("r.json")).unwrap();
+    assert_eq!(r["rejects"].as_array().unwrap().len(), 3000);
+}

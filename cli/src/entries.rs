@@ -5,7 +5,7 @@
 
 use crate::shown::shown;
 use anyhow::Context;
-use contactport_core::{Entry, EntryStore, Report};
+use contactport_core::{Entry, EntryStore, Report, Room};
 use serde::ser::{Error as _, SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 use std::cell::RefCell;
@@ -65,7 +65,11 @@ impl Kind {
 impl EntryStore for Entries {
     fn keep(&mut self, report: &mut Report) -> std::io::Result<()> {
         self.rejects.add(std::mem::take(&mut report.rejects))?;
-        self.warnings.add(std::mem::take(&mut report.warnings))
+        self.warnings.add(std::mem::take(&mut report.warnings))?;
+        let omitted = std::mem::take(&mut report.omitted);
+        self.rejects.count += omitted.rejects;
+        self.warnings.count += omitted.warnings;
+        Ok(())
     }
 }
 
@@ -100,6 +104,15 @@ impl Entries {
                 ..Kind::default()
             },
         })
+    }
+
+    /// The entries of each kind core must make (its `Options::entries`): only the first few
+    /// when nothing reads them all back, every one otherwise.
+    pub fn needed(&self) -> Room {
+        match self.rejects.spill {
+            Some(_) => Room::ALL,
+            None => Room::each(SHOWN),
+        }
     }
 
     /// Takes `report`'s entries (in input order, after those already taken).

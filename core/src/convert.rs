@@ -16,7 +16,9 @@ use crate::normalize::InvalidPhone;
 use crate::pipeline::{Pipeline, Read};
 use crate::problem::Position;
 use crate::read::Readers;
-use crate::report::{EntryStore, Report};
+#[cfg(test)]
+use crate::report::Omitted;
+use crate::report::{EntryStore, Report, Room};
 use crate::rules::Target;
 use crate::sink::{Nowhere, Records, Sink};
 
@@ -70,6 +72,10 @@ pub struct Options {
     pub max_record_bytes: usize,
     /// How messages name what supplies a missing piece: the CLI's flags, the page's fields.
     pub hints: crate::hints::Hints,
+    /// The report entries made of each kind (rejects, warnings), the first in input order;
+    /// the rest are only counted ([`Report::omitted`]), for a caller that shows only the first
+    /// few. By default every entry. A file of foreign numbers has a warning a record.
+    pub entries: Room,
 }
 
 impl Options {
@@ -103,6 +109,7 @@ impl Default for Options {
             invalid_phone: None,
             columns: Vec::new(),
             hints: crate::hints::Hints::PLAIN,
+            entries: Room::ALL,
         }
     }
 }
@@ -207,6 +214,7 @@ impl Converter {
         Report {
             rejects: std::mem::take(&mut r.rejects),
             warnings: std::mem::take(&mut r.warnings),
+            omitted: std::mem::take(&mut r.omitted),
             ..Report::default()
         }
     }
@@ -487,5 +495,56 @@ mod tests {
         assert!(c.take_records().is_empty());
         c.finish(&mut out, &mut rejects).unwrap();
         assert_eq!(c.take_records().len(), 1);
+    }
+
+    /// `Options::entries`: the first entries of each kind are made, in input order, the rest
+    /// only counted, across pushes; the output, the rejects file and the counts are those of a
+    /// run that makes every entry.
+    #[test]
+    fn entries_past_the_room_are_counted_not_made() {
+        let mut csv = String::from("first_name,last_name,email,phone\n");
+        for i in 0..10 {
+            let (email, phone) = match i % 3 {
+                0 => (format!("j{i}@exemple.fr"), "pager 12"),
+                1 => (format!("j{i}@exemple.fr"), "+1 415 555 0132 ext. 7"),
+                _ => ("not an email".to_string(), "01 42 84 54 03"),
+            };
+            csv.push_str(&format!("Jean{i},Dupont,{email},{phone}\n"));
+        }
+        let run = |entries: Room| {
+            let mut s = Stream::new(Options {
+                entries,
+                target: Some(Target::Covage),
+                invalid_phone: Some(InvalidPhone::Drop),
+                ..Options::default()
+            });
+            let (mut out, mut rej, mut kept) = (vec![], vec![], Report::default());
+            for line in csv.as_bytes().split_inclusive(|&b| b == b'\n') {
+                s.push(line, &mut out, &mut rej, &mut kept).unwrap();
+            }
+            let report = s.finish(&mut out, &mut rej, &mut kept).unwrap();
+            (out, rej, report.read, report.rejected, kept)
+        };
+        let all = run(Room::ALL);
+        let few = run(Room {
+            rejects: 1,
+            warnings: 2,
+        });
+        assert_eq!(
+            (&all.0, &all.1, all.2, all.3),
+            (&few.0, &few.1, few.2, few.3)
+        );
+        let (all, few) = (all.4, few.4);
+        assert_eq!((all.rejects.len(), all.warnings.len()), (3, 7));
+        assert_eq!(all.omitted, Omitted::default());
+        assert_eq!(few.rejects, all.rejects[..1]);
+        assert_eq!(few.warnings, all.warnings[..2]);
+        assert_eq!(
+            few.omitted,
+            Omitted {
+                rejects: 2,
+                warnings: 5
+            }
+        );
     }
 }

@@ -82,7 +82,7 @@ pub use kojo::KojoContact;
 pub use mapping::{KojoPhone, Mapping, VendorMap};
 pub use normalize::normalize;
 pub use problem::{Entry, Position, Problem};
-pub use report::{ColumnUse, EntryStore, Report};
+pub use report::{ColumnUse, EntryStore, Omitted, Report, Room};
 pub use rules::{OnePerEmail, Target};
 
 /// Reads a JSON string that may be `null` (as empty).

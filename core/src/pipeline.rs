@@ -9,7 +9,7 @@ use crate::mapping::{self, Mapping};
 use crate::normalize::{normalize, InvalidPhone};
 use crate::problem::{Position, Problem};
 use crate::rejects::Rejects;
-use crate::report::Report;
+use crate::report::{Report, Room};
 use crate::rules::{self, Target};
 use crate::sink::Sink;
 
@@ -56,6 +56,8 @@ pub(crate) struct Pipeline {
     offset: Position,
     /// What was read, written, rejected, warned and dropped.
     pub report: Report,
+    /// Entries still to be made, of each kind ([`Options::entries`]); past them, only counted.
+    room: Room,
 }
 
 impl Pipeline {
@@ -79,6 +81,7 @@ impl Pipeline {
             preview_len: opts.preview,
             offset: opts.offset,
             report: Report::default(),
+            room: opts.entries,
         }
     }
 
@@ -123,11 +126,17 @@ impl Pipeline {
         let row_drops = std::mem::take(&mut read.drops.dropped_fields);
         if !problems.is_empty() {
             self.rejected.write(pos, problems, c);
-            self.report.reject(pos, problems.drain(..));
+            let made = problems.len().min(self.room.rejects);
+            self.room.rejects -= made;
+            self.report.omitted.rejects += (problems.len() - made) as u64;
+            self.report.reject(pos, problems.drain(..).take(made));
             warnings.clear();
             return;
         }
-        for w in warnings.drain(..) {
+        let made = warnings.len().min(self.room.warnings);
+        self.room.warnings -= made;
+        self.report.omitted.warnings += (warnings.len() - made) as u64;
+        for w in warnings.drain(..).take(made) {
             self.report.warn(pos, w);
         }
         for (field, n) in row_drops {

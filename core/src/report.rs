@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 /// Where a run's reject and warning entries go as they come, so memory stays flat whatever
 /// the input: the CLI spills them to a temporary file, the page keeps the first thousand.
 pub trait EntryStore {
-    /// Moves `report`'s rejects and warnings in, leaving them empty.
+    /// Moves `report`'s rejects and warnings in, leaving them empty, with the count of those
+    /// it only counted ([`Report::omitted`]).
     fn keep(&mut self, report: &mut Report) -> std::io::Result<()>;
 }
 
@@ -16,6 +17,9 @@ impl EntryStore for Report {
     fn keep(&mut self, report: &mut Report) -> std::io::Result<()> {
         self.rejects.append(&mut report.rejects);
         self.warnings.append(&mut report.warnings);
+        let o = std::mem::take(&mut report.omitted);
+        self.omitted.rejects += o.rejects;
+        self.omitted.warnings += o.warnings;
         Ok(())
     }
 }
@@ -56,6 +60,55 @@ pub struct Report {
     /// (`Thunderbird`): its first line was a contact, read as one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headerless: Option<String>,
+    /// Entries not made, only counted, past the first ones a caller asked for
+    /// ([`crate::Options::entries`]). Not in the JSON: whoever asked adds them to its counts.
+    #[serde(skip)]
+    pub omitted: Omitted,
+}
+
+/// Report entries counted but not made, of each kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Omitted {
+    /// Problems of rejected records.
+    pub rejects: u64,
+    /// Warnings.
+    pub warnings: u64,
+}
+
+/// How many report entries of each kind a run makes, the first in input order, before it only
+/// counts them ([`crate::Options::entries`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Room {
+    /// Problems of rejected records.
+    pub rejects: usize,
+    /// Warnings.
+    pub warnings: usize,
+}
+
+impl Room {
+    /// Every entry.
+    pub const ALL: Room = Room::each(usize::MAX);
+
+    /// `n` of each kind.
+    pub const fn each(n: usize) -> Room {
+        Room {
+            rejects: n,
+            warnings: n,
+        }
+    }
+}
+
+impl Default for Room {
+    fn default() -> Room {
+        Room::ALL
+    }
+}
+
+impl Omitted {
+    /// Both kinds.
+    pub fn total(&self) -> u64 {
+        self.rejects + self.warnings
+    }
 }
 
 fn is_zero(n: &u64) -> bool {

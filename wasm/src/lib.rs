@@ -21,7 +21,7 @@
 
 #![forbid(unsafe_code)]
 
-use contactport_core::{EntryStore, Format, KojoPhone, Mapping, Options, Target, VendorMap};
+use contactport_core::{EntryStore, Format, KojoPhone, Mapping, Options, Room, Target, VendorMap};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -204,11 +204,21 @@ impl EntryStore for Kept {
             self.omitted += all.len().saturating_sub(room) as u64;
             kept.extend(all.drain(..).take(room));
         }
+        // Those core only counted (past `Options::entries`).
+        self.omitted += std::mem::take(&mut from.omitted).total();
         Ok(())
     }
 }
 
 impl Kept {
+    /// The entries of each kind still wanted: a piece need make no more.
+    fn room(&self) -> Room {
+        Room {
+            rejects: KEPT_ENTRIES.saturating_sub(self.report.rejects.len()),
+            warnings: KEPT_ENTRIES.saturating_sub(self.report.warnings.len()),
+        }
+    }
+
     /// Puts the kept entries into `report`.
     fn into(self, report: &mut contactport_core::Report) -> u64 {
         report.rejects = self.report.rejects;
@@ -238,10 +248,12 @@ impl Converter {
     /// A converter for `options`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Converter, JsValue> {
+        let opts = Options {
+            entries: Room::each(KEPT_ENTRIES),
+            ..self::options(options, false)?
+        };
         Ok(Converter {
-            inner: Some(contactport_core::Stream::new(self::options(
-                options, false,
-            )?)),
+            inner: Some(contactport_core::Stream::new(opts)),
             rejects: Vec::new(),
             out: Vec::new(),
             kept: Kept::default(),
@@ -434,6 +446,13 @@ impl Planner {
         Ok(o.into())
     }
 
+    /// The report entries of each kind a piece cut now need make, `{ rejects, warnings }`, for
+    /// `PieceConverter.convert`: the page keeps the first 1,000 of the file, so once those are
+    /// merged the pieces only count theirs instead of sending them over.
+    pub fn room(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.kept.room())
+    }
+
     /// The counts so far (for progress).
     pub fn report(&self) -> Result<JsValue, JsValue> {
         match &self.merger {
@@ -493,24 +512,29 @@ impl PieceConverter {
         })
     }
 
-    /// Converts one piece (`piece`, `bytes`, as the planner cut them).
-    pub fn convert(&self, bytes: &[u8], piece: JsValue) -> Result<JsValue, JsValue> {
+    /// Converts one piece (`piece`, `bytes`, as the planner cut them), making the report
+    /// entries of each kind `room` allows (`Planner.room()` when the piece was cut; 1,000 when
+    /// undefined), the rest only counted.
+    pub fn convert(
+        &mut self,
+        bytes: &[u8],
+        piece: JsValue,
+        room: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let piece: contactport_core::plan::Piece =
             serde_wasm_bindgen::from_value(piece).map_err(into_error)?;
+        let room: Option<Room> = serde_wasm_bindgen::from_value(room).map_err(into_error)?;
+        self.opts.entries = room.unwrap_or(Room::each(KEPT_ENTRIES));
         let mut conv = piece.converter(self.reader, &self.opts);
         let (mut out, mut rejects) = (Vec::new(), Vec::new());
-        let mut report = conv
+        let report = conv
             .push(bytes, &mut out, &mut rejects)
             .and_then(|_| conv.finish(&mut out, &mut rejects))
             .map_err(|e| into_error(piece.relocate(e)))?;
-        // The page keeps the first entries of the whole file, so a piece's first are all it
-        // can use: the rest are only counted, not copied to JavaScript and back (a file of
-        // invalid numbers has one warning a record).
-        let mut omitted = 0;
-        for all in [&mut report.rejects, &mut report.warnings] {
-            omitted += all.len().saturating_sub(KEPT_ENTRIES);
-            all.truncate(KEPT_ENTRIES);
-        }
+        // The page keeps the first entries of the whole file: those past `room` were only
+        // counted, not made and copied to JavaScript and back (a file of invalid numbers has
+        // one warning a record).
+        let omitted = report.omitted.total();
         let o = finished(&conv, &report, &out, &rejects)?;
         js_sys::Reflect::set(&o, &"entriesOmitted".into(), &JsValue::from(omitted as f64))?;
         Ok(o)

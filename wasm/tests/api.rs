@@ -106,8 +106,8 @@ fn report_and_preview_have_the_cli_shape() {
     );
 }
 
-/// Issue 22: a piece hands over only the first 1,000 entries of each kind (the page keeps no
-/// more of the whole file) and counts the rest; its bytes stay in JavaScript, the planner says
+/// Issue 22: the pieces hand over only the first 1,000 entries of each kind of the whole file
+/// (the page keeps no more: `Planner.room()`) and count the rest; its bytes stay in JavaScript, the planner says
 /// what goes around them. Joined as the page's worker joins them, the output, the rejects and
 /// the report are the one converter's: a flat file (warnings) and Covage (a JSON array, rejects).
 #[wasm_bindgen_test]
@@ -136,19 +136,24 @@ fn pieces_join_in_place_into_the_one_converters_bytes_and_entries() {
         let mut planner = Planner::create(sample, opts(to))
             .unwrap()
             .expect("a CSV of this size is planned");
-        let pieces = PieceConverter::new(planner.reader().unwrap(), opts(to)).unwrap();
+        let mut pieces = PieceConverter::new(planner.reader().unwrap(), opts(to)).unwrap();
         let mut chunks: Vec<JsValue> = planner.push(&input[sample.len()..]).unwrap().to_vec();
         chunks.extend(planner.finish().unwrap().to_vec());
         assert!(chunks.len() > 1, "cut into several pieces");
-        let (mut out, mut rejects, mut most) = (vec![], vec![], 0.0f64);
+        let (mut out, mut rejects, mut handed) = (vec![], vec![], [0.0f64; 2]);
         for chunk in chunks {
+            // As the page does: the room when the piece is sent, here after every merge.
             let r = pieces
-                .convert(&bytes(&chunk, "bytes"), get(&chunk, "piece"))
+                .convert(
+                    &bytes(&chunk, "bytes"),
+                    get(&chunk, "piece"),
+                    planner.room().unwrap(),
+                )
                 .unwrap();
-            for kind in ["rejects", "warnings"] {
+            for (kind, n) in ["rejects", "warnings"].into_iter().zip(&mut handed) {
                 let entries = get(&get(&r, "report"), kind);
                 if !entries.is_undefined() {
-                    most = most.max(get(&entries, "length").as_f64().unwrap());
+                    *n += get(&entries, "length").as_f64().unwrap();
                 }
             }
             let (piece_out, piece_rejects) = (bytes(&r, "output"), bytes(&r, "rejects"));
@@ -170,8 +175,9 @@ fn pieces_join_in_place_into_the_one_converters_bytes_and_entries() {
         let joined = planner.done().unwrap();
         out.extend(bytes(&joined, "output"));
         assert_eq!(
-            most, 1000.0,
-            "{to}: no piece hands over more than the page keeps"
+            handed[0].max(handed[1]),
+            1000.0,
+            "{to}: the pieces hand over no more entries than the page keeps, {handed:?}"
         );
         assert!(
             out == one_out,

@@ -6,14 +6,14 @@ import init, { PieceConverter } from "./pkg/contactport_wasm.js";
 const ready = init();
 let current = { run: null, conv: null };
 
-self.onmessage = async ({ data: { run, bytes, piece, reader, options } }) => {
+self.onmessage = async ({ data: { run, bytes, piece, room, reader, options } }) => {
   try {
     await ready;
     if (current.run !== run) {
       current.conv?.free();
       current = { run, conv: new PieceConverter(reader, options) };
     }
-    const r = current.conv.convert(bytes, piece);
+    const r = current.conv.convert(bytes, piece, room);
     self.postMessage({ ok: true, output: r.output, rejects: r.rejects, report: r.report, preview: r.preview, inputFormat: r.inputFormat,
       entriesOmitted: r.entriesOmitted },
       [r.output.buffer, r.rejects.buffer]);

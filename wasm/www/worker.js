@@ -90,7 +90,9 @@ async function inPieces(file, options, out, rejectParts) {
       else if (!failure || piece.seq < failure.seq) failure = { seq: piece.seq, message: data.message };
       mergeReady().then(done);
     };
-    worker.postMessage({ run, bytes, piece, reader, options: { ...options, preview: PREVIEW } }, [bytes.buffer]);
+    // The entries the page still keeps: once the first 1,000 are merged, pieces only count.
+    const room = planner.room();
+    worker.postMessage({ run, bytes, piece, room, reader, options: { ...options, preview: PREVIEW } }, [bytes.buffer]);
   });
   const pending = new Set();
   const dispatch = async (chunks) => {

@@ -71,6 +71,11 @@ pub fn run(a: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
         None => &mut no_rejects,
     };
     let mut entries = Entries::new(a.out.report.is_some())?;
+    // Without a report only the first few entries are shown: the rest are only counted.
+    let opts = Options {
+        entries: entries.needed(),
+        ..opts
+    };
     let threads = a.threads.count();
     let report = convert_input(input, opts, threads, &mut out, rej, &mut entries, &bar)?;
     out.commit()?;
