@@ -20,7 +20,7 @@ pub fn normalize(raw: &str) -> String {
 /// Normalises `email` where it lies (as [`normalize`]) when it is a valid address, and says so;
 /// an invalid one is left exactly as read. No allocation for the common ASCII address.
 pub fn normalize_in_place(email: &mut String) -> bool {
-    let t = email.trim();
+    let t = crate::normalize::trim(email);
     if !t.is_ascii() {
         let n = normalize(email);
         let ok = is_valid(&n);
@@ -36,9 +36,12 @@ pub fn normalize_in_place(email: &mut String) -> bool {
     if !valid_parts(t, &t[..at], &t[at + 1..]) {
         return false;
     }
-    let (start, len) = (email.len() - email.trim_start().len(), t.len());
-    email.truncate(start + len);
-    email.drain(..start);
+    // Where `t` lies in `email`.
+    let (start, len) = (t.as_ptr() as usize - email.as_ptr() as usize, t.len());
+    if len != email.len() {
+        email.truncate(start + len);
+        email.drain(..start);
+    }
     email[at + 1..].make_ascii_lowercase();
     true
 }
@@ -57,20 +60,41 @@ fn valid_parts(email: &str, user: &str, domain: &str) -> bool {
     domain.contains('.') && (plainly_valid(user, domain) || email.validate_email())
 }
 
+/// [`CHARS`]: a byte of a plain local part.
+const USER: u8 = 1;
+/// [`CHARS`]: a byte of a domain label (letters, digits, `-`).
+const LABEL: u8 = 2;
+/// What each byte may be in a plain address: one lookup a byte, this runs for every record.
+static CHARS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        if (b as u8).is_ascii_alphanumeric() {
+            t[b] = USER | LABEL;
+        }
+        b += 1;
+    }
+    let special = b"._-+'!#$%&*/=?^`{|}~";
+    let mut i = 0;
+    while i < special.len() {
+        t[special[i] as usize] |= USER;
+        i += 1;
+    }
+    t[b'-' as usize] |= LABEL;
+    t
+};
+
 /// The common case decided without the validator's regexes: an ASCII address whose local part
 /// is made of the HTML5 rule's characters and whose domain is dotted LDH labels. It only ever
 /// accepts what the validator accepts (tested); anything else goes to the validator.
 fn plainly_valid(user: &str, domain: &str) -> bool {
-    let user_ok = !user.is_empty()
-        && user.len() <= 64
-        && user
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-+'!#$%&*/=?^`{|}~".contains(&b));
+    let user_ok =
+        !user.is_empty() && user.len() <= 64 && user.bytes().all(|b| CHARS[b as usize] & USER != 0);
     let label_ok = |l: &[u8]| {
         (1..=63).contains(&l.len())
             && l[0].is_ascii_alphanumeric()
             && l[l.len() - 1].is_ascii_alphanumeric()
-            && l.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
+            && l.iter().all(|&b| CHARS[b as usize] & LABEL != 0)
     };
     user_ok && domain.len() <= 255 && domain.as_bytes().split(|&b| b == b'.').all(label_ok)
 }

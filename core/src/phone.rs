@@ -143,7 +143,7 @@ fn answer(
     region: Region,
     otherwise: impl FnOnce(&str, Region) -> Result<String, PhoneError>,
 ) -> Result<String, PhoneError> {
-    let raw = raw.trim();
+    let raw = crate::normalize::trim(raw);
     let mut buf = [0u8; 13];
     match fast::french(raw, region, &mut buf) {
         Some(e164) => Ok(e164.to_string()),
@@ -154,7 +154,7 @@ fn answer(
 /// [`normalize`] into `number` itself, reusing its buffer; an invalid number is left as read.
 pub fn normalize_in_place(number: &mut String, region: Region) -> Result<(), PhoneError> {
     let mut buf = [0u8; 13];
-    let raw = number.trim();
+    let raw = crate::normalize::trim(number);
     match fast::french(raw, region, &mut buf) {
         Some(e164) => {
             number.clear();

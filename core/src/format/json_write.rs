@@ -33,9 +33,26 @@ static ESCAPE: [u8; 256] = {
     t
 };
 
+/// True when a byte of `b` needs an escape: eight bytes a step, the last step overlapping the
+/// one before (short strings, a record's usual, are one or two steps).
+fn any_escape(b: &[u8]) -> bool {
+    let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+    if b.len() < 8 {
+        return b.iter().any(|&c| ESCAPE[c as usize] != 0);
+    }
+    (0..b.len() - 7).step_by(8).any(|i| needs_escape(word(i))) || needs_escape(word(b.len() - 8))
+}
+
 /// Appends `s` as a JSON string, quotes included, escaped as `serde_json` escapes it.
 pub fn string(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
+    if !any_escape(b) {
+        out.reserve(b.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(b);
+        out.push(b'"');
+        return;
+    }
     out.push(b'"');
     let (mut start, mut i) = (0, 0);
     while i < b.len() {
