@@ -66,6 +66,7 @@ impl EntryStore for Entries {
     fn keep(&mut self, report: &mut Report) -> std::io::Result<()> {
         self.rejects.add(std::mem::take(&mut report.rejects))?;
         self.warnings.add(std::mem::take(&mut report.warnings))?;
+        // Those core only counted (past `Options::entries`).
         let omitted = std::mem::take(&mut report.omitted);
         self.rejects.count += omitted.rejects;
         self.warnings.count += omitted.warnings;

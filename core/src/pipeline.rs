@@ -126,16 +126,20 @@ impl Pipeline {
         let row_drops = std::mem::take(&mut read.drops.dropped_fields);
         if !problems.is_empty() {
             self.rejected.write(pos, problems, c);
-            let made = problems.len().min(self.room.rejects);
-            self.room.rejects -= made;
-            self.report.omitted.rejects += (problems.len() - made) as u64;
+            let made = made(
+                problems.len(),
+                &mut self.room.rejects,
+                &mut self.report.omitted.rejects,
+            );
             self.report.reject(pos, problems.drain(..).take(made));
             warnings.clear();
             return;
         }
-        let made = warnings.len().min(self.room.warnings);
-        self.room.warnings -= made;
-        self.report.omitted.warnings += (warnings.len() - made) as u64;
+        let made = made(
+            warnings.len(),
+            &mut self.room.warnings,
+            &mut self.report.omitted.warnings,
+        );
         for w in warnings.drain(..).take(made) {
             self.report.warn(pos, w);
         }
@@ -154,4 +158,13 @@ impl Pipeline {
         self.accepted.accept(pos, c, out);
         self.report.written += 1;
     }
+}
+
+/// Of `n` entries of one kind, how many to make with `room` left: those are taken from the
+/// room, the rest counted in `omitted`.
+fn made(n: usize, room: &mut usize, omitted: &mut u64) -> usize {
+    let made = n.min(*room);
+    *room -= made;
+    *omitted += (n - made) as u64;
+    made
 }

@@ -17,9 +17,7 @@ impl EntryStore for Report {
     fn keep(&mut self, report: &mut Report) -> std::io::Result<()> {
         self.rejects.append(&mut report.rejects);
         self.warnings.append(&mut report.warnings);
-        let o = std::mem::take(&mut report.omitted);
-        self.omitted.rejects += o.rejects;
-        self.omitted.warnings += o.warnings;
+        self.omitted += std::mem::take(&mut report.omitted);
         Ok(())
     }
 }
@@ -98,16 +96,17 @@ impl Room {
     }
 }
 
-impl Default for Room {
-    fn default() -> Room {
-        Room::ALL
-    }
-}
-
 impl Omitted {
     /// Both kinds.
     pub fn total(&self) -> u64 {
         self.rejects + self.warnings
+    }
+}
+
+impl std::ops::AddAssign for Omitted {
+    fn add_assign(&mut self, other: Omitted) {
+        self.rejects += other.rejects;
+        self.warnings += other.warnings;
     }
 }
 
