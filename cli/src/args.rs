@@ -218,7 +218,7 @@ fn invalid_phone_parser() -> Table<contactport_core::normalize::InvalidPhone> {
 pub fn target_parser() -> Table<Target> {
     Table {
         parse: str::parse,
-        choices: || options::TARGETS.to_vec(),
+        choices: options::targets,
     }
 }
 
@@ -370,15 +370,9 @@ impl OutputArgs {
 /// `KOJO_CLIENT_ID` + `KOJO_CLIENT_SECRET`.
 #[derive(Debug, Clone, Args)]
 pub struct ProviderArgs {
-    /// Covage base URL.
-    #[arg(long, env = "COVAGE_URL", default_value = contactport_providers::defaults::COVAGE_URL)]
-    pub covage_url: String,
-    /// Kojo base URL.
-    #[arg(long, env = "KOJO_URL", default_value = contactport_providers::defaults::KOJO_URL)]
-    pub kojo_url: String,
-    /// Kojo contacts path (its docs say both /contacts and /contact).
-    #[arg(long, env = "KOJO_CONTACTS_PATH", default_value = contactport_providers::defaults::KOJO_PATH)]
-    pub kojo_path: String,
+    /// Each provider's settings, from the providers' table (`--covage-url`, `--kojo-url`…).
+    #[command(flatten)]
+    pub settings: Settings,
     /// Requests per second to the provider written to (default: 20 for Kojo, its documented
     /// burst limit; none for Covage). 0 for no limit.
     #[arg(long, value_name = "R", value_parser = parse_rate)]
@@ -404,13 +398,7 @@ impl ProviderArgs {
         writing: bool,
     ) -> anyhow::Result<std::sync::Arc<dyn contactport_providers::Provider>> {
         let connect = contactport_providers::Connect {
-            covage: contactport_providers::CovageConfig {
-                url: self.covage_url.clone(),
-            },
-            kojo: contactport_providers::KojoConfig {
-                url: self.kojo_url.clone(),
-                path: self.kojo_path.clone(),
-            },
+            values: self.settings.0.clone(),
             link: contactport_providers::Link {
                 rate: self.rate,
                 hourly_limit: self.hourly_limit,
@@ -423,6 +411,53 @@ impl ProviderArgs {
             &connect,
             writing,
         )?)
+    }
+}
+
+/// Each provider's settings (where it is), as flags made from the providers' table: a new
+/// provider's flags, help, completions and man page come with its row.
+#[derive(Debug, Clone, Default)]
+pub struct Settings(pub contactport_providers::Values);
+
+fn settings() -> impl Iterator<Item = &'static contactport_providers::Setting> {
+    contactport_providers::PROVIDERS
+        .iter()
+        .flat_map(|k| k.settings.iter())
+}
+
+impl clap::FromArgMatches for Settings {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut values = contactport_providers::Values::default();
+        for s in settings() {
+            if let Some(v) = m.get_one::<String>(s.flag) {
+                values.set(s, v.clone());
+            }
+        }
+        Ok(Settings(values))
+    }
+
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Settings::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl Args for Settings {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        settings().fold(cmd, |cmd, s| {
+            cmd.arg(
+                clap::Arg::new(s.flag)
+                    .long(s.flag)
+                    .env(s.env)
+                    .default_value(s.default)
+                    .value_name(s.value_name)
+                    .help(s.help),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Settings::augment_args(cmd)
     }
 }
 

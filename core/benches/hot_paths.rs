@@ -4,7 +4,7 @@
 use contactport_core::convert::{convert, Options};
 use contactport_core::normalize::InvalidPhone;
 use contactport_core::phone::{self, Region};
-use contactport_core::{email, mapping, normalize, Contact, Format};
+use contactport_core::{email, normalize, Contact, Format};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use std::hint::black_box;
 
@@ -106,8 +106,8 @@ fn record(c: &mut Criterion) {
                     &mut w,
                 );
                 (
-                    mapping::to_covage(&r),
-                    mapping::to_kojo(&r, Default::default()),
+                    contactport_core::covage::to_covage(&r),
+                    contactport_core::kojo::to_kojo(&r, Default::default()),
                 )
             },
             BatchSize::SmallInput,

@@ -84,7 +84,7 @@ impl Options {
     /// `import kojo` would. A conversion writes files, where two rows may share an email;
     /// an import's engine applies the rule itself, to the records it receives.
     pub fn cross_record_rules(&self) -> bool {
-        self.to.is_none() && matches!(self.target, Some(Target::Covage | Target::Kojo))
+        self.to.is_none() && self.target.is_some_and(|t| !t.is_any())
     }
 }
 
@@ -514,7 +514,7 @@ mod tests {
         let run = |entries: Room| {
             let mut s = Stream::new(Options {
                 entries,
-                target: Some(Target::Covage),
+                target: Some(Format::Covage.target()),
                 invalid_phone: Some(InvalidPhone::Drop),
                 ..Options::default()
             });

@@ -1,6 +1,12 @@
-//! Covage's wire type (a contact exactly as `GET /api/contacts/` returns it) and its number
-//! form: national for French numbers, E.164 for the rest.
+//! Covage, all core knows of it: its wire type (a contact exactly as `GET /api/contacts/`
+//! returns it), its number form (national for French numbers, E.164 for the rest), the mapping
+//! to and from [`Contact`], its JSON writer, its rules and its row of
+//! [`crate::format::FORMATS`] ([`FORMAT`]).
 
+use crate::contact::{Contact, Field};
+use crate::format::json_write::Object;
+use crate::format::{Format, JsonRecord, Shape, Spec};
+use crate::rules::{Rules, Target};
 use crate::{nullable, nullable_text};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -30,8 +36,6 @@ pub struct CovageContact {
     pub email: String,
 }
 
-/// Country codes whose numbers Covage holds in national form ("French numbers"):
-/// metropolitan France and the overseas departments that share the `0X` national prefix.
 /// A [`CovageContact`] as it lies in the input, its strings borrowed where they have no
 /// escape: read into a record that is reused, an element costs no allocation. The same keys,
 /// defaults and messages as [`CovageContact`]'s (`null` reads as empty in both).
@@ -53,8 +57,8 @@ pub(crate) struct CovageRef<'a> {
 }
 
 impl CovageRef<'_> {
-    /// Into `c` (emptied before), as [`crate::mapping::from_covage`] maps a [`CovageContact`].
-    pub(crate) fn fill(&self, c: &mut crate::contact::Contact) {
+    /// Into `c` (emptied before), as [`from_covage`] maps a [`CovageContact`].
+    pub(crate) fn fill(&self, c: &mut Contact) {
         c.covage_uuid.push_str(&self.contact_uuid);
         c.first_name.push_str(&self.first_name);
         c.last_name.push_str(&self.last_name);
@@ -64,6 +68,8 @@ impl CovageRef<'_> {
     }
 }
 
+/// Country codes whose numbers Covage holds in national form ("French numbers"):
+/// metropolitan France and the overseas departments that share the `0X` national prefix.
 const FRENCH_CODES: [&str; 5] = ["+33", "+262", "+590", "+594", "+596"];
 
 /// The form Covage holds: national (`0142845403`) for French numbers, E.164 for the rest.
@@ -89,9 +95,112 @@ pub fn is_french_mobile(e164: &str) -> bool {
     MOBILE.iter().any(|p| e164.starts_with(p))
 }
 
+/// Covage's required fields: its contact form and the PUT "information in full" note.
+pub const RULES: Rules = Rules {
+    name: "covage",
+    help: "Covage's rules, one contact per email",
+    required: &[Field::FirstName, Field::LastName, Field::Email],
+    why: "required by Covage",
+    fills_vendor: false,
+};
+
+/// Covage's row of [`crate::format::FORMATS`]: a JSON array of its contacts.
+pub const FORMAT: Spec = Spec {
+    format: Format::Covage,
+    name: "covage",
+    aliases: &[],
+    label: "Covage contacts (JSON, as its API returns them)",
+    extension: "json",
+    chosen_by: &[],
+    shape: Shape::JsonArray,
+    target: Target::of(&RULES),
+    holds: |f| {
+        use Field::*;
+        matches!(
+            f,
+            FirstName | LastName | Email | Phone | Mobile | CovageUuid
+        )
+    },
+    also_drops: None,
+    json: Some(JsonRecord {
+        kind: "Covage",
+        keys: &["contact_uuid", "phone_number", "cell_phone_number"],
+        read: |el, c, _| {
+            serde_json::from_slice::<CovageRef>(el)?.fill(c);
+            Ok(())
+        },
+        write: |out, c, _| write_json(out, c),
+    }),
+};
+
+/// A Covage contact as a canonical record (values as read; [`crate::normalize()`] follows).
+pub fn from_covage(w: CovageContact, c: &mut Contact) {
+    c.covage_uuid = w.contact_uuid.unwrap_or_default();
+    c.first_name = w.first_name;
+    c.last_name = w.last_name;
+    c.phone = w.phone_number;
+    c.mobile = w.cell_phone_number;
+    c.email = w.email;
+}
+
+/// The Covage contact for a normalised record: French numbers in national form.
+pub fn to_covage(c: &Contact) -> CovageContact {
+    CovageContact {
+        contact_uuid: (!c.covage_uuid.is_empty()).then(|| c.covage_uuid.clone()),
+        first_name: c.first_name.clone(),
+        last_name: c.last_name.clone(),
+        phone_number: covage_form(&c.phone),
+        cell_phone_number: covage_form(&c.mobile),
+        email: c.email.clone(),
+    }
+}
+
+/// The Covage contact for a normalised record, as `serde_json` writes [`to_covage`]'s
+/// answer, without building it (no copy of any field).
+pub(crate) fn write_json(out: &mut Vec<u8>, c: &Contact) {
+    let mut o = Object::new(out);
+    if !c.covage_uuid.is_empty() {
+        o.member("contact_uuid", &c.covage_uuid);
+    }
+    o.member("first_name", &c.first_name);
+    o.member("last_name", &c.last_name);
+    for (key, number) in [("phone_number", &c.phone), ("cell_phone_number", &c.mobile)] {
+        match national_rest(number) {
+            // A French number in national form: `0` then the digits after the country code.
+            Some(rest) => {
+                o.key(key);
+                o.out.extend_from_slice(b"\"0");
+                o.out.extend_from_slice(rest.as_bytes());
+                o.out.push(b'"');
+            }
+            None => o.member(key, number),
+        }
+    }
+    o.member("email", &c.email);
+    o.end();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Straight from the record, with French, overseas and foreign numbers.
+        #[test]
+        fn written_as_serde_json_writes_to_covage(v in proptest::collection::vec(crate::format::json_write::tests::text(), Field::ALL.len()), numbers in (0..6usize, 0..6usize)) {
+            let mut c = Contact::default();
+            for (f, s) in Field::ALL.iter().zip(&v) {
+                *c.get_mut(*f) = s.clone();
+            }
+            let n = ["+33142845403", "+262692417900", "+14845691493", "", "+590590123456", "+33"];
+            c.phone = n[numbers.0].to_string();
+            c.mobile = n[numbers.1].to_string();
+            let mut out = vec![];
+            write_json(&mut out, &c);
+            prop_assert_eq!(&out, &serde_json::to_vec(&to_covage(&c)).unwrap());
+        }
+    }
 
     #[test]
     fn french_numbers_in_national_form_the_rest_in_e164() {
@@ -123,12 +232,12 @@ mod tests {
             r#"{"first_name":"A""#,
         ] {
             let owned = serde_json::from_slice::<CovageContact>(el.as_bytes()).map(|w| {
-                let mut c = crate::contact::Contact::default();
-                crate::mapping::from_covage(w, &mut c);
+                let mut c = Contact::default();
+                from_covage(w, &mut c);
                 c
             });
             let borrowed = serde_json::from_slice::<CovageRef>(el.as_bytes()).map(|w| {
-                let mut c = crate::contact::Contact::default();
+                let mut c = Contact::default();
                 w.fill(&mut c);
                 c
             });

@@ -15,8 +15,10 @@
 //! - [`phone`], [`email`], `name`, `timestamp`: one value each.
 //! - [`normalize()`]: a record in canonical form; `rules`: whose rules ([`Target`]) a record
 //!   must pass, and how.
-//! - `covage`, `kojo`: the providers' wire types ([`CovageContact`], [`KojoContact`]);
-//!   [`mapping`]: to and from [`Contact`], and the field-loss accounting.
+//! - [`covage`], [`kojo`]: all core knows of each provider, one module each: its wire type
+//!   ([`CovageContact`], [`KojoContact`]), its mapping to and from [`Contact`], its JSON
+//!   writer, its [`Rules`] and its row of `FORMATS`; [`mapping`]: the options every command
+//!   shares and the field-loss accounting.
 //! - [`format`]: encodings, push parsers for CSV and JSON, layouts, writers; `FORMATS`, the
 //!   one table of formats.
 //! - [`convert`]: the push engine [`Converter`] (detect → `read`: one record of a format →
@@ -51,12 +53,12 @@
 // Public: used by the other crates by path. The rest is reached through the re-exports below.
 mod contact;
 pub mod convert;
-mod covage;
+pub mod covage;
 pub mod email;
 mod error;
 pub mod format;
 mod hints;
-mod kojo;
+pub mod kojo;
 pub mod mapping;
 mod name;
 pub mod normalize;
@@ -79,11 +81,12 @@ pub use error::{At, Error};
 pub use format::Format;
 pub use hints::Hints;
 pub use kojo::KojoContact;
-pub use mapping::{KojoPhone, Mapping, VendorMap};
+pub use kojo::KojoPhone;
+pub use mapping::{Mapping, VendorMap};
 pub use normalize::normalize;
 pub use problem::{Entry, Position, Problem};
 pub use report::{ColumnUse, EntryStore, Omitted, Report, Room};
-pub use rules::{OnePerEmail, Target};
+pub use rules::{OnePerEmail, Rules, Target};
 
 /// Reads a JSON string that may be `null` (as empty).
 pub(crate) fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {

@@ -1,5 +1,6 @@
-//! Mapping between the canonical [`Contact`] and each provider's wire type, and the
-//! field-loss accounting: every value a mapping drops or changes is counted per field.
+//! The mapping options every command shares ([`Mapping`], the [`VendorMap`]) and the
+//! field-loss accounting: every value a format drops or changes is counted per field. Each
+//! provider's mapping to and from [`Contact`] lives in its module (`covage`, `kojo`); in sum:
 //!
 //! | canonical | Covage | Kojo |
 //! |---|---|---|
@@ -11,36 +12,13 @@
 //! | covage_uuid / kojo_id | contact_uuid / — | — / id |
 
 use crate::contact::{Contact, Field};
-use crate::covage::CovageContact;
 use crate::error::Error;
 use crate::format::Format;
-use crate::kojo::KojoContact;
+use crate::kojo::KojoPhone;
 use crate::normalize::Origin;
-use crate::phone::{self, Region};
+use crate::phone::Region;
 use crate::{email, name};
 use std::collections::HashMap;
-
-/// Which of the two numbers Kojo's single `phone` takes (`--kojo-phone`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum KojoPhone {
-    /// The mobile, else the fixed line.
-    #[default]
-    MobileFirst,
-    /// The fixed line, else the mobile.
-    FixedFirst,
-}
-
-impl std::str::FromStr for KojoPhone {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        use crate::options::{expected, pick, KOJO_PHONE};
-        match pick(&KOJO_PHONE, s) {
-            Some("mobile-first") => Ok(KojoPhone::MobileFirst),
-            Some("fixed-first") => Ok(KojoPhone::FixedFirst),
-            _ => Err(format!("expected {}, got {s:?}", expected(&KOJO_PHONE))),
-        }
-    }
-}
 
 /// Vendor of each email domain (`--vendor-map`, CSV `email_domain,vendor_id,org_name`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -147,74 +125,6 @@ impl Mapping {
     }
 }
 
-/// A Covage contact as a canonical record (values as read; [`crate::normalize()`] follows).
-pub fn from_covage(w: CovageContact, c: &mut Contact) {
-    c.covage_uuid = w.contact_uuid.unwrap_or_default();
-    c.first_name = w.first_name;
-    c.last_name = w.last_name;
-    c.phone = w.phone_number;
-    c.mobile = w.cell_phone_number;
-    c.email = w.email;
-}
-
-/// A Kojo contact as a canonical record. Kojo's one phone goes to `mobile` when it is a French
-/// mobile (+336, +337, overseas mobiles), else to `phone`.
-pub fn from_kojo(w: KojoContact, c: &mut Contact, region: Region) {
-    c.kojo_id = w.id.unwrap_or_default();
-    c.display_name = w.display_name.unwrap_or_default();
-    c.email = w.email.unwrap_or_default();
-    c.org_name = w.org_name.unwrap_or_default();
-    c.vendor_id = w.vendor_id.unwrap_or_default();
-    c.created_at = w.created_at.unwrap_or_default();
-    c.updated_at = w.updated_at.unwrap_or_default();
-    let p = w.phone.unwrap_or_default();
-    match phone::normalize(&p, region) {
-        Ok(n) if crate::covage::is_french_mobile(&n) => c.mobile = p,
-        _ => c.phone = p,
-    }
-}
-
-/// The Covage contact for a normalised record: French numbers in national form.
-pub fn to_covage(c: &Contact) -> CovageContact {
-    CovageContact {
-        contact_uuid: (!c.covage_uuid.is_empty()).then(|| c.covage_uuid.clone()),
-        first_name: c.first_name.clone(),
-        last_name: c.last_name.clone(),
-        phone_number: crate::covage::covage_form(&c.phone),
-        cell_phone_number: crate::covage::covage_form(&c.mobile),
-        email: c.email.clone(),
-    }
-}
-
-/// The number Kojo's `phone` takes, and the other field when it had a value (dropped).
-pub fn kojo_phone(c: &Contact, pref: KojoPhone) -> (&str, Option<Field>) {
-    let (first, second) = match pref {
-        KojoPhone::MobileFirst => (Field::Mobile, Field::Phone),
-        KojoPhone::FixedFirst => (Field::Phone, Field::Mobile),
-    };
-    let (a, b) = (c.get(first), c.get(second));
-    if a.is_empty() {
-        (b, None)
-    } else {
-        (a, (!b.is_empty()).then_some(second))
-    }
-}
-
-/// The Kojo contact for a normalised record (vendor filled by [`Mapping::fill_vendor`]).
-pub fn to_kojo(c: &Contact, pref: KojoPhone) -> KojoContact {
-    let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    KojoContact {
-        id: some(&c.kojo_id),
-        display_name: Some(c.display_name.clone()),
-        email: Some(c.email.clone()),
-        phone: some(kojo_phone(c, pref).0),
-        org_name: some(&c.org_name),
-        vendor_id: some(&c.vendor_id),
-        created_at: some(&c.created_at),
-        updated_at: some(&c.updated_at),
-    }
-}
-
 /// Calls `dropped` with each field whose value writing `c` as `target` drops or changes.
 pub fn dropped_fields(
     c: &Contact,
@@ -228,6 +138,8 @@ pub fn dropped_fields(
         return;
     }
     let holds = |f: Field| target.holds(f);
+    // A field it holds and still drops here (Kojo's second number).
+    let also = target.spec().also_drops.and_then(|drops| drops(c, pref));
     for f in Field::ALL {
         let v = c.get(f);
         if v.is_empty() {
@@ -250,10 +162,7 @@ pub fn dropped_fields(
                 };
                 !origin.names_split && back != v
             }
-            Field::Phone | Field::Mobile if target == Format::Kojo => {
-                kojo_phone(c, pref).1 == Some(f)
-            }
-            _ => !holds(f),
+            _ => !holds(f) || also == Some(f),
         };
         if lost {
             dropped(f);
@@ -264,6 +173,8 @@ pub fn dropped_fields(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::covage::{from_covage, to_covage, CovageContact};
+    use crate::kojo::{from_kojo, kojo_phone, to_kojo, KojoContact};
 
     fn dropped(c: &Contact, origin: Origin, to: Format) -> Vec<&'static str> {
         let mut v = vec![];

@@ -33,9 +33,9 @@ pub enum InvalidPhone {
 impl InvalidPhone {
     /// The default for a target: reject for Covage and Kojo, keep for flat files.
     pub fn default_for(target: crate::rules::Target) -> InvalidPhone {
-        match target {
-            crate::rules::Target::Any => InvalidPhone::Keep,
-            _ => InvalidPhone::Reject,
+        match target.is_any() {
+            true => InvalidPhone::Keep,
+            false => InvalidPhone::Reject,
         }
     }
 }

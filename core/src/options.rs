@@ -31,12 +31,20 @@ pub fn formats() -> Vec<Choice> {
         .collect()
 }
 
-/// Whose rules `validate` checks (`crate::Target`).
-pub const TARGETS: [Choice; 3] = [
-    choice("any", "flat files: a name, an email, a company or a phone"),
-    choice("covage", "Covage's rules, one contact per email"),
-    choice("kojo", "Kojo's rules, one contact per email"),
-];
+/// Whose rules `validate` checks (`crate::Target`): flat files', then each provider's, from
+/// the rows of [`FORMATS`] that name a provider's rules.
+pub fn targets() -> Vec<Choice> {
+    let mut all = vec![choice(
+        "any",
+        "flat files: a name, an email, a company or a phone",
+    )];
+    for rules in FORMATS.iter().filter_map(|f| f.target.rules()) {
+        if !all.iter().any(|c| c.name == rules.name) {
+            all.push(choice(rules.name, rules.help));
+        }
+    }
+    all
+}
 
 /// Which number Kojo's one phone takes (`crate::KojoPhone`).
 pub const KOJO_PHONE: [Choice; 2] = [
@@ -168,7 +176,7 @@ mod tests {
                 assert_eq!(a.parse::<crate::Format>().unwrap(), f);
             }
         }
-        for c in TARGETS {
+        for c in targets() {
             c.name.parse::<crate::Target>().unwrap();
         }
         for c in KOJO_PHONE {

@@ -65,7 +65,7 @@ impl Pipeline {
     pub(crate) fn new(opts: &Options, accepted: Box<dyn Sink>) -> Pipeline {
         let target = opts
             .target
-            .unwrap_or_else(|| opts.to.map_or(Target::Any, crate::format::Format::target));
+            .unwrap_or_else(|| opts.to.map_or(Target::ANY, crate::format::Format::target));
         Pipeline {
             target,
             invalid_phone: opts
@@ -111,11 +111,11 @@ impl Pipeline {
                 c,
                 region,
                 self.invalid_phone,
-                self.target == Target::Any,
+                self.target.is_any(),
                 problems,
                 warnings,
             );
-            if self.target == Target::Kojo {
+            if self.target.rules().is_some_and(|r| r.fills_vendor) {
                 self.mapping.fill_vendor(c);
             }
             rules::check(c, self.target, &self.hints, problems);

@@ -8,52 +8,88 @@ use crate::hints::Hints;
 use crate::problem::Problem;
 use std::collections::HashMap;
 
-/// Whose rules a record is checked against (`validate --for`, or the output format).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Target {
-    /// Flat files: some name or an email, valid values where present.
-    #[default]
-    Any,
-    /// Covage: first name, last name and email required.
-    Covage,
-    /// Kojo create: display name, email, org name and vendor id required.
-    Kojo,
+/// A provider's rules: what a record it takes must have. Each provider's module holds its
+/// own, named in its format's row of [`crate::format::FORMATS`], so `validate --for` and the
+/// page's menu list every provider without a list of their own.
+#[derive(Debug)]
+pub struct Rules {
+    /// Its name for `validate --for`.
+    pub name: &'static str,
+    /// What it checks, for a menu or a completion.
+    pub help: &'static str,
+    /// The fields a record must have.
+    pub required: &'static [Field],
+    /// The reason given for an empty required field (`required by Kojo`).
+    pub why: &'static str,
+    /// True when its records need a vendor: the org name and vendor id are filled from the
+    /// vendor map and the defaults before the rules are checked.
+    pub fills_vendor: bool,
 }
+
+/// Whose rules a record is checked against (`validate --for`, or the output format): flat
+/// files' ([`Target::ANY`]) or a provider's [`Rules`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Target(Option<&'static Rules>);
+
+impl Target {
+    /// Flat files: some name, email, company or phone; valid values where present.
+    pub const ANY: Target = Target(None);
+
+    /// A provider's rules.
+    pub const fn of(rules: &'static Rules) -> Target {
+        Target(Some(rules))
+    }
+
+    /// The provider's rules, `None` for flat files.
+    pub fn rules(self) -> Option<&'static Rules> {
+        self.0
+    }
+
+    /// True for flat files' rules.
+    pub fn is_any(self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Its name for `validate --for` (`any`, `covage`, `kojo`).
+    pub fn name(self) -> &'static str {
+        self.0.map_or("any", |r| r.name)
+    }
+}
+
+impl PartialEq for Target {
+    fn eq(&self, other: &Target) -> bool {
+        self.name() == other.name()
+    }
+}
+
+impl Eq for Target {}
 
 impl std::str::FromStr for Target {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        use crate::options::{expected, pick, TARGETS};
-        match pick(&TARGETS, s) {
-            Some("any") => Ok(Target::Any),
-            Some("covage") => Ok(Target::Covage),
-            Some("kojo") => Ok(Target::Kojo),
-            _ => Err(format!("expected {}, got {s:?}", expected(&TARGETS))),
-        }
+        use crate::options::{expected, pick, targets};
+        let choices = targets();
+        let name = pick(&choices, s)
+            .ok_or_else(|| format!("expected {}, got {s:?}", expected(&choices)))?;
+        Ok(crate::format::FORMATS
+            .iter()
+            .map(|f| f.target)
+            .find(|t| t.name() == name)
+            .unwrap_or(Target::ANY))
     }
 }
-
-/// Covage's required fields: its contact form and the PUT "information in full" note.
-const COVAGE_REQUIRED: [Field; 3] = [Field::FirstName, Field::LastName, Field::Email];
-/// Kojo's `POST /contacts` parameters without `?`: displayName, email, orgName, vendorId.
-const KOJO_REQUIRED: [Field; 4] = [
-    Field::DisplayName,
-    Field::Email,
-    Field::OrgName,
-    Field::VendorId,
-];
 
 /// Checks a normalised record against `target`'s rules, adding one [`Problem`] per rule broken.
 ///
 /// Reason "required by Covage" / "required by Kojo": the field is empty, e.g. a Covage record
-/// from a one-word display name has no first name. For Kojo's org name and vendor id the reason
+/// from a one-word display name has no first name. For the org name and vendor id the reason
 /// says what supplies them, in the caller's words (`hints`: the CLI's flags, the page's
-/// fields), since Covage has neither.
+/// fields).
 pub fn check(c: &Contact, target: Target, hints: &Hints, problems: &mut Vec<Problem>) {
-    match target {
+    match target.0 {
         // A flat file keeps any contact that says who or what it is: a company with only a
         // phone number (an Outlook row with no person name) is a contact too.
-        Target::Any => {
+        None => {
             let any = [
                 Field::DisplayName,
                 Field::Email,
@@ -71,8 +107,7 @@ pub fn check(c: &Contact, target: Target, hints: &Hints, problems: &mut Vec<Prob
                 ));
             }
         }
-        Target::Covage => require(c, &COVAGE_REQUIRED, "required by Covage", hints, problems),
-        Target::Kojo => require(c, &KOJO_REQUIRED, "required by Kojo", hints, problems),
+        Some(rules) => require(c, rules.required, rules.why, hints, problems),
     }
 }
 
@@ -163,7 +198,10 @@ mod tests {
             last_name: "Doe".into(),
             ..Default::default()
         };
-        assert_eq!(fields(&c, Target::Covage), ["first_name", "email"]);
+        assert_eq!(
+            fields(&c, crate::Format::Covage.target()),
+            ["first_name", "email"]
+        );
     }
 
     #[test]
@@ -174,7 +212,7 @@ mod tests {
             ..Default::default()
         };
         let mut p = vec![];
-        check(&c, Target::Kojo, &Hints::PLAIN, &mut p);
+        check(&c, crate::Format::Kojo.target(), &Hints::PLAIN, &mut p);
         assert_eq!(p.len(), 2);
         assert_eq!(
             p[0].reason,
@@ -190,7 +228,7 @@ mod tests {
             ..Hints::PLAIN
         };
         let mut p = vec![];
-        check(&c, Target::Kojo, &flags, &mut p);
+        check(&c, crate::Format::Kojo.target(), &flags, &mut p);
         assert_eq!(
             p[0].reason,
             "required by Kojo: give --org-name or --vendor-map"
@@ -198,8 +236,24 @@ mod tests {
     }
 
     #[test]
+    fn targets_are_named_by_the_formats_table() {
+        for (name, want) in [
+            ("any", Target::ANY),
+            (" Covage", crate::Format::Covage.target()),
+            ("KOJO", crate::Format::Kojo.target()),
+        ] {
+            assert_eq!(name.parse::<Target>().unwrap(), want);
+        }
+        assert_eq!(crate::Format::Kojo.target().name(), "kojo");
+        assert_eq!(
+            "google".parse::<Target>().unwrap_err(),
+            "expected any, covage or kojo, got \"google\""
+        );
+    }
+
+    #[test]
     fn flat_files_need_a_name_an_email_a_company_or_a_phone() {
-        assert_eq!(fields(&Contact::default(), Target::Any), ["record"]);
+        assert_eq!(fields(&Contact::default(), Target::ANY), ["record"]);
         for c in [
             Contact {
                 email: "j@d.fr".into(),
@@ -214,7 +268,7 @@ mod tests {
                 ..Default::default()
             },
         ] {
-            assert!(fields(&c, Target::Any).is_empty(), "{c:?}");
+            assert!(fields(&c, Target::ANY).is_empty(), "{c:?}");
         }
     }
 }

@@ -5,10 +5,11 @@
 use crate::endpoint::{Body, Endpoint, Retry, Tuning};
 use crate::error::Error;
 use crate::provider::{Change, Held, Planned, Provider, Writer};
-use crate::registry::Connect;
+use crate::registry::{Connect, Kind, Setting};
 use crate::secret::Secret;
 use crate::source::{Feed, Reading};
-use contactport_core::{email, mapping, Contact, CovageContact, Format, KojoPhone};
+use contactport_core::covage::to_covage;
+use contactport_core::{email, Contact, CovageContact, Format, KojoPhone};
 use futures::future::BoxFuture;
 use reqwest::Method;
 use serde::Deserialize;
@@ -22,20 +23,23 @@ const PROVIDER: &str = "Covage";
 const LOGIN: &str = "/api/account/token/";
 const CONTACTS: &str = "/api/contacts/";
 
-/// Where Covage is.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Its base URL.
-    pub url: String,
-}
+/// Covage's row of [`crate::PROVIDERS`].
+pub(crate) const KIND: Kind = Kind {
+    name: "covage",
+    about: "Covage's extranet (formerly Kosc)",
+    ids_only: None,
+    settings: &[URL],
+    open: |connect, writing| Ok(Arc::new(Covage::connect(connect, writing)?)),
+};
 
-impl Default for Config {
-    fn default() -> Config {
-        Config {
-            url: DEFAULT_URL.into(),
-        }
-    }
-}
+/// Where Covage is.
+const URL: Setting = Setting {
+    flag: "covage-url",
+    env: "COVAGE_URL",
+    default: DEFAULT_URL,
+    value_name: "URL",
+    help: "Covage base URL",
+};
 
 /// How to authenticate.
 #[derive(Debug, Clone)]
@@ -203,7 +207,7 @@ impl Covage {
             false => (0.0, 0),
         };
         let creds = Credentials::from_env()?;
-        Covage::new(&connect.covage.url, creds, link.tuning(rate, per_hour))
+        Covage::new(connect.values.get(&URL), creds, link.tuning(rate, per_hour))
     }
 
     /// A client for `base`.
@@ -544,7 +548,7 @@ const FIELDS: [&str; 5] = [
 
 /// `c` as Covage would hold it written over `have`: what the source lacks, the provider keeps.
 fn wanted(c: &Contact, have: &CovageContact) -> CovageContact {
-    let mut want = mapping::to_covage(c);
+    let mut want = to_covage(c);
     for (w, h) in [
         (&mut want.first_name, &have.first_name),
         (&mut want.last_name, &have.last_name),
@@ -625,13 +629,13 @@ impl Writer for CovageWriter {
     fn create<'a>(&'a self, want: &'a Contact) -> BoxFuture<'a, Result<String, Error>> {
         Box::pin(async move {
             // (The client sends it without an id.)
-            let made = self.client.create(&mapping::to_covage(want)).await?;
+            let made = self.client.create(&to_covage(want)).await?;
             Ok(made.contact_uuid.unwrap_or_default())
         })
     }
 
     fn values(&self, want: &Contact) -> Vec<(&'static str, String)> {
-        let c = mapping::to_covage(want);
+        let c = to_covage(want);
         let [first, last, phone, cell, email] = [
             c.first_name,
             c.last_name,

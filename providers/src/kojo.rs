@@ -5,11 +5,12 @@
 use crate::endpoint::{Body, Endpoint, Reply, Retry, Tuning};
 use crate::error::Error;
 use crate::provider::{Change, Held, Planned, Provider, Writer};
-use crate::registry::Connect;
+use crate::registry::{Connect, Kind, Setting};
 use crate::secret::Secret;
 use crate::source::{Feed, Reading};
 use crate::sync::Failure;
-use contactport_core::{mapping, phone, Contact, Format, KojoContact, KojoPhone};
+use contactport_core::kojo::to_kojo;
+use contactport_core::{phone, Contact, Format, KojoContact, KojoPhone};
 use futures::future::BoxFuture;
 use futures::StreamExt;
 use reqwest::Method;
@@ -30,23 +31,33 @@ pub(crate) const RATE: f64 = 20.0;
 pub(crate) const PER_HOUR: u32 = 3600;
 const TOKEN: &str = "/oauth2/token";
 
-/// Where Kojo is.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Its base URL.
-    pub url: String,
-    /// Its contacts path: the docs name `/contacts` while their examples say `/contact`.
-    pub path: String,
-}
+/// Kojo's row of [`crate::PROVIDERS`].
+pub(crate) const KIND: Kind = Kind {
+    name: "kojo",
+    about: "Kojo procurement",
+    ids_only: Some("Kojo has no list endpoint"),
+    settings: &[URL, PATH],
+    // Kojo paces reads too: its limit is per organisation, for all calls.
+    open: |connect, _| Ok(Arc::new(Kojo::connect(connect)?)),
+};
 
-impl Default for Config {
-    fn default() -> Config {
-        Config {
-            url: DEFAULT_URL.into(),
-            path: DEFAULT_PATH.into(),
-        }
-    }
-}
+/// Where Kojo is.
+const URL: Setting = Setting {
+    flag: "kojo-url",
+    env: "KOJO_URL",
+    default: DEFAULT_URL,
+    value_name: "URL",
+    help: "Kojo base URL",
+};
+
+/// Its contacts path.
+const PATH: Setting = Setting {
+    flag: "kojo-path",
+    env: "KOJO_CONTACTS_PATH",
+    default: DEFAULT_PATH,
+    value_name: "PATH",
+    help: "Kojo contacts path (its docs say both /contacts and /contact)",
+};
 
 /// How to authenticate.
 #[derive(Debug, Clone)]
@@ -106,7 +117,12 @@ impl Kojo {
             link.rate.unwrap_or(RATE),
             link.hourly_limit.unwrap_or(PER_HOUR),
         );
-        Kojo::new(&connect.kojo.url, &connect.kojo.path, creds, tuning)
+        Kojo::new(
+            connect.values.get(&URL),
+            connect.values.get(&PATH),
+            creds,
+            tuning,
+        )
     }
 
     /// A client for `base`, contacts at `path`.
@@ -406,7 +422,7 @@ impl Writer for KojoWriter {
     }
 
     fn changes(&self, want: &Contact, have: &Held) -> Change {
-        let want = mapping::to_kojo(want, self.kojo_phone);
+        let want = to_kojo(want, self.kojo_phone);
         let have: &KojoContact = have.record();
         let mut conflicts = vec![];
         if let (Some(w), Some(h)) = (&want.org_name, &have.org_name) {
@@ -426,16 +442,13 @@ impl Writer for KojoWriter {
 
     fn create<'a>(&'a self, want: &'a Contact) -> BoxFuture<'a, Result<String, Error>> {
         Box::pin(async move {
-            let made = self
-                .client
-                .create(&mapping::to_kojo(want, self.kojo_phone))
-                .await?;
+            let made = self.client.create(&to_kojo(want, self.kojo_phone)).await?;
             Ok(made.id.unwrap_or_default())
         })
     }
 
     fn values(&self, want: &Contact) -> Vec<(&'static str, String)> {
-        let k = mapping::to_kojo(want, self.kojo_phone);
+        let k = to_kojo(want, self.kojo_phone);
         let v = |x: Option<String>| x.unwrap_or_default();
         vec![
             ("displayName", v(k.display_name)),
@@ -458,7 +471,7 @@ impl Writer for KojoWriter {
         fields: &'a [&'static str],
     ) -> BoxFuture<'a, Result<Option<bool>, Error>> {
         Box::pin(async move {
-            let want = mapping::to_kojo(want, self.kojo_phone);
+            let want = to_kojo(want, self.kojo_phone);
             let mut patch = patch(
                 &want,
                 have.map(Held::record).unwrap_or(&KojoContact::default()),

@@ -4,8 +4,10 @@
 //!
 //! - [`Provider`] (in `provider`): what every provider offers: read its contacts into a [`Feed`],
 //!   say who it is (name, contacts URL, account) for the journal, and a [`Writer`]: the
-//!   primitives of writing (find by email, compare, create, update). [`open`] builds one by
-//!   name from a [`Connect`]ion; [`PROVIDERS`] lists them (both in `registry`).
+//!   primitives of writing (find by email, compare, create, update). [`PROVIDERS`] has a row
+//!   per provider (its name, its settings, how to build its client: a [`Kind`], defined in
+//!   the provider's module); [`open`] builds one by name from a [`Connect`]ion (both in
+//!   `registry`).
 //!   - `covage`: JWT auth, the list (bare array or Django page chain), full-object PUT.
 //!   - `kojo`: API key or OAuth client credentials, lookup by id or email, PATCH.
 //! - `endpoint`: one provider's HTTP origin: HTTPS only (loopback aside), paths that never
@@ -42,18 +44,11 @@ mod source;
 pub mod stop;
 pub mod sync;
 
-pub use covage::Config as CovageConfig;
 pub use endpoint::check_segment;
 pub use error::Error;
 pub use journal::{Journal, Owner, Use};
-pub use kojo::Config as KojoConfig;
 pub use provider::{Change, Event, Events, Held, Planned, Provider, Writer};
-pub use registry::{kind, open, Connect, Kind, Link, PROVIDERS};
+pub use registry::{kind, open, Connect, Kind, Link, Setting, Values, PROVIDERS};
 
-/// The providers' production addresses, the defaults of [`Connect`].
-pub mod defaults {
-    pub use crate::covage::DEFAULT_URL as COVAGE_URL;
-    pub use crate::kojo::{DEFAULT_PATH as KOJO_PATH, DEFAULT_URL as KOJO_URL};
-}
 pub use source::{file as feed_file, Destination, Feed, Reading, Record};
 pub use sync::{Conflict, Failure, OnExisting, Run, Settings, SyncReport};

@@ -3,8 +3,8 @@
 //! A provider offers primitives: [`Provider`] reads its contacts and says who it is; its
 //! [`Writer`] finds, compares, creates and updates one contact. What to do with them (dry run,
 //! skip, conflicts, lost creates, the journal) is the engine's, in [`crate::sync`]. A new
-//! provider is a client file implementing both, its record mapping in core, and one entry in
-//! the registry (`registry.rs`).
+//! provider is a client module implementing both, with its row (`KIND`) in the registry's
+//! `PROVIDERS` (`registry.rs`), beside its module in core.
 
 use crate::error::Error;
 use crate::source::{Feed, Reading};

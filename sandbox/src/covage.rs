@@ -11,7 +11,13 @@ fn error(status: u16, message: &str, details: Value) -> Answer {
     )
 }
 
-pub(super) fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
+/// Covage's row of the sandbox's APIs: everything under `/api/`.
+pub(crate) const API: crate::Api = crate::Api {
+    serves: |p| p.starts_with("/api/"),
+    route,
+};
+
+fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
     let p = ctx.path;
     // Django's APPEND_SLASH: a GET is redirected, any other method fails.
     if !p.ends_with('/') {

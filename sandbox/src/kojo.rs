@@ -26,7 +26,18 @@ fn now(seq: u64) -> String {
     }
 }
 
-pub(super) fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
+/// Kojo's row of the sandbox's APIs: its token endpoint and both spellings of its contacts.
+pub(crate) const API: crate::Api = crate::Api {
+    serves: |p| {
+        p == "/oauth2/token"
+            || p.starts_with("/contacts")
+            || p.starts_with("/contact/")
+            || p == "/contact"
+    },
+    route,
+};
+
+fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
     if ctx.path == "/oauth2/token" {
         return (token(st, ctx), false);
     }

@@ -5,7 +5,8 @@
 //!
 //! - this file: [`Config`] and [`Faults`], the server ([`serve`]), its state and the test
 //!   endpoints;
-//! - `covage` and `kojo`: each provider's routes.
+//! - `covage` and `kojo`: each provider's fake API, with its row of `APIS` (the paths it
+//!   serves, how it answers).
 //!
 //! Test endpoints: `GET /_sandbox/state` (all contacts), `POST /_sandbox/reset` (optional body
 //! `{"covage": [...], "kojo": [...]}` to seed), `GET /_sandbox/requests` (method, path, auth
@@ -349,18 +350,21 @@ pub(crate) struct Ctx<'a> {
     pub content_type: Option<&'a str>,
 }
 
+/// A provider's fake API: which paths are its, and how it answers them.
+pub(crate) struct Api {
+    /// True for a path of its.
+    pub serves: fn(&str) -> bool,
+    /// Answers an API call; the bool is "drop the connection instead of answering".
+    pub route: fn(&mut State, &Ctx) -> (Answer, bool),
+}
+
+/// The providers' fake APIs, one row each (defined in each provider's module).
+const APIS: [Api; 2] = [covage::API, kojo::API];
+
 /// Routes an API call; the bool is "drop the connection instead of answering".
 fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
-    let p = ctx.path;
-    if p.starts_with("/api/") {
-        return covage::route(st, ctx);
-    }
-    if p == "/oauth2/token"
-        || p.starts_with("/contacts")
-        || p.starts_with("/contact/")
-        || p == "/contact"
-    {
-        return kojo::route(st, ctx);
+    if let Some(api) = APIS.iter().find(|api| (api.serves)(ctx.path)) {
+        return (api.route)(st, ctx);
     }
     (
         Answer::json(404, json!({"error": "Not found", "details": null})),

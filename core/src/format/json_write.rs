@@ -3,7 +3,6 @@
 //! `serde_json`'s (property-tested), so the output does not change with the writer.
 
 use crate::contact::{Contact, Field};
-use crate::kojo::KojoContact;
 
 /// True when some byte of `w` is `"`, `\` or a control character (below 0x20); bytes of
 /// multi-byte UTF-8 characters (0x80 and up) never are.
@@ -89,19 +88,19 @@ pub fn string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Writes `{"key":value,...}` one member at a time.
-struct Object<'a> {
-    out: &'a mut Vec<u8>,
+/// Writes `{"key":value,...}` one member at a time (the providers' writers use it too).
+pub(crate) struct Object<'a> {
+    pub(crate) out: &'a mut Vec<u8>,
     first: bool,
 }
 
 impl<'a> Object<'a> {
-    fn new(out: &'a mut Vec<u8>) -> Self {
+    pub(crate) fn new(out: &'a mut Vec<u8>) -> Self {
         out.push(b'{');
         Object { out, first: true }
     }
 
-    fn member(&mut self, key: &str, value: &str) {
+    pub(crate) fn member(&mut self, key: &str, value: &str) {
         // Room for the member unless it has escapes: one reservation, then plain copies.
         self.out.reserve(key.len() + value.len() + 6);
         self.key(key);
@@ -109,7 +108,7 @@ impl<'a> Object<'a> {
     }
 
     /// `"key":`, after a comma unless first.
-    fn key(&mut self, key: &str) {
+    pub(crate) fn key(&mut self, key: &str) {
         if !self.first {
             self.out.push(b',');
         }
@@ -120,7 +119,7 @@ impl<'a> Object<'a> {
         self.out.extend_from_slice(b"\":");
     }
 
-    fn optional(&mut self, key: &str, value: Option<&str>) {
+    pub(crate) fn optional(&mut self, key: &str, value: Option<&str>) {
         match value {
             Some(v) => self.member(key, v),
             None => {
@@ -130,7 +129,7 @@ impl<'a> Object<'a> {
         }
     }
 
-    fn end(self) {
+    pub(crate) fn end(self) {
         self.out.push(b'}');
     }
 }
@@ -147,60 +146,12 @@ pub fn contact(out: &mut Vec<u8>, c: &Contact) {
     o.end();
 }
 
-/// The Covage contact for a normalised record, as `serde_json` writes
-/// [`crate::mapping::to_covage`]'s answer, without building it (no copy of any field).
-pub fn covage_of(out: &mut Vec<u8>, c: &Contact) {
-    let mut o = Object::new(out);
-    if !c.covage_uuid.is_empty() {
-        o.member("contact_uuid", &c.covage_uuid);
-    }
-    o.member("first_name", &c.first_name);
-    o.member("last_name", &c.last_name);
-    for (key, number) in [("phone_number", &c.phone), ("cell_phone_number", &c.mobile)] {
-        match crate::covage::national_rest(number) {
-            // A French number in national form: `0` then the digits after the country code.
-            Some(rest) => {
-                o.key(key);
-                o.out.extend_from_slice(b"\"0");
-                o.out.extend_from_slice(rest.as_bytes());
-                o.out.push(b'"');
-            }
-            None => o.member(key, number),
-        }
-    }
-    o.member("email", &c.email);
-    o.end();
-}
-
-/// A Kojo contact, as `serde_json` writes [`KojoContact`].
-pub fn kojo(out: &mut Vec<u8>, c: &KojoContact) {
-    let mut o = Object::new(out);
-    if let Some(id) = &c.id {
-        o.member("id", id);
-    }
-    o.optional("displayName", c.display_name.as_deref());
-    o.optional("email", c.email.as_deref());
-    let rest = [
-        ("phone", &c.phone),
-        ("orgName", &c.org_name),
-        ("vendorId", &c.vendor_id),
-        ("createdAt", &c.created_at),
-        ("updatedAt", &c.updated_at),
-    ];
-    for (k, v) in rest {
-        if let Some(v) = v {
-            o.member(k, v);
-        }
-    }
-    o.end();
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn text() -> impl Strategy<Value = String> {
+    pub(crate) fn text() -> impl Strategy<Value = String> {
         // Plain text, every escape serde_json knows, and multi-byte characters, in runs long
         // enough to cross the eight-byte steps.
         "(([a-zé€ ]{0,9})|[\"\\\\\n\r\t\u{0}-\u{1f}\u{7f}\u{80}-\u{ff}]|😀){0,12}"
@@ -216,7 +167,6 @@ mod tests {
 
         #[test]
         fn records_as_serde_json_writes_them(v in proptest::collection::vec(text(), Field::ALL.len()), some in proptest::collection::vec(any::<bool>(), 8)) {
-            let opt = |i: usize| some[i].then(|| v[i].clone());
             let mut c = Contact::default();
             for (f, s) in Field::ALL.iter().zip(&v) {
                 if some[s.len() % 8] {
@@ -226,28 +176,6 @@ mod tests {
             let mut out = vec![];
             contact(&mut out, &c);
             prop_assert_eq!(&out, &serde_json::to_vec(&c).unwrap());
-
-            // Straight from the record, with French, overseas and foreign numbers.
-            let numbers = ["+33142845403", "+262692417900", "+14845691493", "", "+590590123456", "+33"];
-            c.phone = numbers[v[6].len() % numbers.len()].to_string();
-            c.mobile = numbers[v[7].len() % numbers.len()].to_string();
-            out.clear();
-            covage_of(&mut out, &c);
-            prop_assert_eq!(&out, &serde_json::to_vec(&crate::mapping::to_covage(&c)).unwrap());
-
-            let k = KojoContact {
-                id: opt(0),
-                display_name: opt(1),
-                email: opt(2),
-                phone: opt(3),
-                org_name: opt(4),
-                vendor_id: opt(5),
-                created_at: opt(6),
-                updated_at: opt(7),
-            };
-            out.clear();
-            kojo(&mut out, &k);
-            prop_assert_eq!(&out, &serde_json::to_vec(&k).unwrap());
         }
     }
 }

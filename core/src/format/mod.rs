@@ -75,11 +75,12 @@ pub struct JsonRecord {
     /// Reads one element into the record (`region`: where national numbers are read).
     pub read: fn(&[u8], &mut Contact, crate::phone::Region) -> serde_json::Result<()>,
     /// Writes the record as one element (`kojo_phone`: which number Kojo's one phone takes).
-    pub write: fn(&mut Vec<u8>, &Contact, crate::mapping::KojoPhone),
+    pub write: fn(&mut Vec<u8>, &Contact, crate::kojo::KojoPhone),
 }
 
 /// What the CLI, the page and the converter know of a format: one row of [`FORMATS`]. A new
-/// format is a reader or writer under `format/` and one row here.
+/// format is a module (its reader or writer; a provider's module also holds its wire type,
+/// mapping and rules, and its row) and one row here.
 #[derive(Debug, Clone, Copy)]
 pub struct Spec {
     /// The format.
@@ -100,6 +101,9 @@ pub struct Spec {
     pub target: Target,
     /// True for a field it has a place for (what it lacks is counted as dropped).
     pub holds: fn(Field) -> bool,
+    /// A field it has a place for whose value it still drops in a record, if any (Kojo's one
+    /// phone: the other number; `kojo_phone`: which one it keeps).
+    pub also_drops: Option<fn(&Contact, crate::kojo::KojoPhone) -> Option<Field>>,
     /// For a JSON format: how its elements are read and recognised.
     pub json: Option<JsonRecord>,
 }
@@ -136,8 +140,9 @@ pub const FORMATS: [Spec; 8] = [
         extension: "csv",
         chosen_by: &["csv", "tsv", "txt"],
         shape: Shape::Csv,
-        target: Target::Any,
+        target: Target::ANY,
         holds: every,
+        also_drops: None,
         json: None,
     },
     Spec {
@@ -148,8 +153,9 @@ pub const FORMATS: [Spec; 8] = [
         extension: "json",
         chosen_by: &["json"],
         shape: Shape::JsonArray,
-        target: Target::Any,
+        target: Target::ANY,
         holds: every,
+        also_drops: None,
         json: Some(CANONICAL_JSON),
     },
     Spec {
@@ -160,79 +166,13 @@ pub const FORMATS: [Spec; 8] = [
         extension: "ndjson",
         chosen_by: &["ndjson", "jsonl"],
         shape: Shape::JsonLines,
-        target: Target::Any,
+        target: Target::ANY,
         holds: every,
+        also_drops: None,
         json: Some(CANONICAL_JSON),
     },
-    Spec {
-        format: Format::Covage,
-        name: "covage",
-        aliases: &[],
-        label: "Covage contacts (JSON, as its API returns them)",
-        extension: "json",
-        chosen_by: &[],
-        shape: Shape::JsonArray,
-        target: Target::Covage,
-        holds: |f| {
-            use Field::*;
-            matches!(
-                f,
-                FirstName | LastName | Email | Phone | Mobile | CovageUuid
-            )
-        },
-        json: Some(JsonRecord {
-            kind: "Covage",
-            keys: &["contact_uuid", "phone_number", "cell_phone_number"],
-            read: |el, c, _| {
-                serde_json::from_slice::<crate::covage::CovageRef>(el)?.fill(c);
-                Ok(())
-            },
-            write: |out, c, _| json_write::covage_of(out, c),
-        }),
-    },
-    Spec {
-        format: Format::Kojo,
-        name: "kojo",
-        aliases: &[],
-        label: "Kojo contacts (JSON, as its API returns them)",
-        extension: "json",
-        chosen_by: &[],
-        shape: Shape::JsonArray,
-        target: Target::Kojo,
-        holds: |f| {
-            use Field::*;
-            matches!(
-                f,
-                DisplayName
-                    | Email
-                    | Phone
-                    | Mobile
-                    | OrgName
-                    | VendorId
-                    | KojoId
-                    | CreatedAt
-                    | UpdatedAt
-            )
-        },
-        json: Some(JsonRecord {
-            kind: "Kojo",
-            keys: &[
-                "displayName",
-                "orgName",
-                "vendorId",
-                "createdAt",
-                "updatedAt",
-                "id",
-            ],
-            read: |el, c, region| {
-                crate::mapping::from_kojo(serde_json::from_slice(el)?, c, region);
-                Ok(())
-            },
-            write: |out, c, kojo_phone| {
-                json_write::kojo(out, &crate::mapping::to_kojo(c, kojo_phone));
-            },
-        }),
-    },
+    crate::covage::FORMAT,
+    crate::kojo::FORMAT,
     Spec {
         format: Format::GoogleCsv,
         name: "google-csv",
@@ -241,9 +181,10 @@ pub const FORMATS: [Spec; 8] = [
         extension: "csv",
         chosen_by: &[],
         shape: Shape::Csv,
-        target: Target::Any,
+        target: Target::ANY,
         // Google's layout has no display name ("first last").
         holds: |f| f != Field::DisplayName && address_book(f),
+        also_drops: None,
         json: None,
     },
     Spec {
@@ -254,12 +195,13 @@ pub const FORMATS: [Spec; 8] = [
         extension: "csv",
         chosen_by: &[],
         shape: Shape::Csv,
-        target: Target::Any,
+        target: Target::ANY,
         // The columns written: no nickname, one e-mail, two numbers.
         holds: |f| {
             use Field::*;
             !matches!(f, DisplayName | Nickname | OtherEmails | OtherPhones) && address_book(f)
         },
+        also_drops: None,
         json: None,
     },
     Spec {
@@ -270,8 +212,9 @@ pub const FORMATS: [Spec; 8] = [
         extension: "vcf",
         chosen_by: &["vcf", "vcard"],
         shape: Shape::Vcard,
-        target: Target::Any,
+        target: Target::ANY,
         holds: address_book,
+        also_drops: None,
         json: None,
     },
 ];

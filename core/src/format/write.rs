@@ -3,7 +3,7 @@
 use super::layout;
 use super::{Format, Shape};
 use crate::contact::Contact;
-use crate::mapping::KojoPhone;
+use crate::kojo::KojoPhone;
 
 /// Writes CSV rows with `csv-core` straight into a byte buffer (RFC 4180 quoting where needed).
 #[derive(Debug, Default)]
