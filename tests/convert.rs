@@ -391,7 +391,7 @@ fn failures_exit_2_and_leave_no_partial_output() {
         .expect(2);
     assert!(
         run.stderr()
-            .contains("line 2: the record starting here is cut off"),
+            .contains("line 2 (record 2): the record starting here is cut off"),
         "{}",
         run.stderr()
     );

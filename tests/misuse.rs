@@ -286,7 +286,8 @@ fn json_that_is_not_utf8_is_an_error_naming_its_line_not_mojibake() {
         .run(&["convert", "small.json", "--to", "ndjson"])
         .expect(2);
     assert!(
-        run.stderr().contains("line 2: not valid UTF-8 (byte 0xE9"),
+        run.stderr()
+            .contains("line 2 (record 1): not valid UTF-8 (byte 0xE9"),
         "{}",
         run.stderr()
     );
@@ -320,7 +321,8 @@ fn json_that_is_not_utf8_is_an_error_naming_its_line_not_mojibake() {
         .run_within(60, &["convert", "big.json", "-o", "out.ndjson"], &[])
         .expect(2);
     assert!(
-        run.stderr().contains("line 30002: not valid UTF-8"),
+        run.stderr()
+            .contains("line 30002 (record 30001): not valid UTF-8"),
         "{}",
         run.stderr()
     );

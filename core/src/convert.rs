@@ -299,13 +299,17 @@ impl Converter {
                 plan,
                 from,
             } => splitter.feed(text, eof, |rec, ends, line| {
-                if readers.csv(plan, *from, rec, ends, read, &mut pipeline.report)? {
+                if readers.csv(plan, *from, (rec, ends, line), read, &mut pipeline.report)? {
                     pipeline.record(read, line, out);
                 }
                 Ok(())
             }),
             Input::Json { splitter, format } => splitter.feed(text, eof, |el, line| {
-                readers.json(format, el, line, read)?;
+                // A failure inside an element is in the record it would have been.
+                let record = pipeline.report.read + 1;
+                readers
+                    .json(format, el, line, read)
+                    .map_err(|e| e.in_record(record))?;
                 pipeline.record(read, line, out);
                 Ok(())
             }),
@@ -465,6 +469,28 @@ pub fn convert<R: std::io::Read, W: std::io::Write, X: std::io::Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A failure says where it is as a CSV reader would: the header's own line (after notes
+    /// skipped before it), a JSON element's line and its record.
+    #[test]
+    fn failures_name_their_line_and_record() {
+        let fail = |input: &str| {
+            convert(input.as_bytes(), vec![], vec![], Options::default())
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(fail("Notes:\nfoo,bar\n1,2\n").starts_with("line 2: no known column"));
+        assert!(fail("foo,bar\n1,2\n").starts_with("line 1: no known column"));
+        assert_eq!(
+            fail("[{\"email\":\"a@b.fr\"},\n{\"email\":\"c@d.fr\"},\n{\"email\":"),
+            "line 3 (record 3): the record starting here is cut off (unexpected end of input)"
+        );
+        // Between records, no record is named.
+        assert_eq!(
+            fail("[{\"email\":\"a@b.fr\"}\n{\"email\":\"c@d.fr\"}]"),
+            "line 2: expected `,` or `]` after an element"
+        );
+    }
 
     /// A provider's answers (JSON, UTF-8 given) reach the engine from the first contact: a
     /// Kojo source read at 20 requests a second would otherwise wait for 64 KiB (~13 s).

@@ -244,6 +244,7 @@ impl Piece {
     pub fn relocate(&self, mut e: Error) -> Error {
         if let Some(at) = e.at_mut() {
             at.line = at.line.map(|l| l + self.line + self.hidden_lines);
+            at.record = at.record.map(|r| r + self.record);
             at.byte = at
                 .byte
                 .map(|b| (b + self.byte).saturating_sub(self.prefix as u64));

@@ -24,22 +24,25 @@ pub(crate) struct Readers {
 }
 
 impl Readers {
-    /// One CSV row (`rec`, its fields ending at `ends`): the header while `plan` is not known
-    /// (then `Ok(false)`: no record; what it said goes to `report`), else a record into
-    /// `read`. A row over the bound comes with no field.
+    /// One CSV row (its bytes `rec`, its fields ending at `ends`, starting on `line`): the
+    /// header while `plan` is not known (then `Ok(false)`: no record; what it said goes to
+    /// `report`), else a record into `read`. A row over the bound comes with no field.
     pub(crate) fn csv(
         &self,
         plan: &mut Option<ReadPlan>,
         from: Option<Format>,
-        rec: &[u8],
-        ends: &[usize],
+        (rec, ends, line): (&[u8], &[usize], u64),
         read: &mut Read,
         report: &mut Report,
     ) -> Result<bool, Error> {
+        let header = |why: String| Error::Header {
+            at: crate::error::At::line(line),
+            why,
+        };
         if ends.is_empty() {
             // Over the bound (the splitter kept none of it).
             if plan.is_none() {
-                return Err(Error::Header(format!(
+                return Err(header(format!(
                     "the header is longer than {} bytes: not a CSV header",
                     self.max_record
                 )));
@@ -76,7 +79,7 @@ impl Readers {
         }
         if plan.is_none() {
             if let Some(i) = bad_utf8 {
-                return Err(Error::Header(format!(
+                return Err(header(format!(
                     "column {} of the header is not valid UTF-8: give {}",
                     i + 1,
                     self.hints.encoding
@@ -109,7 +112,7 @@ impl Readers {
                         report.skipped_lines += 1;
                         return Ok(false);
                     }
-                    return Err(Error::Header(unknown_header(fields, &self.hints)));
+                    return Err(header(unknown_header(fields, &self.hints)));
                 }
             }
             report.unknown_columns = p.unknown().map(String::from).collect();

@@ -42,6 +42,8 @@ pub struct JsonSplitter {
     max: usize,
     /// The element being read is over `max`: its bytes are dropped as they come.
     too_long: bool,
+    /// Elements handed out: the one being read is the next.
+    handed: u64,
 }
 
 impl Default for JsonSplitter {
@@ -59,6 +61,7 @@ impl Default for JsonSplitter {
             elem_line: 1,
             max: super::csv_read::MAX_RECORD,
             too_long: false,
+            handed: 0,
         }
     }
 }
@@ -121,6 +124,7 @@ impl JsonSplitter {
         here: Option<&[u8]>,
         on_element: &mut impl FnMut(&[u8], u64) -> Result<(), Error>,
     ) -> Result<(), Error> {
+        self.handed += 1;
         let r = match here {
             _ if std::mem::take(&mut self.too_long) => on_element(&[], self.elem_line),
             Some(el) if el.len() > self.max => on_element(&[], self.elem_line),
@@ -274,7 +278,7 @@ impl JsonSplitter {
                 }
                 State::Element => {
                     return Err(Error::Json {
-                        at: crate::error::At::line(self.elem_line),
+                        at: crate::error::At::line(self.elem_line).in_record(self.handed + 1),
                         why: "the record starting here is cut off (unexpected end of input)".into(),
                     })
                 }
@@ -415,13 +419,13 @@ mod tests {
     use proptest::prelude::*;
 
     /// What the reader makes of `text`: its elements with their lines, then its failure.
-    fn reading(text: &[u8]) -> (Vec<(String, u64)>, Option<String>) {
+    fn reading(text: &[u8]) -> (Vec<(String, u64)>, Option<Error>) {
         let mut got = vec![];
         let res = JsonSplitter::default().feed(text, true, |e, line| {
             got.push((String::from_utf8_lossy(e).into_owned(), line));
             Ok(())
         });
-        (got, res.err().map(|e| e.to_string()))
+        (got, res.err())
     }
 
     /// `text` cut where the reader begins the elements `keep` picks, each piece made readable
@@ -444,7 +448,7 @@ mod tests {
         let array = text.iter().find(|b| !is_ws(**b)) == Some(&b'[');
         let mut bounds = vec![(0, 0)];
         bounds.extend(cuts);
-        let mut got = vec![];
+        let mut got: Vec<(String, u64)> = vec![];
         for (k, &(from, lines)) in bounds.iter().enumerate() {
             let last = k + 1 == bounds.len();
             let to = if last { text.len() } else { bounds[k + 1].0 };
@@ -458,12 +462,14 @@ mod tests {
                 seal_array_chunk(&mut piece, last);
             }
             let (els, failure) = reading(&piece);
+            let records = got.len() as u64;
             got.extend(els.into_iter().map(|(e, l)| (e, l + lines)));
-            if let Some(f) = failure {
-                // `line N: why`, relocated.
-                let (n, why) = f.split_once(": ").unwrap();
-                let n: u64 = n.trim_start_matches("line ").parse().unwrap();
-                return (got, Some(format!("line {}: {why}", n + lines)));
+            if let Some(mut f) = failure {
+                // Relocated as `Piece::relocate` does: lines and records before the piece.
+                let at = f.at_mut().expect("a JSON failure has a place");
+                at.line = at.line.map(|n| n + lines);
+                at.record = at.record.map(|r| r + records);
+                return (got, Some(f.to_string()));
             }
         }
         (got, None)
@@ -483,7 +489,7 @@ mod tests {
             let whole = reading(text);
             let pieces = read_in_pieces(text, &keep);
             // The whole text's reader stops at its failure; the pieces' elements up to there.
-            prop_assert_eq!(&pieces.1, &whole.1);
+            prop_assert_eq!(&pieces.1, &whole.1.map(|e| e.to_string()));
             prop_assert_eq!(pieces.0, whole.0);
         }
     }
