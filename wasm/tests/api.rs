@@ -237,7 +237,7 @@ fn errors_are_js_errors_with_the_cli_message() {
     let e: js_sys::Error = e.into();
     assert_eq!(
         String::from(e.message()),
-        "line 1: the record starting here is cut off (unexpected end of input)"
+        "line 1 (record 1): the record starting here is cut off (unexpected end of input)"
     );
     let e: js_sys::Error = convert("x".into(), opts("xml")).unwrap_err().into();
     assert!(String::from(e.message()).starts_with("unknown format \"xml\""));
