@@ -4,18 +4,14 @@
 
 use crate::contact::Contact;
 use crate::error::Error;
-use crate::format::csv_read::{sniff_delimiter, CsvSplitter};
 use crate::format::decode::{self, Decoder, Encoding};
-use crate::format::json_read::JsonSplitter;
-use crate::format::layout::ReadPlan;
-use crate::format::vcard::VcardSplitter;
 use crate::format::write::Writer;
 use crate::format::Format;
 use crate::mapping::Mapping;
 use crate::normalize::InvalidPhone;
 use crate::pipeline::{Pipeline, Read};
 use crate::problem::Position;
-use crate::read::Readers;
+use crate::read::{shape_reader, Readers, ShapeReader};
 #[cfg(test)]
 use crate::report::Omitted;
 use crate::report::{EntryStore, Report, Room};
@@ -114,23 +110,6 @@ impl Default for Options {
     }
 }
 
-enum Input {
-    Csv {
-        splitter: Box<CsvSplitter>,
-        plan: Option<ReadPlan>,
-        from: Option<Format>,
-    },
-    Json {
-        splitter: JsonSplitter,
-        /// What its elements are (Covage's, Kojo's, canonical), once known: given, or from
-        /// the first element's keys.
-        format: Option<Format>,
-    },
-    Vcard {
-        splitter: VcardSplitter,
-    },
-}
-
 /// The sink `opts` asks for: the records kept for a provider, the output's writer, or nowhere.
 fn sink_for(opts: &Options) -> Box<dyn Sink> {
     match opts.to {
@@ -156,7 +135,8 @@ pub struct Converter {
     pending: Vec<u8>,
     decoder: Option<Decoder>,
     text: Vec<u8>,
-    input: Option<Input>,
+    /// The input's records as they come: its shape's splitter and reader, once detected.
+    input: Option<Box<dyn ShapeReader>>,
     /// What reads one record of the input's format.
     readers: Readers,
     /// The record being read, its buffers kept from one record to the next.
@@ -193,13 +173,10 @@ impl Converter {
 
     /// The input format, once known (after the first 64 KiB, or at the end).
     pub fn input_format(&self) -> Option<Format> {
-        match &self.input {
-            Some(Input::Csv { plan: Some(p), .. }) => Some(p.format()),
-            Some(Input::Json {
-                format: Some(f), ..
-            }) => Some(*f),
-            _ => self.opts_from,
-        }
+        self.input
+            .as_ref()
+            .and_then(|input| input.format())
+            .or(self.opts_from)
     }
 
     /// The report so far.
@@ -286,77 +263,25 @@ impl Converter {
             let pending = std::mem::take(&mut self.pending);
             dec.decode(&pending[bom..], eof, &mut self.text)?;
             self.decoder = Some(dec);
-            self.input = Some(self.pick_input());
+            let delimiter = self.delimiter;
+            self.input = Some(shape_reader(
+                &self.text,
+                self.opts_from,
+                delimiter,
+                self.max_record,
+            ));
         }
         let input = self.input.as_mut().expect("input");
         let (readers, read, pipeline) = (&self.readers, &mut self.read, &mut self.pipeline);
         let taken = std::mem::take(&mut self.text);
         let text = if direct { chunk } else { &taken[..] };
         // Detected; now read, record by record, each through the pipeline.
-        let result = match input {
-            Input::Csv {
-                splitter,
-                plan,
-                from,
-            } => splitter.feed(text, eof, |rec, ends, line| {
-                if readers.csv(plan, *from, (rec, ends, line), read, &mut pipeline.report)? {
-                    pipeline.record(read, line, out);
-                }
-                Ok(())
-            }),
-            Input::Json { splitter, format } => splitter.feed(text, eof, |el, line| {
-                // A failure inside an element is in the record it would have been.
-                let record = pipeline.report.read + 1;
-                readers
-                    .json(format, el, line, read)
-                    .map_err(|e| e.in_record(record))?;
-                pipeline.record(read, line, out);
-                Ok(())
-            }),
-            Input::Vcard { splitter } => splitter.feed(text, eof, |card, line| {
-                readers.vcard(card, read);
-                pipeline.record(read, line, out);
-                Ok(())
-            }),
-        };
+        let result = input.feed(text, eof, readers, read, pipeline, out);
         self.text = taken;
         self.text.clear();
         self.pipeline.accepted.drain(out);
         self.pipeline.rejected.take(rejects);
         result
-    }
-
-    fn pick_input(&mut self) -> Input {
-        let first = self.text.iter().copied().find(|b| !b.is_ascii_whitespace());
-        let json = match self.opts_from {
-            Some(f) => f.is_json(),
-            None => matches!(first, Some(b'[' | b'{')),
-        };
-        let start = &self.text[self.text.len() - self.text.trim_ascii_start().len()..];
-        let vcard = match self.opts_from {
-            Some(f) => f == Format::Vcard,
-            None => start.len() >= 11 && start[..11].eq_ignore_ascii_case(b"BEGIN:VCARD"),
-        };
-        if vcard {
-            return Input::Vcard {
-                splitter: VcardSplitter::new(self.max_record),
-            };
-        }
-        if json {
-            Input::Json {
-                splitter: JsonSplitter::default().with_max(self.max_record),
-                format: self.opts_from,
-            }
-        } else {
-            let delim = self
-                .delimiter
-                .unwrap_or_else(|| sniff_delimiter(&self.text));
-            Input::Csv {
-                splitter: Box::new(CsvSplitter::new(delim).with_max(self.max_record)),
-                plan: None,
-                from: self.opts_from,
-            }
-        }
     }
 }
 

@@ -1,13 +1,163 @@
 //! The record readers: what one CSV row, JSON element or vCard says, as a [`Read`] (the
 //! contact, the values its input drops, what is wrong with it) for the pipeline. The
-//! splitters under `format/` find where records end; these read what is between.
+//! splitters under `format/` find where records end; these read what is between. A
+//! [`ShapeReader`] is one shape's splitter and reader together, picked once from the input's
+//! first bytes ([`shape_reader`]): the converter feeds it without knowing the shape.
 
 use crate::error::Error;
+use crate::format::csv_read::{sniff_delimiter, CsvSplitter};
+use crate::format::json_read::JsonSplitter;
 use crate::format::layout::ReadPlan;
+use crate::format::vcard::VcardSplitter;
 use crate::format::{Format, CANONICAL_JSON, FORMATS};
-use crate::pipeline::Read;
+use crate::pipeline::{Pipeline, Read};
 use crate::problem::Problem;
 use crate::report::Report;
+
+/// One shape's records as they come: its splitter finds where each ends, [`Readers`] reads
+/// it, and the [`Pipeline`] takes it.
+pub(crate) trait ShapeReader: Send {
+    /// Feeds `text` (`eof` on the last call): every whole record in it is read into `read`
+    /// and goes through `pipeline`, its bytes to `out`.
+    fn feed(
+        &mut self,
+        text: &[u8],
+        eof: bool,
+        readers: &Readers,
+        read: &mut Read,
+        pipeline: &mut Pipeline,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error>;
+
+    /// The format its records are read as, once known (a CSV layout from its header, a JSON
+    /// format from its first element's keys).
+    fn format(&self) -> Option<Format>;
+}
+
+/// The shape `text` (the input's first bytes, decoded) is in, as `from` says or as it looks:
+/// vCards (`BEGIN:VCARD`), JSON (`[` or `{`), else CSV (`delimiter`, or the one it uses).
+/// Records bigger than `max_record` bytes are read through, not kept.
+pub(crate) fn shape_reader(
+    text: &[u8],
+    from: Option<Format>,
+    delimiter: Option<u8>,
+    max_record: usize,
+) -> Box<dyn ShapeReader> {
+    let start = text.trim_ascii_start();
+    let vcard = match from {
+        Some(f) => f == Format::Vcard,
+        None => start.len() >= 11 && start[..11].eq_ignore_ascii_case(b"BEGIN:VCARD"),
+    };
+    let json = match from {
+        Some(f) => f.is_json(),
+        None => matches!(start.first(), Some(b'[' | b'{')),
+    };
+    if vcard {
+        Box::new(VcardSplitter::new(max_record))
+    } else if json {
+        Box::new(JsonRecords {
+            splitter: JsonSplitter::default().with_max(max_record),
+            format: from,
+        })
+    } else {
+        let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(text));
+        Box::new(CsvRecords {
+            splitter: CsvSplitter::new(delimiter).with_max(max_record),
+            plan: None,
+            from,
+        })
+    }
+}
+
+/// CSV rows under a header.
+struct CsvRecords {
+    splitter: CsvSplitter,
+    /// How its columns are read, once its header is.
+    plan: Option<ReadPlan>,
+    from: Option<Format>,
+}
+
+impl ShapeReader for CsvRecords {
+    fn feed(
+        &mut self,
+        text: &[u8],
+        eof: bool,
+        readers: &Readers,
+        read: &mut Read,
+        pipeline: &mut Pipeline,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let (plan, from) = (&mut self.plan, self.from);
+        self.splitter.feed(text, eof, |rec, ends, line| {
+            if readers.csv(plan, from, (rec, ends, line), read, &mut pipeline.report)? {
+                pipeline.record(read, line, out);
+            }
+            Ok(())
+        })
+    }
+
+    fn format(&self) -> Option<Format> {
+        self.plan.as_ref().map(ReadPlan::format)
+    }
+}
+
+/// The elements of a JSON array, or a stream of JSON objects.
+struct JsonRecords {
+    splitter: JsonSplitter,
+    /// What its elements are (Covage's, Kojo's, canonical), once known: given, or from the
+    /// first element's keys.
+    format: Option<Format>,
+}
+
+impl ShapeReader for JsonRecords {
+    fn feed(
+        &mut self,
+        text: &[u8],
+        eof: bool,
+        readers: &Readers,
+        read: &mut Read,
+        pipeline: &mut Pipeline,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let format = &mut self.format;
+        self.splitter.feed(text, eof, |el, line| {
+            // A failure inside an element is in the record it would have been.
+            let record = pipeline.report.read + 1;
+            readers
+                .json(format, el, line, read)
+                .map_err(|e| e.in_record(record))?;
+            pipeline.record(read, line, out);
+            Ok(())
+        })
+    }
+
+    fn format(&self) -> Option<Format> {
+        self.format
+    }
+}
+
+/// vCards, one after the other.
+impl ShapeReader for VcardSplitter {
+    fn feed(
+        &mut self,
+        text: &[u8],
+        eof: bool,
+        readers: &Readers,
+        read: &mut Read,
+        pipeline: &mut Pipeline,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        VcardSplitter::feed(self, text, eof, |card, line| {
+            readers.vcard(card, read);
+            pipeline.record(read, line, out);
+            Ok(())
+        })
+    }
+
+    fn format(&self) -> Option<Format> {
+        Some(Format::Vcard)
+    }
+}
 
 /// What every reader needs to know of the conversion.
 pub(crate) struct Readers {
