@@ -61,7 +61,7 @@ if [ -x /usr/bin/chromium ] && [ -f wasm/pkg/contactport_wasm.js ] && [ -d bench
 import json, os
 data, out = os.environ["DATA"], os.environ["BENCH_RESULTS"]
 rows = [json.load(open(f"{data}/out/page-{run}.json")) for run in ("ndjson", "disk", "covage")]
-lines = ["", "## The converter page in Chromium (headless; a worker per core, here 2), the mixed file", "",
+lines = ["", f"## The converter page in Chromium (headless; a worker per core, here {os.cpu_count()}), the mixed file", "",
          "Papa Parse: `header: true`, streaming, one `JSON.stringify` a row, on the same File in the same page. "
          "Memory: the proportional set size of Chromium's processes, peak while converting (idle first).", "",
          "| to | result | records | rejected | page s | Papa Parse s | page is ×faster | peak MB (idle) | Papa peak MB | longest main-thread task ms | downloads equal the CLI's |",

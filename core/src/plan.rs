@@ -242,6 +242,10 @@ impl Piece {
 
     /// A failure of this piece's converter as the one-thread path would report it.
     pub fn relocate(&self, mut e: Error) -> Error {
+        // Every piece reads the input's header, which is on the input's own line: it stays.
+        if matches!(e, Error::Header { .. }) {
+            return e;
+        }
         if let Some(at) = e.at_mut() {
             at.line = at.line.map(|l| l + self.line + self.hidden_lines);
             at.record = at.record.map(|r| r + self.record);

@@ -245,6 +245,18 @@ mod tests {
             assert_eq!(name.parse::<Target>().unwrap(), want);
         }
         assert_eq!(crate::Format::Kojo.target().name(), "kojo");
+        // Each provider's rules have a name of their own ("any" is flat files').
+        let mut names: Vec<&str> = crate::format::FORMATS
+            .iter()
+            .filter_map(|f| f.target.rules())
+            .map(|r| r.name)
+            .collect();
+        names.dedup();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        assert!(!names.contains(&"any"));
         assert_eq!(
             "google".parse::<Target>().unwrap_err(),
             "expected any, covage or kojo, got \"google\""

@@ -81,10 +81,14 @@ pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
         let mut out = std::io::stdout().lock();
         writeln!(out, "contactport sandbox listening on http://{addr}")?;
         writeln!(out, "# faults seeded with --seed {seed}")?;
-        writeln!(
-            out,
-            "export COVAGE_URL=http://{addr} KOJO_URL=http://{addr}"
-        )?;
+        // Every provider's URL setting, from the providers' table.
+        let urls: Vec<String> = contactport_providers::PROVIDERS
+            .iter()
+            .flat_map(|k| k.settings)
+            .filter(|s| s.value_name == "URL")
+            .map(|s| format!("{}=http://{addr}", s.env))
+            .collect();
+        writeln!(out, "export {}", urls.join(" "))?;
         writeln!(
             out,
             "export COVAGE_TOKEN={} KOJO_API_KEY={}",
