@@ -482,12 +482,35 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(2000))]
         /// The quick path hands out exactly csv-core's records and lines, however fed.
         #[test]
         fn quick_path_equals_csv_core(text in "[a;\"\r\n]{0,60}", chunk in 1usize..70) {
             proptest::prop_assert_eq!(
                 split_with(text.as_bytes(), chunk, b';', true),
                 split_with(text.as_bytes(), chunk, b';', false)
+            );
+        }
+
+        /// Likewise on lines of fields as exports write them: plain, quoted (with delimiters,
+        /// doubled quotes, newlines inside), empty, and damaged (text after a closing quote, a
+        /// quote inside a plain field, a quote left open).
+        #[test]
+        fn quoted_lines_equal_csv_core(
+            fields in proptest::collection::vec(proptest::collection::vec(
+                "[a-zé ]{0,6}|\"[a-z,; ]{0,6}\"|\"[a-z]{0,3}\"\"[a-z,]{0,3}\"|\"[a-z]{0,3}\n[a-z]{0,3}\"|\"\"|\"[a-z]{1,3}\"[a-z ]{1,2}|[a-z]{1,3}\"[a-z]{0,2}|\"[a-z,]{0,4}", 1..5), 1..6),
+            delimiter in proptest::sample::select(vec![b',', b';', b'\t']),
+            crlf in proptest::bool::ANY,
+            chunk in 1usize..90,
+        ) {
+            let end = if crlf { "\r\n" } else { "\n" };
+            let text: String = fields
+                .iter()
+                .map(|f| f.join(&(delimiter as char).to_string()) + end)
+                .collect();
+            proptest::prop_assert_eq!(
+                split_with(text.as_bytes(), chunk, delimiter, true),
+                split_with(text.as_bytes(), chunk, delimiter, false)
             );
         }
     }
