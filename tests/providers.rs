@@ -869,3 +869,26 @@ fn validate_for_a_provider_rejects_what_import_would() {
     assert_eq!(entries("import.json"), want);
     assert_exactly(&sb.state()["kojo"], 3000);
 }
+
+#[test]
+fn without_a_report_an_import_counts_the_problems_it_does_not_show() {
+    let sb = Sandbox::start(&[]);
+    let d = Dir::new();
+    let mut csv = String::from("first_name,last_name,email\n");
+    for i in 0..300 {
+        csv.push_str(&format!("Jean{i},Dupont,jean{i}.exemple.fr\n"));
+    }
+    d.write("in.csv", csv);
+    let import = |more: &[&str]| {
+        let mut args = vec!["import", "covage", "in.csv", "--dry-run"];
+        args.extend(more);
+        d.run_env(&args, &sb.env()).expect(1)
+    };
+    let err = import(&[]).stderr();
+    assert_eq!(err.matches("rejected: record").count(), 20, "{err}");
+    assert!(err.contains("… and 280 more problems"), "{err}");
+    assert!(err.contains("read 300, rejected 300"), "{err}");
+    import(&["--report", "r.json"]);
+    let r: Value = serde_json::from_str(&d.read("r.json")).unwrap();
+    assert_eq!(r["rejects"].as_array().unwrap().len(), 300, "{r}");
+}

@@ -49,7 +49,10 @@ pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
     crate::files::distinct(&named)?;
     let output = Output::create(a.out.output.as_deref())?;
     let rejects = Output::optional(a.out.rejects.as_deref())?;
-    let entries = crate::entries::Entries::new(a.out.report.is_some())?.shared();
+    // Without a report only the first problems are shown: core counts the rest.
+    let entries = crate::entries::Entries::new(a.out.report.is_some())?;
+    let room = entries.needed();
+    let entries = entries.shared();
     let (read, failed) = super::runtime()?.block_on(async {
         let source = a.providers.open(a.provider, false)?;
         let opts = a.out.apply(Options {
@@ -58,6 +61,7 @@ pub fn run(a: ExportArgs, quiet: bool) -> anyhow::Result<u8> {
             encoding: Some(contactport_core::format::decode::Encoding::UTF8),
             mapping,
             hints: crate::args::HINTS,
+            entries: room,
             ..Options::default()
         });
         let rejects = rejects.map(|r| Box::new(r) as Box<dyn Destination>);

@@ -75,15 +75,18 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
     let rejects = Output::optional(a.sync.rejects.as_deref())?;
     super::runtime()?.block_on(async {
         let target = a.providers.open(a.provider, true)?;
+        // Without a report only the first problems are shown: core counts the rest.
+        let entries = crate::entries::Entries::new(a.sync.report.is_some())?;
         let opts = Options {
             to: Some(target.format()),
+            entries: entries.needed(),
             ..opts
         };
         let journal = open_journal(&a.sync, "import", "file".into(), &*target)?;
         let writer = target.clone().writer(kojo_phone).await?;
         let bar = progress::records_bar(quiet);
         let (tx, rx) = channel();
-        let entries = crate::entries::Entries::new(a.sync.report.is_some())?.shared();
+        let entries = entries.shared();
         let rejects = rejects.map(|r| Box::new(r) as Box<dyn Destination>);
         let events = progress::events(&bar, quiet);
         let feed =

@@ -63,6 +63,8 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
     super::runtime()?.block_on(async {
         let from = a.providers.open(a.from, false)?;
         let to = a.providers.open(a.to, true)?;
+        // Without a report only the first problems are shown: core counts the rest.
+        let entries = crate::entries::Entries::new(a.sync.report.is_some())?;
         let opts = Options {
             from: Some(from.format()),
             // JSON over HTTP is UTF-8 (RFC 8259): nothing to detect, nothing to wait for.
@@ -71,11 +73,12 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
             mapping,
             hints: crate::args::HINTS,
             rejects_excel_safe: a.sync.excel_safe.unwrap_or(true),
+            entries: entries.needed(),
             ..Options::default()
         };
         let bar = progress::records_bar(quiet);
         let (tx, rx) = channel();
-        let entries = crate::entries::Entries::new(a.sync.report.is_some())?.shared();
+        let entries = entries.shared();
         let rejects = rejects.map(|r| Box::new(r) as Box<dyn Destination>);
         let events = progress::events(&bar, quiet);
         let feed =
