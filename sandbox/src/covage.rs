@@ -3,12 +3,33 @@
 use super::{random_id, Answer, Ctx, State};
 use contactport_core::CovageContact;
 use serde_json::{json, Map, Value};
+use std::collections::HashSet;
 
 fn error(status: u16, message: &str, details: Value) -> Answer {
     Answer::json(
         status,
         json!({"error": message, "details": details, "apirequest_uuid": format!("KOSC_{}", random_id(32))}),
     )
+}
+
+/// What the fake Covage holds: its contacts and the tokens it gave.
+#[derive(Debug, Default)]
+pub(crate) struct Fake {
+    pub contacts: Vec<CovageContact>,
+    pub tokens: HashSet<String>,
+}
+
+impl Fake {
+    /// Its contacts replaced by `seed`, each with a uuid.
+    pub fn seed(&mut self, seed: Vec<CovageContact>) {
+        self.contacts = seed
+            .into_iter()
+            .map(|mut c| {
+                c.contact_uuid.get_or_insert_with(|| random_id(8));
+                c
+            })
+            .collect();
+    }
 }
 
 /// Covage's row of the sandbox's APIs: everything under `/api/`.
@@ -36,7 +57,7 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
     };
     let token = ctx.auth.and_then(|a| a.strip_prefix("JWT "));
     match token {
-        Some(t) if st.covage_tokens.contains(t) || t == st.cfg.covage_token => {}
+        Some(t) if st.covage.tokens.contains(t) || t == st.cfg.covage_token => {}
         _ => {
             return (
                 error(
@@ -58,6 +79,7 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
         ("POST", true) => create(st, ctx.body),
         ("GET", false) => match st
             .covage
+            .contacts
             .iter()
             .find(|c| c.contact_uuid.as_deref() == Some(uuid))
         {
@@ -66,10 +88,11 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
         },
         ("PUT", false) => update(st, uuid, ctx.body),
         ("DELETE", false) => {
-            let before = st.covage.len();
+            let before = st.covage.contacts.len();
             st.covage
+                .contacts
                 .retain(|c| c.contact_uuid.as_deref() != Some(uuid));
-            if st.covage.len() < before {
+            if st.covage.contacts.len() < before {
                 Answer::json(204, Value::Null)
             } else {
                 error(404, "Contact not found", Value::Null)
@@ -95,7 +118,7 @@ fn login(st: &mut State, ctx: &Ctx) -> Answer {
         );
     }
     let token = format!("eyJ{}", random_id(40));
-    st.covage_tokens.insert(token.clone());
+    st.covage.tokens.insert(token.clone());
     Answer::json(
         200,
         json!({"token": token, "user": {"email": st.cfg.covage_email}}),
@@ -104,7 +127,7 @@ fn login(st: &mut State, ctx: &Ctx) -> Answer {
 
 fn list(st: &State, ctx: &Ctx) -> Answer {
     if st.cfg.page_size == 0 {
-        return Answer::json(200, json!(st.covage));
+        return Answer::json(200, json!(st.covage.contacts));
     }
     let page: usize = ctx
         .query
@@ -116,17 +139,18 @@ fn list(st: &State, ctx: &Ctx) -> Answer {
     let size = st.cfg.page_size;
     let results: Vec<_> = st
         .covage
+        .contacts
         .iter()
         .skip((page - 1) * size)
         .take(size)
         .collect();
     let link = |n: usize| Value::String(format!("http://{}/api/contacts/?page={n}", ctx.host));
-    let mut next = if page * size < st.covage.len() {
+    let mut next = if page * size < st.covage.contacts.len() {
         link(page + 1)
     } else {
         Value::Null
     };
-    let mut count = st.covage.len();
+    let mut count = st.covage.contacts.len();
     match st.cfg.faults.next_link.as_deref() {
         Some("loop") if page == 2 => next = link(2),
         Some("bad-port") if !next.is_null() => {
@@ -210,7 +234,7 @@ fn create(st: &mut State, body: &[u8]) -> Answer {
     match validate(body, false) {
         Ok(m) => {
             let c = contact(random_id(8), &m);
-            st.covage.push(c.clone());
+            st.covage.contacts.push(c.clone());
             // The docs answer a create with 200 OK.
             Answer::json(200, json!(c))
         }
@@ -225,6 +249,7 @@ fn update(st: &mut State, uuid: &str, body: &[u8]) -> Answer {
     };
     match st
         .covage
+        .contacts
         .iter_mut()
         .find(|c| c.contact_uuid.as_deref() == Some(uuid))
     {

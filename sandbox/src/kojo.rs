@@ -1,8 +1,9 @@
 //! The sandbox's Kojo: `/oauth2/token` and `/contacts` (also `/contact`, as its examples say).
 
-use super::{random_id, Answer, Ctx, State};
+use super::{random_id, Answer, Ctx, Faults, State};
 use contactport_core::KojoContact;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 fn error(status: u16, code: &str, message: &str) -> Answer {
@@ -26,6 +27,112 @@ fn now(seq: u64) -> String {
     }
 }
 
+/// What the fake Kojo holds: its contacts with their index, the tokens it gave, and its
+/// organisation's rate limit and hourly quota.
+#[derive(Debug)]
+pub(crate) struct Fake {
+    pub contacts: Vec<KojoContact>,
+    /// `id:<id>` and `email:<lower-case email>` to the first contact holding them.
+    pub index: HashMap<String, usize>,
+    pub tokens: HashMap<String, Instant>,
+    /// The rate limit's token bucket: tokens left, when counted.
+    bucket: (f64, Instant),
+    /// Requests counted in the current hourly window, and when it started.
+    quota: (u32, Instant),
+}
+
+impl Fake {
+    /// An empty Kojo whose bucket is full for `faults`.
+    pub fn new(faults: &Faults) -> Fake {
+        Fake {
+            contacts: vec![],
+            index: HashMap::new(),
+            tokens: HashMap::new(),
+            bucket: (faults.kojo_rps, Instant::now()),
+            quota: (0, Instant::now()),
+        }
+    }
+
+    /// Its contacts replaced by `seed`, each with an id.
+    pub fn seed(&mut self, seed: Vec<KojoContact>) {
+        self.contacts = seed
+            .into_iter()
+            .map(|mut c| {
+                c.id.get_or_insert_with(|| format!("c{}", random_id(24)));
+                c
+            })
+            .collect();
+        self.reindex();
+    }
+
+    /// The limits start again under new `faults`.
+    pub fn limits_changed(&mut self, faults: &Faults) {
+        self.bucket = (faults.kojo_rps, Instant::now());
+        self.quota = (0, Instant::now());
+    }
+
+    /// Kojo's per-organisation limit: a token bucket of `kojo_rps` with as large a burst.
+    pub fn rate_limited(&mut self, faults: &Faults) -> Option<f64> {
+        let rps = faults.kojo_rps;
+        if rps <= 0.0 {
+            return None;
+        }
+        let (tokens, at) = self.bucket;
+        let now = Instant::now();
+        let tokens = (tokens + now.duration_since(at).as_secs_f64() * rps).min(rps);
+        if tokens >= 1.0 {
+            self.bucket = (tokens - 1.0, now);
+            None
+        } else {
+            self.bucket = (tokens, now);
+            Some((1.0 - tokens) / rps)
+        }
+    }
+
+    /// Kojo's hourly quota: `kojo_per_hour` requests a window; past it, the seconds left in
+    /// the window.
+    pub fn quota_spent(&mut self, faults: &Faults) -> Option<f64> {
+        let per_hour = faults.kojo_per_hour;
+        if per_hour == 0 {
+            return None;
+        }
+        let window = Duration::from_secs_f64(faults.kojo_hour_secs.clamp(0.001, 86_400.0));
+        let now = Instant::now();
+        if now.duration_since(self.quota.1) >= window {
+            self.quota = (0, now);
+        }
+        if self.quota.0 < per_hour {
+            self.quota.0 += 1;
+            None
+        } else {
+            Some((self.quota.1 + window - now).as_secs_f64())
+        }
+    }
+
+    /// Indexes the contact at `i` (its id, its email) unless an earlier one holds the key.
+    fn index(&mut self, i: usize) {
+        let c = &self.contacts[i];
+        let mut keys = vec![];
+        if let Some(id) = &c.id {
+            keys.push(index_key("id", id));
+        }
+        if let Some(e) = &c.email {
+            keys.push(index_key("email", &e.to_ascii_lowercase()));
+        }
+        for k in keys {
+            self.index.entry(k).or_insert(i);
+        }
+    }
+
+    /// Builds the index again (after a seed, or an email changed by a PATCH).
+    fn reindex(&mut self) {
+        self.index.clear();
+        for i in 0..self.contacts.len() {
+            self.index(i);
+        }
+    }
+}
+
 /// Kojo's row of the sandbox's APIs: its token endpoint and both spellings of its contacts.
 pub(crate) const API: crate::Api = crate::Api {
     serves: |p| {
@@ -45,7 +152,7 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
     let now_i = Instant::now();
     let ok = match bearer {
         Some(t) if t == st.cfg.kojo_api_key => true,
-        Some(t) => st.kojo_tokens.get(t).is_some_and(|exp| *exp > now_i),
+        Some(t) => st.kojo.tokens.get(t).is_some_and(|exp| *exp > now_i),
         None => false,
     };
     if !ok {
@@ -55,10 +162,12 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
         );
     }
     let limited = st
-        .kojo_quota_spent()
+        .kojo
+        .quota_spent(&st.cfg.faults)
         .map(|w| (w, "Rate limit exceeded: hourly quota spent"))
         .or_else(|| {
-            st.kojo_rate_limited()
+            st.kojo
+                .rate_limited(&st.cfg.faults)
                 .map(|w| (w, "Rate limit exceeded: 20 requests per second"))
         });
     if let Some((wait, message)) = limited {
@@ -94,7 +203,7 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
     let answer = match (ctx.method.as_str(), key.is_empty()) {
         ("POST", true) => create(st, ctx.body),
         ("GET", false) => match find(st, &key) {
-            Some(i) => Answer::json(200, json!(st.kojo[i])),
+            Some(i) => Answer::json(200, json!(st.kojo.contacts[i])),
             None => error(404, "NOT_FOUND", "Contact not found"),
         },
         ("PATCH", false) => patch(st, &key, ctx.body),
@@ -113,39 +222,19 @@ fn percent_decode(s: &str) -> String {
 /// The first contact whose id is `key` or whose email is `key` (any case), through the index:
 /// a scan of every contact a request made the sandbox, not the client, the benchmark's limit.
 fn find(st: &State, key: &str) -> Option<usize> {
-    let by_id = st.kojo_index.get(&index_key("id", key));
+    let by_id = st.kojo.index.get(&index_key("id", key));
     let by_email = st
-        .kojo_index
+        .kojo
+        .index
         .get(&index_key("email", &key.to_ascii_lowercase()))
-        .filter(|&&i| !st.cfg.faults.kojo_exact_email || st.kojo[i].email.as_deref() == Some(key));
+        .filter(|&&i| {
+            !st.cfg.faults.kojo_exact_email || st.kojo.contacts[i].email.as_deref() == Some(key)
+        });
     by_id.into_iter().chain(by_email).copied().min()
 }
 
 fn index_key(kind: &str, value: &str) -> String {
     format!("{kind}:{value}")
-}
-
-/// Indexes the contact at `i` (its id, its email) unless an earlier one holds the key.
-fn index(st: &mut State, i: usize) {
-    let c = &st.kojo[i];
-    let mut keys = vec![];
-    if let Some(id) = &c.id {
-        keys.push(index_key("id", id));
-    }
-    if let Some(e) = &c.email {
-        keys.push(index_key("email", &e.to_ascii_lowercase()));
-    }
-    for k in keys {
-        st.kojo_index.entry(k).or_insert(i);
-    }
-}
-
-/// Builds the index again (after a seed, or an email changed by a PATCH).
-pub(super) fn reindex(st: &mut State) {
-    st.kojo_index.clear();
-    for i in 0..st.kojo.len() {
-        index(st, i);
-    }
 }
 
 fn token(st: &mut State, ctx: &Ctx) -> Answer {
@@ -168,7 +257,8 @@ fn token(st: &mut State, ctx: &Ctx) -> Answer {
     }
     let t = random_id(48);
     let ttl = st.cfg.kojo_token_ttl;
-    st.kojo_tokens
+    st.kojo
+        .tokens
         .insert(t.clone(), Instant::now() + Duration::from_secs(ttl));
     Answer::json(
         200,
@@ -201,8 +291,9 @@ fn create(st: &mut State, body: &[u8]) -> Answer {
         created_at: Some(ts.clone()),
         updated_at: Some(ts),
     };
-    st.kojo.push(c.clone());
-    index(st, st.kojo.len() - 1);
+    st.kojo.contacts.push(c.clone());
+    let last = st.kojo.contacts.len() - 1;
+    st.kojo.index(last);
     Answer::json(200, json!(c))
 }
 
@@ -217,11 +308,11 @@ fn patch(st: &mut State, id: &str, body: &[u8]) -> Answer {
             "orgName can not be updated after the contact creation",
         );
     }
-    let Some(i) = st.kojo_index.get(&index_key("id", id)).copied() else {
+    let Some(i) = st.kojo.index.get(&index_key("id", id)).copied() else {
         return error(404, "NOT_FOUND", "Contact not found");
     };
     let seq = st.next_seq();
-    let c = &mut st.kojo[i];
+    let c = &mut st.kojo.contacts[i];
     for (k, v) in &m {
         let v = v.as_str().map(String::from);
         match k.as_str() {
@@ -235,7 +326,7 @@ fn patch(st: &mut State, id: &str, body: &[u8]) -> Answer {
     c.updated_at = Some(now(seq));
     let answer = Answer::json(200, json!(c));
     if m.contains_key("email") {
-        reindex(st);
+        st.kojo.reindex();
     }
     answer
 }

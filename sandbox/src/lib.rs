@@ -6,7 +6,7 @@
 //! - this file: [`Config`] and [`Faults`], the server ([`serve`]), its state and the test
 //!   endpoints;
 //! - `covage` and `kojo`: each provider's fake API, with its row of `APIS` (the paths it
-//!   serves, how it answers).
+//!   serves, how it answers) and its `Fake` (what it holds: contacts, tokens, Kojo's limits).
 //!
 //! Test endpoints: `GET /_sandbox/state` (all contacts), `POST /_sandbox/reset` (optional body
 //! `{"covage": [...], "kojo": [...]}` to seed), `GET /_sandbox/requests` (method, path, auth
@@ -23,9 +23,8 @@ use http_body_util::{BodyExt, Full};
 use hyper::{Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Fault injection, changeable while running.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -130,16 +129,10 @@ pub struct Logged {
 
 struct State {
     cfg: Config,
-    covage: Vec<contactport_core::CovageContact>,
-    kojo: Vec<contactport_core::KojoContact>,
-    /// `id:<id>` and `email:<lower-case email>` to the first contact holding them.
-    kojo_index: HashMap<String, usize>,
-    covage_tokens: HashSet<String>,
-    kojo_tokens: HashMap<String, Instant>,
+    /// Each provider's fake: what it holds.
+    covage: covage::Fake,
+    kojo: kojo::Fake,
     log: Vec<Logged>,
-    bucket: (f64, Instant),
-    /// Kojo requests counted in the current hourly window, and when it started.
-    quota: (u32, Instant),
     seq: u64,
     /// Fault draws, seeded (`--seed`), under the state's lock so their order is the requests'.
     rng: fastrand::Rng,
@@ -191,15 +184,10 @@ pub(crate) fn random_id(n: usize) -> String {
 /// Serves until the process is stopped.
 pub async fn serve(listener: tokio::net::TcpListener, cfg: Config) -> Result<(), Error> {
     let state: Shared = Arc::new(Mutex::new(State {
-        bucket: (cfg.faults.kojo_rps, Instant::now()),
-        quota: (0, Instant::now()),
         rng: fastrand::Rng::with_seed(cfg.seed),
+        covage: covage::Fake::default(),
+        kojo: kojo::Fake::new(&cfg.faults),
         cfg,
-        covage: vec![],
-        kojo: vec![],
-        kojo_index: HashMap::new(),
-        covage_tokens: HashSet::new(),
-        kojo_tokens: HashMap::new(),
         log: vec![],
         seq: 0,
     }));
@@ -383,44 +371,6 @@ impl State {
         (None, f.drop_rate > 0.0 && self.rng.f64() < f.drop_rate)
     }
 
-    /// Kojo's per-organisation limit: a token bucket of `kojo_rps` with as large a burst.
-    fn kojo_rate_limited(&mut self) -> Option<f64> {
-        let rps = self.cfg.faults.kojo_rps;
-        if rps <= 0.0 {
-            return None;
-        }
-        let (tokens, at) = self.bucket;
-        let now = Instant::now();
-        let tokens = (tokens + now.duration_since(at).as_secs_f64() * rps).min(rps);
-        if tokens >= 1.0 {
-            self.bucket = (tokens - 1.0, now);
-            None
-        } else {
-            self.bucket = (tokens, now);
-            Some((1.0 - tokens) / rps)
-        }
-    }
-
-    /// Kojo's hourly quota: `kojo_per_hour` requests a window; past it, the seconds left in
-    /// the window.
-    fn kojo_quota_spent(&mut self) -> Option<f64> {
-        let per_hour = self.cfg.faults.kojo_per_hour;
-        if per_hour == 0 {
-            return None;
-        }
-        let window = Duration::from_secs_f64(self.cfg.faults.kojo_hour_secs.clamp(0.001, 86_400.0));
-        let now = Instant::now();
-        if now.duration_since(self.quota.1) >= window {
-            self.quota = (0, now);
-        }
-        if self.quota.0 < per_hour {
-            self.quota.0 += 1;
-            None
-        } else {
-            Some((self.quota.1 + window - now).as_secs_f64())
-        }
-    }
-
     pub(crate) fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
@@ -446,7 +396,10 @@ fn respond(a: Answer) -> Response<Full<Bytes>> {
 fn admin_route(state: &Shared, method: &hyper::Method, what: &str, body: &[u8]) -> Answer {
     let mut st = state.lock().expect("lock");
     match (method.as_str(), what) {
-        ("GET", "state") => Answer::json(200, json!({"covage": st.covage, "kojo": st.kojo})),
+        ("GET", "state") => Answer::json(
+            200,
+            json!({"covage": st.covage.contacts, "kojo": st.kojo.contacts}),
+        ),
         ("GET", "requests") => Answer::json(200, json!(st.log)),
         ("POST", "reset") => {
             #[derive(Deserialize, Default)]
@@ -463,27 +416,12 @@ fn admin_route(state: &Shared, method: &hyper::Method, what: &str, body: &[u8]) 
                     Err(e) => return Answer::json(400, json!({"error": e.to_string()})),
                 }
             };
-            st.covage = seed
-                .covage
-                .into_iter()
-                .map(|mut c| {
-                    c.contact_uuid.get_or_insert_with(|| random_id(8));
-                    c
-                })
-                .collect();
-            st.kojo = seed
-                .kojo
-                .into_iter()
-                .map(|mut c| {
-                    c.id.get_or_insert_with(|| format!("c{}", random_id(24)));
-                    c
-                })
-                .collect();
-            kojo::reindex(&mut st);
+            st.covage.seed(seed.covage);
+            st.kojo.seed(seed.kojo);
             st.log.clear();
             Answer::json(
                 200,
-                json!({"covage": st.covage.len(), "kojo": st.kojo.len()}),
+                json!({"covage": st.covage.contacts.len(), "kojo": st.kojo.contacts.len()}),
             )
         }
         ("POST", "faults") => match serde_json::from_slice::<Value>(body) {
@@ -496,8 +434,7 @@ fn admin_route(state: &Shared, method: &hyper::Method, what: &str, body: &[u8]) 
                 }
                 match serde_json::from_value::<Faults>(f) {
                     Ok(f) => {
-                        st.bucket = (f.kojo_rps, Instant::now());
-                        st.quota = (0, Instant::now());
+                        st.kojo.limits_changed(&f);
                         st.cfg.faults = f;
                         Answer::json(200, json!(st.cfg.faults))
                     }
