@@ -11,7 +11,7 @@ use crate::mapping::Mapping;
 use crate::normalize::InvalidPhone;
 use crate::pipeline::{Pipeline, Read};
 use crate::problem::Position;
-use crate::read::{shape_reader, Readers, ShapeReader};
+use crate::read::{shape_reader, Readers, ShapeReader, Steps};
 #[cfg(test)]
 use crate::report::Omitted;
 use crate::report::{EntryStore, Report, Room};
@@ -276,7 +276,13 @@ impl Converter {
         let taken = std::mem::take(&mut self.text);
         let text = if direct { chunk } else { &taken[..] };
         // Detected; now read, record by record, each through the pipeline.
-        let result = input.feed(text, eof, readers, read, pipeline, out);
+        let steps = Steps {
+            readers,
+            read,
+            pipeline,
+            out,
+        };
+        let result = input.feed(text, eof, steps);
         self.text = taken;
         self.text.clear();
         self.pipeline.accepted.drain(out);

@@ -6,6 +6,7 @@
 
 use crate::error::Error;
 use crate::format::csv_read::{sniff_delimiter, CsvSplitter};
+use crate::format::decode::{looks_like_json, looks_like_vcard};
 use crate::format::json_read::JsonSplitter;
 use crate::format::layout::ReadPlan;
 use crate::format::vcard::VcardSplitter;
@@ -17,21 +18,28 @@ use crate::report::Report;
 /// One shape's records as they come: its splitter finds where each ends, [`Readers`] reads
 /// it, and the [`Pipeline`] takes it.
 pub(crate) trait ShapeReader: Send {
-    /// Feeds `text` (`eof` on the last call): every whole record in it is read into `read`
-    /// and goes through `pipeline`, its bytes to `out`.
-    fn feed(
-        &mut self,
-        text: &[u8],
-        eof: bool,
-        readers: &Readers,
-        read: &mut Read,
-        pipeline: &mut Pipeline,
-        out: &mut Vec<u8>,
-    ) -> Result<(), Error>;
+    /// Feeds `text` (`eof` on the last call): every whole record in it goes through `to`.
+    fn feed(&mut self, text: &[u8], eof: bool, to: Steps<'_>) -> Result<(), Error>;
 
     /// The format its records are read as, once known (a CSV layout from its header, a JSON
     /// format from its first element's keys).
     fn format(&self) -> Option<Format>;
+}
+
+/// What a record goes through once its shape's splitter found it: read by `readers` into
+/// `read`, then through `pipeline`, its bytes to `out`.
+pub(crate) struct Steps<'a> {
+    pub readers: &'a Readers,
+    pub read: &'a mut Read,
+    pub pipeline: &'a mut Pipeline,
+    pub out: &'a mut Vec<u8>,
+}
+
+impl Steps<'_> {
+    /// The record read, ending on `line`, through the pipeline.
+    fn record(&mut self, line: u64) {
+        self.pipeline.record(self.read, line, self.out);
+    }
 }
 
 /// The shape `text` (the input's first bytes, decoded) is in, as `from` says or as it looks:
@@ -43,14 +51,14 @@ pub(crate) fn shape_reader(
     delimiter: Option<u8>,
     max_record: usize,
 ) -> Box<dyn ShapeReader> {
-    let start = text.trim_ascii_start();
+    // As `decode::detect_input` judges the raw sample, here on the decoded text (UTF-16).
     let vcard = match from {
         Some(f) => f == Format::Vcard,
-        None => start.len() >= 11 && start[..11].eq_ignore_ascii_case(b"BEGIN:VCARD"),
+        None => looks_like_vcard(text),
     };
     let json = match from {
         Some(f) => f.is_json(),
-        None => matches!(start.first(), Some(b'[' | b'{')),
+        None => looks_like_json(text),
     };
     if vcard {
         Box::new(VcardSplitter::new(max_record))
@@ -78,19 +86,17 @@ struct CsvRecords {
 }
 
 impl ShapeReader for CsvRecords {
-    fn feed(
-        &mut self,
-        text: &[u8],
-        eof: bool,
-        readers: &Readers,
-        read: &mut Read,
-        pipeline: &mut Pipeline,
-        out: &mut Vec<u8>,
-    ) -> Result<(), Error> {
+    fn feed(&mut self, text: &[u8], eof: bool, mut to: Steps<'_>) -> Result<(), Error> {
         let (plan, from) = (&mut self.plan, self.from);
         self.splitter.feed(text, eof, |rec, ends, line| {
-            if readers.csv(plan, from, (rec, ends, line), read, &mut pipeline.report)? {
-                pipeline.record(read, line, out);
+            if to.readers.csv(
+                plan,
+                from,
+                (rec, ends, line),
+                to.read,
+                &mut to.pipeline.report,
+            )? {
+                to.record(line);
             }
             Ok(())
         })
@@ -110,23 +116,15 @@ struct JsonRecords {
 }
 
 impl ShapeReader for JsonRecords {
-    fn feed(
-        &mut self,
-        text: &[u8],
-        eof: bool,
-        readers: &Readers,
-        read: &mut Read,
-        pipeline: &mut Pipeline,
-        out: &mut Vec<u8>,
-    ) -> Result<(), Error> {
+    fn feed(&mut self, text: &[u8], eof: bool, mut to: Steps<'_>) -> Result<(), Error> {
         let format = &mut self.format;
         self.splitter.feed(text, eof, |el, line| {
             // A failure inside an element is in the record it would have been.
-            let record = pipeline.report.read + 1;
-            readers
-                .json(format, el, line, read)
+            let record = to.pipeline.report.read + 1;
+            to.readers
+                .json(format, el, line, to.read)
                 .map_err(|e| e.in_record(record))?;
-            pipeline.record(read, line, out);
+            to.record(line);
             Ok(())
         })
     }
@@ -138,18 +136,10 @@ impl ShapeReader for JsonRecords {
 
 /// vCards, one after the other.
 impl ShapeReader for VcardSplitter {
-    fn feed(
-        &mut self,
-        text: &[u8],
-        eof: bool,
-        readers: &Readers,
-        read: &mut Read,
-        pipeline: &mut Pipeline,
-        out: &mut Vec<u8>,
-    ) -> Result<(), Error> {
+    fn feed(&mut self, text: &[u8], eof: bool, mut to: Steps<'_>) -> Result<(), Error> {
         VcardSplitter::feed(self, text, eof, |card, line| {
-            readers.vcard(card, read);
-            pipeline.record(read, line, out);
+            to.readers.vcard(card, to.read);
+            to.record(line);
             Ok(())
         })
     }

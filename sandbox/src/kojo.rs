@@ -44,13 +44,15 @@ pub(crate) struct Fake {
 impl Fake {
     /// An empty Kojo whose bucket is full for `faults`.
     pub fn new(faults: &Faults) -> Fake {
-        Fake {
+        let mut fake = Fake {
             contacts: vec![],
             index: HashMap::new(),
             tokens: HashMap::new(),
-            bucket: (faults.kojo_rps, Instant::now()),
+            bucket: (0.0, Instant::now()),
             quota: (0, Instant::now()),
-        }
+        };
+        fake.limits_changed(faults);
+        fake
     }
 
     /// Its contacts replaced by `seed`, each with an id.

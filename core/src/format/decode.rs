@@ -244,10 +244,9 @@ pub fn detect_input(sample: &[u8], from: Option<Format>, given: Option<Encoding>
             vcard_charset: None,
         };
     }
-    let start = sample[bom..].trim_ascii_start();
     let vcard = match from {
         Some(f) => f == Format::Vcard,
-        None => start.len() >= 11 && start[..11].eq_ignore_ascii_case(b"BEGIN:VCARD"),
+        None => looks_like_vcard(&sample[bom..]),
     };
     let mut vcard_charset = None;
     if vcard && encoding.is_ascii_compatible() {
@@ -273,6 +272,12 @@ pub fn looks_like_json(text: &[u8]) -> bool {
         text.iter().copied().find(|b| !b.is_ascii_whitespace()),
         Some(b'[' | b'{')
     )
+}
+
+/// True when `text` (after any BOM) starts, past whitespace, like a vCard: `BEGIN:VCARD`.
+pub fn looks_like_vcard(text: &[u8]) -> bool {
+    let start = text.trim_ascii_start();
+    start.len() >= 11 && start[..11].eq_ignore_ascii_case(b"BEGIN:VCARD")
 }
 
 /// Streams bytes in one encoding out as UTF-8.
