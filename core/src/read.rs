@@ -202,7 +202,7 @@ impl Readers {
         let mut start = 0;
         // One check for the whole record (fields end at ASCII delimiters, so at char
         // boundaries); field by field only to name the column that is not UTF-8.
-        let whole = std::str::from_utf8(&rec[..ends.last().copied().unwrap_or(0)]).ok();
+        let whole = simdutf8::basic::from_utf8(&rec[..ends.last().copied().unwrap_or(0)]).ok();
         for (i, &end) in ends.iter().enumerate() {
             let field = match whole {
                 Some(w) => w.get(start..end).ok_or(()),
