@@ -90,6 +90,67 @@ pub struct Output {
     writer: io::BufWriter<Box<dyn Write + Send>>,
     /// The temporary file (removed unless committed) and the name it takes.
     rename: Option<(tempfile::TempPath, PathBuf)>,
+    /// The thread putting the temporary file on disk as it is written.
+    syncer: Option<std::thread::JoinHandle<io::Result<()>>>,
+}
+
+/// How much is written between two syncs of a temporary file.
+const SYNC_EVERY: u64 = 16 << 20;
+
+/// A temporary file put on disk as it is written: every [`SYNC_EVERY`] bytes a thread syncs
+/// what is there, while the conversion goes on. The sync before the rename then waits only for
+/// the last of it, not for the whole file (on 200 MB, a tenth of a second more than the
+/// conversion itself).
+struct Syncing {
+    file: File,
+    unsynced: u64,
+    every: u64,
+    /// Asks the thread for a sync; holds one request at most (a request made while one is
+    /// waiting is the same request). Dropped, it ends the thread.
+    ask: std::sync::mpsc::SyncSender<()>,
+}
+
+impl Syncing {
+    fn start(
+        file: File,
+        every: u64,
+    ) -> io::Result<(Syncing, std::thread::JoinHandle<io::Result<()>>)> {
+        let clone = file.try_clone()?;
+        let (ask, asked) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("sync".into())
+            .spawn(move || {
+                for () in asked {
+                    clone.sync_data()?;
+                }
+                Ok(())
+            })?;
+        let w = Syncing {
+            file,
+            unsynced: 0,
+            every,
+            ask,
+        };
+        Ok((w, thread))
+    }
+}
+
+impl Write for Syncing {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.unsynced += n as u64;
+        if self.unsynced >= self.every {
+            self.unsynced = 0;
+            // Full: a sync is already asked for, which will take these bytes too. Gone: the
+            // thread failed, and says why at the commit.
+            let _ = self.ask.try_send(());
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
 }
 
 impl Output {
@@ -108,6 +169,7 @@ impl Output {
                 Ok(Output {
                     writer: io::BufWriter::with_capacity(256 * 1024, Box::new(f)),
                     rename: None,
+                    syncer: None,
                 })
             }
             Some(p) => {
@@ -128,9 +190,12 @@ impl Output {
                     })?;
                 let (f, tmp) = tmp.into_parts();
                 pending().push(tmp.to_path_buf());
+                let (f, syncer) = Syncing::start(f, SYNC_EVERY)
+                    .with_context(|| format!("cannot write {}", tmp.display()))?;
                 Ok(Output {
                     writer: io::BufWriter::with_capacity(256 * 1024, Box::new(f)),
                     rename: Some((tmp, p.to_path_buf())),
+                    syncer: Some(syncer),
                 })
             }
         }
@@ -145,6 +210,7 @@ impl Output {
         Output {
             writer: io::BufWriter::with_capacity(256 * 1024, Box::new(io::stdout())),
             rename: None,
+            syncer: None,
         }
     }
 
@@ -152,6 +218,18 @@ impl Output {
     pub fn commit(mut self) -> anyhow::Result<()> {
         self.writer.flush().context("cannot write output")?;
         if let Some((tmp, dest)) = self.rename.take() {
+            // The syncing thread ends once the file is dropped; a sync of its that failed
+            // fails the output.
+            drop(std::mem::replace(
+                &mut self.writer,
+                io::BufWriter::new(Box::new(io::sink())),
+            ));
+            if let Some(syncer) = self.syncer.take() {
+                syncer
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("the thread syncing {} failed", tmp.display()))?
+                    .with_context(|| format!("cannot write {}", tmp.display()))?;
+            }
             // On disk before it takes the name: a crash after the rename never leaves an
             // empty or half file under the final name.
             File::open(&tmp)
@@ -282,5 +360,55 @@ mod tests {
             ("input", Some(dash)),
         ])
         .unwrap();
+    }
+
+    #[test]
+    fn a_file_synced_as_it_is_written_is_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out");
+        let (mut w, thread) = Syncing::start(File::create(&path).unwrap(), 1000).unwrap();
+        let mut written = Vec::new();
+        for i in 0..500u32 {
+            let line = format!("{i:>7} contacts and more\n");
+            w.write_all(line.as_bytes()).unwrap();
+            written.extend_from_slice(line.as_bytes());
+        }
+        drop(w);
+        // The thread ends with the writer, and every sync it made succeeded.
+        thread.join().unwrap().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), written);
+    }
+
+    #[test]
+    fn an_output_over_many_syncs_takes_its_name_whole_and_leaves_nothing_beside() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("contacts.ndjson");
+        std::fs::write(&dest, "old\n").unwrap();
+        let mut out = Output::create(Some(&dest)).unwrap();
+        let block = vec![b'x'; 1 << 20];
+        let n = (SYNC_EVERY >> 20) as usize * 2 + 3;
+        for _ in 0..n {
+            out.write_all(&block).unwrap();
+        }
+        out.commit().unwrap();
+        assert_eq!(std::fs::metadata(&dest).unwrap().len(), (n << 20) as u64);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["contacts.ndjson"]);
+    }
+
+    #[test]
+    fn an_output_not_committed_leaves_the_old_file_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("contacts.csv");
+        std::fs::write(&dest, "old\n").unwrap();
+        let mut out = Output::create(Some(&dest)).unwrap();
+        out.write_all(&vec![b'y'; (SYNC_EVERY + 10) as usize])
+            .unwrap();
+        drop(out);
+        assert_eq!(std::fs::read(&dest).unwrap(), b"old\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }
