@@ -126,7 +126,7 @@ pub const FORMAT: Spec = Spec {
         kind: "Covage",
         keys: &["contact_uuid", "phone_number", "cell_phone_number"],
         read: |el, c, _| {
-            serde_json::from_slice::<CovageRef>(el)?.fill(c);
+            crate::format::json_read::parse::<CovageRef>(el)?.fill(c);
             Ok(())
         },
         write: |out, c, _| write_json(out, c),

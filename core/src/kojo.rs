@@ -114,7 +114,7 @@ pub const FORMAT: Spec = Spec {
             "id",
         ],
         read: |el, c, region| {
-            from_kojo(serde_json::from_slice(el)?, c, region);
+            from_kojo(crate::format::json_read::parse(el)?, c, region);
             Ok(())
         },
         write: |out, c, pref| write_json(out, &to_kojo(c, pref)),

@@ -124,7 +124,7 @@ pub(crate) const CANONICAL_JSON: JsonRecord = JsonRecord {
     kind: "canonical",
     keys: &[],
     read: |el, c, _| {
-        *c = serde_json::from_slice(el)?;
+        *c = json_read::parse(el)?;
         Ok(())
     },
     write: |out, c, _| json_write::contact(out, c),

@@ -35,6 +35,16 @@ pub fn unguard(cell: &str) -> &str {
     }
 }
 
+/// The bytes that make csv-core quote a field (comma, quote, CR, LF).
+static QUOTED: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\n' as usize] = true;
+    t
+};
+
 impl CsvOut {
     /// A writer that guards formula cells with a leading `'` ([`is_formula`]).
     pub fn excel_safe(on: bool) -> CsvOut {
@@ -63,15 +73,28 @@ impl CsvOut {
             self.excel_safe = true;
             return;
         }
-        // Most rows need no quoting at all: copied as they are (csv-core would copy them too,
-        // through a zero-filled buffer a field).
-        let plain = |f: &[u8]| !f.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
-        if fields.len() > 1 && fields.iter().all(|f| plain(f.as_ref())) {
+        // Fields are copied as they are, or quoted as csv-core quotes them (its `Necessary`
+        // style: a field with a comma, quote, CR or LF, its quotes doubled) without its
+        // zero-filled buffer a field. A record of one field stays with csv-core, which quotes
+        // it when empty (else the line would be blank).
+        if fields.len() > 1 {
             for (i, f) in fields.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                out.extend_from_slice(f.as_ref());
+                let f = f.as_ref();
+                if f.iter().any(|&b| QUOTED[b as usize]) {
+                    out.push(b'"');
+                    for (j, part) in f.split(|&b| b == b'"').enumerate() {
+                        if j > 0 {
+                            out.extend_from_slice(b"\"\"");
+                        }
+                        out.extend_from_slice(part);
+                    }
+                    out.push(b'"');
+                } else {
+                    out.extend_from_slice(f);
+                }
             }
             out.push(b'\n');
             return;
@@ -170,7 +193,8 @@ impl Writer {
         let json = || spec.json.expect("a JSON format's row says how to write it");
         match spec.shape {
             Shape::Csv => {
-                let mut fields = Vec::with_capacity(12);
+                // The widest layout (Google's) in one allocation.
+                let mut fields = Vec::with_capacity(64);
                 layout::row(self.format, c, &mut fields);
                 self.csv.as_mut().expect("csv writer").row(&fields, out);
             }
@@ -389,7 +413,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Rows copied as they are equal csv-core's.
+        /// Rows, plain or with fields to quote, as csv-core writes them.
         #[test]
         fn plain_rows_as_csv_core_writes_them(
             fields in proptest::collection::vec("[a ,\"\r\né]{0,6}", 0..5),
