@@ -96,3 +96,46 @@ fn the_help_names_every_field_and_format_from_the_tables() {
         assert!(flat.contains(c.name), "{} missing", c.name);
     }
 }
+
+#[test]
+fn the_provider_commands_help_names_every_provider_from_its_row() {
+    let d = Dir::new();
+    for cmd in ["export", "import", "migrate"] {
+        let help = d.run(&[cmd, "--help"]).expect(0).stdout();
+        let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        for k in contactport_providers::PROVIDERS {
+            // Its name among the values, where its credentials come from, and its limits
+            // as `--rate` and `--hourly-limit` default to them.
+            assert!(
+                flat.contains(&format!("{}: {}", k.name, k.about)),
+                "{cmd}: {}",
+                k.name
+            );
+            assert!(
+                flat.contains(&format!("{}: {}", k.name, k.credentials)),
+                "{cmd}: {}",
+                k.name
+            );
+            let rate = match k.limits.rate {
+                r if r > 0.0 => format!("{r} for {}", k.name),
+                _ => format!("none for {}", k.name),
+            };
+            assert!(flat.contains(&rate), "{cmd}: {rate} missing");
+            let hour = match k.limits.per_hour {
+                0 => format!("none for {}", k.name),
+                n => format!("{n} for {}", k.name),
+            };
+            assert!(flat.contains(&hour), "{cmd}: {hour} missing");
+        }
+    }
+    // A provider's own variables, as its client reads them.
+    let import = d.run(&["import", "--help"]).expect(0).stdout();
+    for var in [
+        "COVAGE_TOKEN",
+        "COVAGE_PASSWORD",
+        "KOJO_API_KEY",
+        "KOJO_CLIENT_SECRET",
+    ] {
+        assert!(import.contains(var), "{var} missing");
+    }
+}

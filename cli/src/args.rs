@@ -28,13 +28,13 @@ pub enum Command {
     #[command(after_help = crate::cmd::validate::EXAMPLES)]
     Validate(crate::cmd::validate::ValidateArgs),
     /// Write a provider's contacts to a file (a CSV backup by default).
-    #[command(after_help = crate::cmd::export::EXAMPLES)]
+    #[command(after_help = credentials_help(crate::cmd::export::EXAMPLES))]
     Export(crate::cmd::export::ExportArgs),
     /// Load a contact file into a provider: create new contacts, update changed ones.
-    #[command(after_help = crate::cmd::import::EXAMPLES)]
+    #[command(after_help = credentials_help(crate::cmd::import::EXAMPLES))]
     Import(crate::cmd::import::ImportArgs),
     /// Move contacts from one provider to the other, streamed.
-    #[command(after_help = crate::cmd::migrate::EXAMPLES)]
+    #[command(after_help = credentials_help(crate::cmd::migrate::EXAMPLES))]
     Migrate(crate::cmd::migrate::MigrateArgs),
     /// Serve both providers' APIs on loopback from memory, to rehearse a migration.
     #[command(after_help = crate::cmd::sandbox::EXAMPLES)]
@@ -366,20 +366,26 @@ impl OutputArgs {
 }
 
 /// Where the providers are and how to talk to them. Credentials come from the environment
-/// only: `COVAGE_TOKEN` or `COVAGE_EMAIL` + `COVAGE_PASSWORD`; `KOJO_API_KEY` or
-/// `KOJO_CLIENT_ID` + `KOJO_CLIENT_SECRET`.
+/// only, as each provider's row says ([`credentials_help`]).
 #[derive(Debug, Clone, Args)]
 pub struct ProviderArgs {
     /// Each provider's settings, from the providers' table (`--covage-url`, `--kojo-url`…).
     #[command(flatten)]
     pub settings: Settings,
-    /// Requests per second to the provider written to (default: 20 for Kojo, its documented
-    /// burst limit; none for Covage). 0 for no limit.
-    #[arg(long, value_name = "R", value_parser = parse_rate)]
+    /// Requests per second to the provider written to (default: its documented limit). 0 for
+    /// no limit.
+    #[arg(long, value_name = "R", value_parser = parse_rate, help = limits_help(
+        "Requests per second to the provider written to",
+        |l| (l.rate > 0.0).then(|| l.rate.to_string()),
+        "",
+    ))]
     pub rate: Option<f64>,
-    /// Requests an hour to the provider (default: 3600 for Kojo, its documented quota; none
-    /// for Covage). 0 for no limit. Past it, requests wait for the hour to roll on.
-    #[arg(long, value_name = "N")]
+    /// Requests an hour to the provider (default: its documented quota). 0 for no limit.
+    #[arg(long, value_name = "N", help = limits_help(
+        "Requests an hour to the provider written to",
+        |l| (l.per_hour > 0).then(|| l.per_hour.to_string()),
+        " Past it, requests wait for the hour to roll on.",
+    ))]
     pub hourly_limit: Option<u32>,
     /// Seconds before a request is given up (and retried), 1 to 3600.
     #[arg(long, value_name = "SECS", default_value_t = 30,
@@ -412,6 +418,36 @@ impl ProviderArgs {
             writing,
         )?)
     }
+}
+
+/// A limit flag's help: what it is, then each provider's default from its row
+/// (`20 for kojo; none for covage`), then `more`.
+fn limits_help(
+    what: &str,
+    default: fn(&contactport_providers::Limits) -> Option<String>,
+    more: &str,
+) -> String {
+    let defaults: Vec<String> = contactport_providers::PROVIDERS
+        .iter()
+        .map(|k| match default(&k.limits) {
+            Some(v) => format!("{v} for {}", k.name),
+            None => format!("none for {}", k.name),
+        })
+        .collect();
+    format!(
+        "{what} (default: its documented limit: {}). 0 for no limit.{more}",
+        defaults.join("; ")
+    )
+}
+
+/// What `import`, `export` and `migrate` say after their examples: each provider's credential
+/// variables, from its row.
+pub fn credentials_help(examples: &str) -> String {
+    let mut s = format!("{examples}\n\nCredentials, from the environment only:");
+    for k in contactport_providers::PROVIDERS {
+        s.push_str(&format!("\n  {}: {}", k.name, k.credentials));
+    }
+    s
 }
 
 /// Each provider's settings (where it is), as flags made from the providers' table: a new

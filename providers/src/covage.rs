@@ -5,7 +5,7 @@
 use crate::endpoint::{Body, Endpoint, Retry, Tuning};
 use crate::error::Error;
 use crate::provider::{Change, Held, Planned, Provider, Writer};
-use crate::registry::{Connect, Kind, Setting};
+use crate::registry::{Connect, Kind, Limits, Setting};
 use crate::secret::Secret;
 use crate::source::{Feed, Reading};
 use contactport_core::covage::to_covage;
@@ -29,6 +29,11 @@ pub(crate) const KIND: Kind = Kind {
     about: "Covage's extranet (formerly Kosc)",
     ids_only: None,
     settings: &[URL],
+    credentials: "COVAGE_TOKEN, or COVAGE_EMAIL and COVAGE_PASSWORD (JWT login)",
+    limits: Limits {
+        rate: 0.0,
+        per_hour: 0,
+    },
     open: |connect, writing| Ok(Arc::new(Covage::connect(connect, writing)?)),
 };
 
@@ -203,7 +208,10 @@ impl Covage {
     pub(crate) fn connect(connect: &Connect, writing: bool) -> Result<Covage, Error> {
         let link = &connect.link;
         let (rate, per_hour) = match writing {
-            true => (link.rate.unwrap_or(0.0), link.hourly_limit.unwrap_or(0)),
+            true => (
+                link.rate.unwrap_or(KIND.limits.rate),
+                link.hourly_limit.unwrap_or(KIND.limits.per_hour),
+            ),
             false => (0.0, 0),
         };
         let creds = Credentials::from_env()?;

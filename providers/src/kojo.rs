@@ -5,7 +5,7 @@
 use crate::endpoint::{Body, Endpoint, Reply, Retry, Tuning};
 use crate::error::Error;
 use crate::provider::{Change, Held, Planned, Provider, Writer};
-use crate::registry::{Connect, Kind, Setting};
+use crate::registry::{Connect, Kind, Limits, Setting};
 use crate::secret::Secret;
 use crate::source::{Feed, Reading};
 use crate::sync::Failure;
@@ -37,6 +37,11 @@ pub(crate) const KIND: Kind = Kind {
     about: "Kojo procurement",
     ids_only: Some("Kojo has no list endpoint"),
     settings: &[URL, PATH],
+    credentials: "KOJO_API_KEY, or KOJO_CLIENT_ID and KOJO_CLIENT_SECRET (OAuth 2)",
+    limits: Limits {
+        rate: RATE,
+        per_hour: PER_HOUR,
+    },
     // Kojo paces reads too: its limit is per organisation, for all calls.
     open: |connect, _| Ok(Arc::new(Kojo::connect(connect)?)),
 };
@@ -114,8 +119,8 @@ impl Kojo {
         let creds = Credentials::from_env()?;
         let link = &connect.link;
         let tuning = link.tuning(
-            link.rate.unwrap_or(RATE),
-            link.hourly_limit.unwrap_or(PER_HOUR),
+            link.rate.unwrap_or(KIND.limits.rate),
+            link.hourly_limit.unwrap_or(KIND.limits.per_hour),
         );
         Kojo::new(
             connect.values.get(&URL),

@@ -48,7 +48,7 @@ pub use endpoint::check_segment;
 pub use error::Error;
 pub use journal::{Journal, Owner, Use};
 pub use provider::{Change, Event, Events, Held, Planned, Provider, Writer};
-pub use registry::{kind, open, Connect, Kind, Link, Setting, Values, PROVIDERS};
+pub use registry::{kind, open, Connect, Kind, Limits, Link, Setting, Values, PROVIDERS};
 
 pub use source::{file as feed_file, Destination, Feed, Reading, Record};
 pub use sync::{Conflict, Failure, OnExisting, Run, Settings, SyncReport};

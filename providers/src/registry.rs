@@ -20,9 +20,23 @@ pub struct Kind {
     pub ids_only: Option<&'static str>,
     /// Where it is: its settings (the command line's `--covage-url`…).
     pub settings: &'static [Setting],
+    /// The environment variables its credentials are read from, for the help
+    /// (`KOJO_API_KEY, or KOJO_CLIENT_ID and KOJO_CLIENT_SECRET`).
+    pub credentials: &'static str,
+    /// Its documented limits: what `--rate` and `--hourly-limit` default to.
+    pub limits: Limits,
     /// Builds its client from the settings' values, credentials from the environment.
     /// `writing`: this run writes to it.
     pub open: Open,
+}
+
+/// A provider's documented limits (0: none).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Requests a second.
+    pub rate: f64,
+    /// Requests an hour.
+    pub per_hour: u32,
 }
 
 /// How a [`Kind`] builds its client.

@@ -21,7 +21,7 @@ Exit status: 0 all exported, 1 some rejected or not found (see --report), 2 fail
 /// `export` arguments.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Provider to read from: covage or kojo.
+    /// Provider to read from.
     #[arg(value_parser = provider_parser())]
     pub provider: Kind,
     /// Kojo ids or emails, one a line (Kojo has no list endpoint).

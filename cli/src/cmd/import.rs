@@ -31,7 +31,7 @@ Exit status: 0 all went through, 1 some rejected or failed (see --report), 2 fai
 /// `import` arguments.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Provider to write to: covage or kojo.
+    /// Provider to write to.
     #[arg(value_parser = provider_parser())]
     pub provider: Kind,
     /// Input file; `-` or nothing reads stdin.

@@ -28,10 +28,10 @@ Exit status: 0 all went through, 1 some rejected or failed (see --report), 2 fai
 /// `migrate` arguments.
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
-    /// Provider to read from: covage or kojo.
+    /// Provider to read from.
     #[arg(value_parser = provider_parser())]
     pub from: Kind,
-    /// Provider to write to: covage or kojo.
+    /// Provider to write to.
     #[arg(value_parser = provider_parser())]
     pub to: Kind,
     /// Kojo ids or emails to read, one a line (Kojo has no list endpoint).

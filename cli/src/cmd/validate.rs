@@ -25,9 +25,9 @@ Exit status: 0 every record valid, 1 some invalid (listed on stderr), 2 failure.
 pub struct ValidateArgs {
     /// Input file; `-` or nothing reads stdin.
     pub input: Option<PathBuf>,
-    /// Whose rules: covage, kojo, or any (flat files: a name or an email, valid values). For a
-    /// provider, what an import would reject, one contact per email included (read on one
-    /// thread: the rule sees every record in order).
+    /// Whose rules: a provider's, or any (flat files). For a provider, what an import would
+    /// reject, one contact per email included (read on one thread: the rule sees every record
+    /// in order).
     #[arg(long = "for", value_name = "PROVIDER", default_value = "any", value_parser = target_parser())]
     pub target: Target,
     /// Write the JSON report here.
