@@ -2,6 +2,7 @@
 
 use super::{random_id, Answer, Ctx, State};
 use contactport_core::CovageContact;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 
@@ -32,10 +33,66 @@ impl Fake {
     }
 }
 
+/// The fake Covage's settings: its credentials (not secrets: printed to be pasted) and how
+/// it lists.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The login's email.
+    pub email: String,
+    /// The login's password.
+    pub password: String,
+    /// A JWT accepted without login.
+    pub token: String,
+    /// List page size; 0 answers the whole list as a bare array (as the docs show).
+    pub page_size: usize,
+}
+
+impl Settings {
+    /// Fixed credentials, the whole list at once.
+    pub fn rehearsal() -> Settings {
+        Settings {
+            email: "sandbox@covage.test".into(),
+            password: "sandbox-password".into(),
+            token: "sandbox-covage-jwt".into(),
+            page_size: 0,
+        }
+    }
+
+    /// The variables that reach it: the token, or (`# or:`) the login.
+    pub(crate) fn credentials(&self) -> (crate::Exports, crate::Exports) {
+        (
+            vec![("COVAGE_TOKEN", self.token.clone())],
+            vec![
+                ("COVAGE_EMAIL", self.email.clone()),
+                ("COVAGE_PASSWORD", self.password.clone()),
+            ],
+        )
+    }
+}
+
+/// Covage's own faults.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    /// A broken page chain, to test the client: `loop` (the next link repeats the page),
+    /// `bad-port` (a next link that is not a URL), `count` (a count the pages disagree with).
+    /// None for a sane chain.
+    pub next_link: Option<String>,
+}
+
 /// Covage's row of the sandbox's APIs: everything under `/api/`.
 pub(crate) const API: crate::Api = crate::Api {
+    name: "covage",
     serves: |p| p.starts_with("/api/"),
     route,
+    contacts: |st| json!(st.covage.contacts),
+    seed: |v| {
+        crate::seeding(v, |st, seed: Vec<CovageContact>| {
+            st.covage.seed(seed);
+            st.covage.contacts.len()
+        })
+    },
+    faults_changed: |_| {},
 };
 
 fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
@@ -57,7 +114,7 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
     };
     let token = ctx.auth.and_then(|a| a.strip_prefix("JWT "));
     match token {
-        Some(t) if st.covage.tokens.contains(t) || t == st.cfg.covage_token => {}
+        Some(t) if st.covage.tokens.contains(t) || t == st.cfg.covage.token => {}
         _ => {
             return (
                 error(
@@ -108,8 +165,8 @@ fn login(st: &mut State, ctx: &Ctx) -> Answer {
         return error(405, "Method not allowed", Value::Null);
     }
     let v: Value = serde_json::from_slice(ctx.body).unwrap_or_default();
-    let ok = v["email"].as_str() == Some(st.cfg.covage_email.as_str())
-        && v["password"].as_str() == Some(st.cfg.covage_password.as_str());
+    let ok = v["email"].as_str() == Some(st.cfg.covage.email.as_str())
+        && v["password"].as_str() == Some(st.cfg.covage.password.as_str());
     if !ok {
         return error(
             400,
@@ -121,12 +178,12 @@ fn login(st: &mut State, ctx: &Ctx) -> Answer {
     st.covage.tokens.insert(token.clone());
     Answer::json(
         200,
-        json!({"token": token, "user": {"email": st.cfg.covage_email}}),
+        json!({"token": token, "user": {"email": st.cfg.covage.email}}),
     )
 }
 
 fn list(st: &State, ctx: &Ctx) -> Answer {
-    if st.cfg.page_size == 0 {
+    if st.cfg.covage.page_size == 0 {
         return Answer::json(200, json!(st.covage.contacts));
     }
     let page: usize = ctx
@@ -136,7 +193,7 @@ fn list(st: &State, ctx: &Ctx) -> Answer {
         .and_then(|n| n.parse().ok())
         .unwrap_or(1)
         .max(1);
-    let size = st.cfg.page_size;
+    let size = st.cfg.covage.page_size;
     let results: Vec<_> = st
         .covage
         .contacts
@@ -151,7 +208,7 @@ fn list(st: &State, ctx: &Ctx) -> Answer {
         Value::Null
     };
     let mut count = st.covage.contacts.len();
-    match st.cfg.faults.next_link.as_deref() {
+    match st.cfg.faults.covage.next_link.as_deref() {
         Some("loop") if page == 2 => next = link(2),
         Some("bad-port") if !next.is_null() => {
             next = Value::String(format!(

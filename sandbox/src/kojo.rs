@@ -1,7 +1,8 @@
 //! The sandbox's Kojo: `/oauth2/token` and `/contacts` (also `/contact`, as its examples say).
 
-use super::{random_id, Answer, Ctx, Faults, State};
+use super::{random_id, Answer, Ctx, State};
 use contactport_core::KojoContact;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -25,6 +26,58 @@ fn now(seq: u64) -> String {
     } else {
         t.format("%Y-%m-%d %H:%M:%S%.3fZ").to_string()
     }
+}
+
+/// The fake Kojo's settings: its credentials (not secrets: printed to be pasted) and how long
+/// its tokens live.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The legacy API key.
+    pub api_key: String,
+    /// The OAuth client id.
+    pub client_id: String,
+    /// The OAuth client secret.
+    pub client_secret: String,
+    /// Access token lifetime in seconds (3600 in production).
+    pub token_ttl: u64,
+}
+
+impl Settings {
+    /// Fixed credentials, tokens living an hour.
+    pub fn rehearsal() -> Settings {
+        Settings {
+            api_key: "sandbox-kojo-key".into(),
+            client_id: "sandbox-client".into(),
+            client_secret: "sandbox-client-secret".into(),
+            token_ttl: 3600,
+        }
+    }
+
+    /// The variables that reach it: the API key, or (`# or:`) the OAuth client.
+    pub(crate) fn credentials(&self) -> (crate::Exports, crate::Exports) {
+        (
+            vec![("KOJO_API_KEY", self.api_key.clone())],
+            vec![
+                ("KOJO_CLIENT_ID", self.client_id.clone()),
+                ("KOJO_CLIENT_SECRET", self.client_secret.clone()),
+            ],
+        )
+    }
+}
+
+/// Kojo's own faults and limits (their names in `/_sandbox/faults` say whose they are).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    /// Requests a second (burst as large); past it, 429. 0 for no limit.
+    pub kojo_rps: f64,
+    /// The hourly quota (3,600 documented); past it, 429 until the window's end. 0 for none.
+    pub kojo_per_hour: u32,
+    /// The quota's window in seconds: 3600 as documented, shorter to test.
+    pub kojo_hour_secs: f64,
+    /// The lookup by email matches the exact case only (an API may; the client must not
+    /// create a contact twice because of it).
+    pub kojo_exact_email: bool,
 }
 
 /// What the fake Kojo holds: its contacts with their index, the tokens it gave, and its
@@ -137,6 +190,7 @@ impl Fake {
 
 /// Kojo's row of the sandbox's APIs: its token endpoint and both spellings of its contacts.
 pub(crate) const API: crate::Api = crate::Api {
+    name: "kojo",
     serves: |p| {
         p == "/oauth2/token"
             || p.starts_with("/contacts")
@@ -144,6 +198,14 @@ pub(crate) const API: crate::Api = crate::Api {
             || p == "/contact"
     },
     route,
+    contacts: |st| json!(st.kojo.contacts),
+    seed: |v| {
+        crate::seeding(v, |st, seed: Vec<KojoContact>| {
+            st.kojo.seed(seed);
+            st.kojo.contacts.len()
+        })
+    },
+    faults_changed: |st| st.kojo.limits_changed(&st.cfg.faults.kojo),
 };
 
 fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
@@ -153,7 +215,7 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
     let bearer = ctx.auth.and_then(|a| a.strip_prefix("Bearer "));
     let now_i = Instant::now();
     let ok = match bearer {
-        Some(t) if t == st.cfg.kojo_api_key => true,
+        Some(t) if t == st.cfg.kojo.api_key => true,
         Some(t) => st.kojo.tokens.get(t).is_some_and(|exp| *exp > now_i),
         None => false,
     };
@@ -165,11 +227,11 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
     }
     let limited = st
         .kojo
-        .quota_spent(&st.cfg.faults)
+        .quota_spent(&st.cfg.faults.kojo)
         .map(|w| (w, "Rate limit exceeded: hourly quota spent"))
         .or_else(|| {
             st.kojo
-                .rate_limited(&st.cfg.faults)
+                .rate_limited(&st.cfg.faults.kojo)
                 .map(|w| (w, "Rate limit exceeded: 20 requests per second"))
         });
     if let Some((wait, message)) = limited {
@@ -230,7 +292,8 @@ fn find(st: &State, key: &str) -> Option<usize> {
         .index
         .get(&index_key("email", &key.to_ascii_lowercase()))
         .filter(|&&i| {
-            !st.cfg.faults.kojo_exact_email || st.kojo.contacts[i].email.as_deref() == Some(key)
+            !st.cfg.faults.kojo.kojo_exact_email
+                || st.kojo.contacts[i].email.as_deref() == Some(key)
         });
     by_id.into_iter().chain(by_email).copied().min()
 }
@@ -252,13 +315,13 @@ fn token(st: &mut State, ctx: &Ctx) -> Answer {
     let form: std::collections::HashMap<String, String> =
         url::form_urlencoded::parse(ctx.body).into_owned().collect();
     let ok = form.get("grant_type").map(String::as_str) == Some("client_credentials")
-        && form.get("client_id") == Some(&st.cfg.kojo_client_id)
-        && form.get("client_secret") == Some(&st.cfg.kojo_client_secret);
+        && form.get("client_id") == Some(&st.cfg.kojo.client_id)
+        && form.get("client_secret") == Some(&st.cfg.kojo.client_secret);
     if !ok {
         return error(401, "INVALID_CLIENT", "Client authentication failed");
     }
     let t = random_id(48);
-    let ttl = st.cfg.kojo_token_ttl;
+    let ttl = st.cfg.kojo.token_ttl;
     st.kojo
         .tokens
         .insert(t.clone(), Instant::now() + Duration::from_secs(ttl));

@@ -3,10 +3,13 @@
 //! 429 body, error bodies), with faults on demand. The `contactport sandbox` command and the
 //! tests start it; the migration code never uses it.
 //!
-//! - this file: [`Config`] and [`Faults`], the server ([`serve`]), its state and the test
-//!   endpoints;
-//! - `covage` and `kojo`: each provider's fake API, with its row of `APIS` (the paths it
-//!   serves, how it answers) and its `Fake` (what it holds: contacts, tokens, Kojo's limits).
+//! - this file: [`Config`] and [`Faults`] (what every fake shares, and one field for each
+//!   provider's own), the server ([`serve`]), its state and the test endpoints, which go
+//!   through the providers' rows;
+//! - [`covage`] and [`kojo`]: each provider's fake API, with its row of `APIS` (its name,
+//!   the paths it serves, how it answers, what `/_sandbox/state`, `/_sandbox/reset` and
+//!   `/_sandbox/faults` do with it), its `Fake` (what it holds: contacts, tokens, Kojo's
+//!   limits), its `Settings` (credentials and the like) and its `Faults`.
 //!
 //! Test endpoints: `GET /_sandbox/state` (all contacts), `POST /_sandbox/reset` (optional body
 //! `{"covage": [...], "kojo": [...]}` to seed), `GET /_sandbox/requests` (method, path, auth
@@ -15,8 +18,8 @@
 
 #![forbid(unsafe_code)]
 
-mod covage;
-mod kojo;
+pub mod covage;
+pub mod kojo;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -36,16 +39,6 @@ pub struct Faults {
     pub drop_rate: f64,
     /// Delay before each API answer.
     pub latency_ms: u64,
-    /// Kojo requests a second (burst as large); past it, 429. 0 for no limit.
-    pub kojo_rps: f64,
-    /// A broken Covage page chain, to test the client: `loop` (the next link repeats the
-    /// page), `bad-port` (a next link that is not a URL), `count` (a count the pages disagree
-    /// with). None for a sane chain.
-    pub next_link: Option<String>,
-    /// Kojo's hourly quota (3,600 documented); past it, 429 until the window's end. 0 for none.
-    pub kojo_per_hour: u32,
-    /// The quota's window in seconds: 3600 as documented, shorter to test.
-    pub kojo_hour_secs: f64,
     /// Writes (POST, PUT, PATCH of a contact) are applied this long after they arrive, even
     /// when the client has given up waiting: a write that lands after the client's timeout.
     pub slow_write_ms: u64,
@@ -55,9 +48,12 @@ pub struct Faults {
     pub late_write_rate: f64,
     /// How long after its 504 a late write is applied.
     pub late_write_ms: u64,
-    /// Kojo's lookup by email matches the exact case only (an API may; the client must not
-    /// create a contact twice because of it).
-    pub kojo_exact_email: bool,
+    /// Covage's own faults (flat in the JSON of `/_sandbox/faults`, as every fault).
+    #[serde(flatten)]
+    pub covage: covage::Faults,
+    /// Kojo's own faults and limits.
+    #[serde(flatten)]
+    pub kojo: kojo::Faults,
 }
 
 /// Why the sandbox stopped.
@@ -73,22 +69,10 @@ pub enum Error {
 pub struct Config {
     /// Faults.
     pub faults: Faults,
-    /// Covage list page size; 0 answers the whole list as a bare array (as the docs show).
-    pub page_size: usize,
-    /// Covage login.
-    pub covage_email: String,
-    /// Covage password.
-    pub covage_password: String,
-    /// A Covage JWT accepted without login.
-    pub covage_token: String,
-    /// Kojo legacy API key.
-    pub kojo_api_key: String,
-    /// Kojo OAuth client id.
-    pub kojo_client_id: String,
-    /// Kojo OAuth client secret.
-    pub kojo_client_secret: String,
-    /// Kojo access token lifetime in seconds (3600 in production).
-    pub kojo_token_ttl: u64,
+    /// Covage's credentials and list pages.
+    pub covage: covage::Settings,
+    /// Kojo's credentials and tokens.
+    pub kojo: kojo::Settings,
     /// Seed of the fault draws: the same seed and the same requests give the same faults.
     pub seed: u64,
 }
@@ -99,21 +83,31 @@ impl Config {
     pub fn rehearsal(seed: u64) -> Config {
         Config {
             faults: Faults {
-                kojo_hour_secs: 3600.0,
+                kojo: kojo::Faults {
+                    kojo_hour_secs: 3600.0,
+                    ..kojo::Faults::default()
+                },
                 ..Faults::default()
             },
-            page_size: 0,
-            covage_email: "sandbox@covage.test".into(),
-            covage_password: "sandbox-password".into(),
-            covage_token: "sandbox-covage-jwt".into(),
-            kojo_api_key: "sandbox-kojo-key".into(),
-            kojo_client_id: "sandbox-client".into(),
-            kojo_client_secret: "sandbox-client-secret".into(),
-            kojo_token_ttl: 3600,
+            covage: covage::Settings::rehearsal(),
+            kojo: kojo::Settings::rehearsal(),
             seed,
         }
     }
+
+    /// The variables a user exports to reach the sandbox's providers with its credentials:
+    /// each provider's first way to authenticate, then the others (`# or:`).
+    pub fn credentials(&self) -> (crate::Exports, crate::Exports) {
+        let (mut first, mut others) = self.covage.credentials();
+        let (kojo_first, kojo_others) = self.kojo.credentials();
+        first.extend(kojo_first);
+        others.extend(kojo_others);
+        (first, others)
+    }
 }
+
+/// Environment variables and their values, as a shell's `export` takes them.
+pub type Exports = Vec<(&'static str, String)>;
 
 /// One API call, as `/_sandbox/requests` lists it.
 #[derive(Debug, Clone, Serialize)]
@@ -183,14 +177,7 @@ pub(crate) fn random_id(n: usize) -> String {
 
 /// Serves until the process is stopped.
 pub async fn serve(listener: tokio::net::TcpListener, cfg: Config) -> Result<(), Error> {
-    let state: Shared = Arc::new(Mutex::new(State {
-        rng: fastrand::Rng::with_seed(cfg.seed),
-        covage: covage::Fake::default(),
-        kojo: kojo::Fake::new(&cfg.faults),
-        cfg,
-        log: vec![],
-        seq: 0,
-    }));
+    let state: Shared = Arc::new(Mutex::new(State::new(cfg)));
     loop {
         let (stream, _) = listener.accept().await?;
         let _ = stream.set_nodelay(true);
@@ -338,12 +325,37 @@ pub(crate) struct Ctx<'a> {
     pub content_type: Option<&'a str>,
 }
 
-/// A provider's fake API: which paths are its, and how it answers them.
+/// A provider's fake API: which paths are its, how it answers them, and what the test
+/// endpoints see of it.
 pub(crate) struct Api {
+    /// Its key in `/_sandbox/state` and `/_sandbox/reset`.
+    pub name: &'static str,
     /// True for a path of its.
     pub serves: fn(&str) -> bool,
     /// Answers an API call; the bool is "drop the connection instead of answering".
     pub route: fn(&mut State, &Ctx) -> (Answer, bool),
+    /// Its contacts, as `/_sandbox/state` shows them.
+    pub contacts: fn(&State) -> Value,
+    /// Reads the contacts `/_sandbox/reset` seeds it with (none: empty); the answer puts
+    /// them in, once every provider's seed has been read.
+    pub seed: fn(Option<&Value>) -> Result<Seeding, String>,
+    /// Its faults were changed (`/_sandbox/faults`).
+    pub faults_changed: fn(&mut State),
+}
+
+/// Puts a provider's seed in, and says how many contacts it holds then.
+pub(crate) type Seeding = Box<dyn FnOnce(&mut State) -> usize>;
+
+/// An [`Api::seed`]: reads the provider's contacts (none: empty), which `put` puts in.
+pub(crate) fn seeding<T: serde::de::DeserializeOwned + 'static>(
+    seed: Option<&Value>,
+    put: fn(&mut State, Vec<T>) -> usize,
+) -> Result<Seeding, String> {
+    let seed: Vec<T> = match seed {
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| e.to_string())?,
+        None => vec![],
+    };
+    Ok(Box::new(move |st| put(st, seed)))
 }
 
 /// The providers' fake APIs, one row each (defined in each provider's module).
@@ -361,6 +373,18 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
 }
 
 impl State {
+    /// Every fake empty, under `cfg`.
+    fn new(cfg: Config) -> State {
+        State {
+            rng: fastrand::Rng::with_seed(cfg.seed),
+            covage: covage::Fake::default(),
+            kojo: kojo::Fake::new(&cfg.faults.kojo),
+            cfg,
+            log: vec![],
+            seq: 0,
+        }
+    }
+
     /// Fault injection for a contact call, after auth: maybe a 5xx (nothing applied), and whether
     /// to drop the answer after applying.
     fn fault(&mut self) -> (Option<u16>, bool) {
@@ -398,31 +422,39 @@ fn admin_route(state: &Shared, method: &hyper::Method, what: &str, body: &[u8]) 
     match (method.as_str(), what) {
         ("GET", "state") => Answer::json(
             200,
-            json!({"covage": st.covage.contacts, "kojo": st.kojo.contacts}),
+            Value::Object(
+                APIS.iter()
+                    .map(|api| (api.name.to_string(), (api.contacts)(&st)))
+                    .collect(),
+            ),
         ),
         ("GET", "requests") => Answer::json(200, json!(st.log)),
         ("POST", "reset") => {
-            #[derive(Deserialize, Default)]
-            #[serde(default)]
-            struct Seed {
-                covage: Vec<contactport_core::CovageContact>,
-                kojo: Vec<contactport_core::KojoContact>,
-            }
-            let seed: Seed = if body.is_empty() {
-                Seed::default()
+            let body: Value = if body.is_empty() {
+                json!({})
             } else {
                 match serde_json::from_slice(body) {
-                    Ok(s) => s,
+                    Ok(v @ Value::Object(_)) => v,
+                    Ok(_) => return Answer::json(400, json!({"error": "expected an object"})),
                     Err(e) => return Answer::json(400, json!({"error": e.to_string()})),
                 }
             };
-            st.covage.seed(seed.covage);
-            st.kojo.seed(seed.kojo);
+            // Every seed read before any is put in: a bad one changes nothing.
+            let mut seeds = vec![];
+            for api in &APIS {
+                match (api.seed)(body.get(api.name)) {
+                    Ok(seed) => seeds.push((api.name, seed)),
+                    Err(e) => {
+                        return Answer::json(400, json!({"error": format!("{}: {e}", api.name)}))
+                    }
+                }
+            }
+            let counts: serde_json::Map<String, Value> = seeds
+                .into_iter()
+                .map(|(name, seed)| (name.to_string(), json!(seed(&mut st))))
+                .collect();
             st.log.clear();
-            Answer::json(
-                200,
-                json!({"covage": st.covage.contacts.len(), "kojo": st.kojo.contacts.len()}),
-            )
+            Answer::json(200, Value::Object(counts))
         }
         ("POST", "faults") => match serde_json::from_slice::<Value>(body) {
             Ok(v) => {
@@ -434,8 +466,10 @@ fn admin_route(state: &Shared, method: &hyper::Method, what: &str, body: &[u8]) 
                 }
                 match serde_json::from_value::<Faults>(f) {
                     Ok(f) => {
-                        st.kojo.limits_changed(&f);
                         st.cfg.faults = f;
+                        for api in &APIS {
+                            (api.faults_changed)(&mut st);
+                        }
                         Answer::json(200, json!(st.cfg.faults))
                     }
                     Err(e) => Answer::json(400, json!({"error": e.to_string()})),
@@ -452,4 +486,62 @@ fn admin_route(state: &Shared, method: &hyper::Method, what: &str, body: &[u8]) 
 /// timer rather than the client; a blocking thread's sleep is precise.
 async fn simulate_latency(latency: Duration) {
     let _ = tokio::task::spawn_blocking(move || std::thread::sleep(latency)).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn admin(state: &Shared, method: &str, what: &str, body: &str) -> (u16, Value) {
+        let method = hyper::Method::from_bytes(method.as_bytes()).unwrap();
+        let a = admin_route(state, &method, what, body.as_bytes());
+        (a.status.as_u16(), a.body)
+    }
+
+    #[test]
+    fn reset_and_state_go_through_every_provider_by_name() {
+        let state: Shared = Arc::new(Mutex::new(State::new(Config::rehearsal(1))));
+        let seed = r#"{"covage": [{"first_name": "A", "last_name": "B", "email": "a@x.fr",
+            "phone_number": "", "cell_phone_number": ""}], "kojo": [{"email": "k@x.fr"}, {"email": "l@x.fr"}]}"#;
+        assert_eq!(
+            admin(&state, "POST", "reset", seed),
+            (200, json!({"covage": 1, "kojo": 2}))
+        );
+        let (status, all) = admin(&state, "GET", "state", "");
+        assert_eq!(status, 200);
+        assert_eq!(all["covage"][0]["email"], "a@x.fr");
+        assert!(all["covage"][0]["contact_uuid"].is_string(), "a uuid given");
+        assert_eq!(all["kojo"][1]["email"], "l@x.fr");
+        // A bad seed for one provider says whose, and changes nothing for any.
+        let (status, e) = admin(&state, "POST", "reset", r#"{"covage": [], "kojo": 3}"#);
+        assert_eq!(status, 400);
+        assert!(e["error"].as_str().unwrap().starts_with("kojo: "), "{e}");
+        let (_, after) = admin(&state, "GET", "state", "");
+        assert_eq!(after, all);
+        // No body: every provider empty.
+        assert_eq!(
+            admin(&state, "POST", "reset", ""),
+            (200, json!({"covage": 0, "kojo": 0}))
+        );
+    }
+
+    #[test]
+    fn faults_stay_flat_and_reach_the_provider_whose_they_are() {
+        let state: Shared = Arc::new(Mutex::new(State::new(Config::rehearsal(1))));
+        let (status, f) = admin(
+            &state,
+            "POST",
+            "faults",
+            r#"{"fail_rate": 0.5, "kojo_rps": 7, "next_link": "loop"}"#,
+        );
+        assert_eq!(status, 200);
+        assert_eq!(
+            (f["fail_rate"].as_f64(), f["kojo_rps"].as_f64()),
+            (Some(0.5), Some(7.0))
+        );
+        assert_eq!(f["kojo_hour_secs"].as_f64(), Some(3600.0), "the rest kept");
+        let st = state.lock().unwrap();
+        assert_eq!(st.cfg.faults.covage.next_link.as_deref(), Some("loop"));
+        assert_eq!(st.cfg.faults.kojo.kojo_rps, 7.0);
+    }
 }

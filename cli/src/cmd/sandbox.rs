@@ -41,6 +41,32 @@ pub struct SandboxArgs {
     /// Delay before each API answer, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Seed of the random faults, so a failing run can be replayed (default: random, printed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub covage: CovageArgs,
+    #[command(flatten)]
+    pub kojo: KojoArgs,
+}
+
+/// The fake Covage's flags.
+#[derive(Debug, Args)]
+pub struct CovageArgs {
+    /// Covage list page size (Django envelope); 0 answers a bare array.
+    #[arg(long, default_value_t = 0)]
+    pub page_size: usize,
+}
+
+impl CovageArgs {
+    fn apply(&self, cfg: &mut Config) {
+        cfg.covage.page_size = self.page_size;
+    }
+}
+
+/// The fake Kojo's flags.
+#[derive(Debug, Args)]
+pub struct KojoArgs {
     /// Kojo's rate limit in requests a second (429 past it); 0 for none.
     #[arg(long, default_value_t = 0.0)]
     pub kojo_rps: f64,
@@ -50,15 +76,19 @@ pub struct SandboxArgs {
     /// The hourly quota's window in seconds (shorter to rehearse).
     #[arg(long, default_value_t = 3600.0)]
     pub kojo_hour_secs: f64,
-    /// Seed of the random faults, so a failing run can be replayed (default: random, printed).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Covage list page size (Django envelope); 0 answers a bare array.
-    #[arg(long, default_value_t = 0)]
-    pub page_size: usize,
     /// Kojo access token lifetime, in seconds.
     #[arg(long, default_value_t = 3600)]
     pub kojo_token_ttl: u64,
+}
+
+impl KojoArgs {
+    fn apply(&self, cfg: &mut Config) {
+        let f = &mut cfg.faults.kojo;
+        f.kojo_rps = self.kojo_rps;
+        f.kojo_per_hour = self.kojo_per_hour;
+        f.kojo_hour_secs = self.kojo_hour_secs;
+        cfg.kojo.token_ttl = self.kojo_token_ttl;
+    }
 }
 
 /// Runs the sandbox until stopped.
@@ -70,11 +100,8 @@ pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
     cfg.faults.latency_ms = a.latency_ms;
     cfg.faults.late_write_rate = a.late_write_rate;
     cfg.faults.late_write_ms = a.late_write_ms;
-    cfg.faults.kojo_rps = a.kojo_rps;
-    cfg.faults.kojo_per_hour = a.kojo_per_hour;
-    cfg.faults.kojo_hour_secs = a.kojo_hour_secs;
-    cfg.page_size = a.page_size;
-    cfg.kojo_token_ttl = a.kojo_token_ttl;
+    a.covage.apply(&mut cfg);
+    a.kojo.apply(&mut cfg);
     super::server_runtime()?.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", a.port)).await?;
         let addr = listener.local_addr()?;
@@ -89,16 +116,16 @@ pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
             .map(|s| format!("{}=http://{addr}", s.env))
             .collect();
         writeln!(out, "export {}", urls.join(" "))?;
-        writeln!(
-            out,
-            "export COVAGE_TOKEN={} KOJO_API_KEY={}",
-            cfg.covage_token, cfg.kojo_api_key
-        )?;
-        writeln!(
-            out,
-            "# or: COVAGE_EMAIL={} COVAGE_PASSWORD={} KOJO_CLIENT_ID={} KOJO_CLIENT_SECRET={}",
-            cfg.covage_email, cfg.covage_password, cfg.kojo_client_id, cfg.kojo_client_secret
-        )?;
+        // Each provider's credentials in the sandbox: the first way, then the others.
+        let (first, others) = cfg.credentials();
+        let pairs = |v: &[(&str, String)]| {
+            v.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        writeln!(out, "export {}", pairs(&first))?;
+        writeln!(out, "# or: {}", pairs(&others))?;
         out.flush()?;
         drop(out);
         tokio::select! {
