@@ -295,7 +295,9 @@ impl MappingArgs {
         };
         Ok(Mapping {
             region: self.default_region,
-            kojo_phone: self.kojo_phone,
+            writing: contactport_core::Writing {
+                kojo_phone: self.kojo_phone,
+            },
             org_name: self.org_name.clone(),
             vendor_id: self.vendor_id.clone(),
             vendor_map,

@@ -117,9 +117,9 @@ fn sink_for(opts: &Options) -> Box<dyn Sink> {
         None => Box::new(Nowhere),
         Some(f) => {
             let w = if opts.fragment {
-                Writer::fragment(f, opts.mapping.kojo_phone).excel_safe(opts.excel_safe)
+                Writer::fragment(f, opts.mapping.writing).excel_safe(opts.excel_safe)
             } else {
-                Writer::new(f, opts.mapping.kojo_phone, opts.bom).excel_safe(opts.excel_safe)
+                Writer::new(f, opts.mapping.writing, opts.bom).excel_safe(opts.excel_safe)
             };
             Box::new(w.vcard_version(opts.vcard_version))
         }

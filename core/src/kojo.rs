@@ -102,7 +102,7 @@ pub const FORMAT: Spec = Spec {
         )
     },
     // One phone: the other number is dropped.
-    also_drops: Some(|c, pref| kojo_phone(c, pref).1),
+    also_drops: Some(|c, w| kojo_phone(c, w.kojo_phone).1),
     json: Some(JsonRecord {
         kind: "Kojo",
         keys: &[
@@ -117,7 +117,7 @@ pub const FORMAT: Spec = Spec {
             from_kojo(crate::format::json_read::parse(el)?, c, region);
             Ok(())
         },
-        write: |out, c, pref| write_json(out, &to_kojo(c, pref)),
+        write: |out, c, w| write_json(out, &to_kojo(c, w.kojo_phone)),
     }),
 };
 

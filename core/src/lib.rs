@@ -78,7 +78,7 @@ pub use contact::{Contact, Field, OTHER_SEP};
 pub use convert::{Converter, Options, Stream};
 pub use covage::CovageContact;
 pub use error::{At, Error};
-pub use format::Format;
+pub use format::{Format, Writing};
 pub use hints::Hints;
 pub use kojo::KojoContact;
 pub use kojo::KojoPhone;

@@ -13,8 +13,7 @@
 
 use crate::contact::{Contact, Field};
 use crate::error::Error;
-use crate::format::Format;
-use crate::kojo::KojoPhone;
+use crate::format::{Format, Writing};
 use crate::normalize::Origin;
 use crate::phone::Region;
 use crate::{email, name};
@@ -90,8 +89,8 @@ impl VendorMap {
 pub struct Mapping {
     /// Region for numbers without a country code.
     pub region: Region,
-    /// Kojo's phone preference.
-    pub kojo_phone: KojoPhone,
+    /// How records are written (Kojo's phone preference).
+    pub writing: Writing,
     /// `--org-name`: the org name for every record that has none.
     pub org_name: Option<String>,
     /// `--vendor-id`: the vendor id for every record that has none.
@@ -130,7 +129,7 @@ pub fn dropped_fields(
     c: &Contact,
     origin: Origin,
     target: Format,
-    pref: KojoPhone,
+    writing: &Writing,
     mut dropped: impl FnMut(Field),
 ) {
     // The canonical formats hold every field: nothing to look at.
@@ -139,7 +138,7 @@ pub fn dropped_fields(
     }
     let holds = |f: Field| target.holds(f);
     // A field it holds and still drops here (Kojo's second number).
-    let also = target.spec().also_drops.and_then(|drops| drops(c, pref));
+    let also = target.spec().also_drops.and_then(|drops| drops(c, writing));
     for f in Field::ALL {
         let v = c.get(f);
         if v.is_empty() {
@@ -174,11 +173,11 @@ pub fn dropped_fields(
 mod tests {
     use super::*;
     use crate::covage::{from_covage, to_covage, CovageContact};
-    use crate::kojo::{from_kojo, kojo_phone, to_kojo, KojoContact};
+    use crate::kojo::{from_kojo, kojo_phone, to_kojo, KojoContact, KojoPhone};
 
     fn dropped(c: &Contact, origin: Origin, to: Format) -> Vec<&'static str> {
         let mut v = vec![];
-        dropped_fields(c, origin, to, KojoPhone::MobileFirst, |f| v.push(f.name()));
+        dropped_fields(c, origin, to, &Writing::default(), |f| v.push(f.name()));
         v
     }
 

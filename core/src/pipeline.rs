@@ -148,7 +148,7 @@ impl Pipeline {
         }
         if let Some(to) = self.to {
             let report = &mut self.report;
-            mapping::dropped_fields(c, origin, to, self.mapping.kojo_phone, |f| {
+            mapping::dropped_fields(c, origin, to, &self.mapping.writing, |f| {
                 report.drop_field(f.name())
             });
         }

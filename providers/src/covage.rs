@@ -9,7 +9,7 @@ use crate::registry::{Connect, Kind, Limits, Setting};
 use crate::secret::Secret;
 use crate::source::{Feed, Reading};
 use contactport_core::covage::to_covage;
-use contactport_core::{email, Contact, CovageContact, Format, KojoPhone};
+use contactport_core::{email, Contact, CovageContact, Format, Writing};
 use futures::future::BoxFuture;
 use reqwest::Method;
 use serde::Deserialize;
@@ -508,7 +508,7 @@ impl Provider for Covage {
 
     fn writer(
         self: Arc<Self>,
-        _kojo_phone: KojoPhone,
+        _writing: Writing,
     ) -> BoxFuture<'static, Result<Box<dyn Writer>, Error>> {
         Box::pin(async move {
             Ok(Box::new(CovageWriter {

@@ -6,7 +6,7 @@
 use crate::error::Error;
 use crate::provider::{Change, Held, Planned, Provider, Writer};
 use crate::source::{Feed, Reading};
-use contactport_core::{email, Contact, Format, KojoPhone};
+use contactport_core::{email, Contact, Format, Writing};
 use futures::future::BoxFuture;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -295,7 +295,7 @@ impl Provider for Fake {
 
     fn writer(
         self: Arc<Self>,
-        _kojo_phone: KojoPhone,
+        _writing: Writing,
     ) -> BoxFuture<'static, Result<Box<dyn Writer>, Error>> {
         Box::pin(async move { Ok(Box::new(self) as Box<dyn Writer>) })
     }

@@ -10,7 +10,7 @@ use crate::secret::Secret;
 use crate::source::{Feed, Reading};
 use crate::sync::Failure;
 use contactport_core::kojo::to_kojo;
-use contactport_core::{phone, Contact, Format, KojoContact, KojoPhone};
+use contactport_core::{phone, Contact, Format, KojoContact, KojoPhone, Writing};
 use futures::future::BoxFuture;
 use futures::StreamExt;
 use reqwest::Method;
@@ -381,12 +381,12 @@ impl Provider for Kojo {
 
     fn writer(
         self: Arc<Self>,
-        kojo_phone: KojoPhone,
+        writing: Writing,
     ) -> BoxFuture<'static, Result<Box<dyn Writer>, Error>> {
         Box::pin(async move {
             Ok(Box::new(KojoWriter {
                 client: self,
-                kojo_phone,
+                kojo_phone: writing.kojo_phone,
             }) as Box<dyn Writer>)
         })
     }

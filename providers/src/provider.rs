@@ -8,7 +8,7 @@
 
 use crate::error::Error;
 use crate::source::{Feed, Reading};
-use contactport_core::{Contact, Format, KojoPhone};
+use contactport_core::{Contact, Format, Writing};
 use futures::future::BoxFuture;
 use std::any::Any;
 use std::collections::HashMap;
@@ -181,11 +181,11 @@ pub trait Provider: Send + Sync + 'static {
         concurrency: usize,
         feed: Feed,
     ) -> BoxFuture<'static, Reading>;
-    /// Gets ready to write (Covage reads its list: the only way to find a contact by email);
-    /// `kojo_phone`: which number Kojo's one phone takes.
+    /// Gets ready to write (Covage reads its list: the only way to find a contact by email),
+    /// records as `writing` says.
     fn writer(
         self: Arc<Self>,
-        kojo_phone: KojoPhone,
+        writing: Writing,
     ) -> BoxFuture<'static, Result<Box<dyn Writer>, Error>>;
     /// "the real run sends about N requests to P: …", for a dry run.
     fn plan_time(&self, requests: u64) -> String;

@@ -21,7 +21,9 @@
 
 #![forbid(unsafe_code)]
 
-use contactport_core::{EntryStore, Format, KojoPhone, Mapping, Options, Room, Target, VendorMap};
+use contactport_core::{
+    EntryStore, Format, KojoPhone, Mapping, Options, Room, Target, VendorMap, Writing,
+};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -132,12 +134,14 @@ fn options(js: JsValue, validate_only: bool) -> Result<Options, JsValue> {
                 .unwrap_or("FR")
                 .parse()
                 .map_err(into_error)?,
-            kojo_phone: o
-                .kojo_phone
-                .as_deref()
-                .unwrap_or("mobile-first")
-                .parse::<KojoPhone>()
-                .map_err(into_error)?,
+            writing: Writing {
+                kojo_phone: o
+                    .kojo_phone
+                    .as_deref()
+                    .unwrap_or("mobile-first")
+                    .parse::<KojoPhone>()
+                    .map_err(into_error)?,
+            },
             org_name: o.org_name.filter(|s| !s.is_empty()),
             vendor_id: o.vendor_id.filter(|s| !s.is_empty()),
             vendor_map,

@@ -49,7 +49,7 @@ pub struct ImportArgs {
 /// Runs `import`.
 pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
     let mapping = a.mapping.mapping()?;
-    let (settings, kojo_phone) = (settings(&a.sync), mapping.kojo_phone);
+    let (settings, writing) = (settings(&a.sync), mapping.writing);
     let opts = Options {
         from: a.input_args.from,
         encoding: a.input_args.encoding,
@@ -83,7 +83,7 @@ pub fn run(a: ImportArgs, quiet: bool) -> anyhow::Result<u8> {
             ..opts
         };
         let journal = open_journal(&a.sync, "import", "file".into(), &*target)?;
-        let writer = target.clone().writer(kojo_phone).await?;
+        let writer = target.clone().writer(writing).await?;
         let bar = progress::records_bar(quiet);
         let (tx, rx) = channel();
         let entries = entries.shared();

@@ -58,7 +58,7 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
         ("--vendor-map", a.mapping.vendor_map.as_deref()),
     ])?;
     let mapping = a.mapping.mapping()?;
-    let (settings, kojo_phone) = (settings(&a.sync), mapping.kojo_phone);
+    let (settings, writing) = (settings(&a.sync), mapping.writing);
     let rejects = Output::optional(a.sync.rejects.as_deref())?;
     super::runtime()?.block_on(async {
         let from = a.providers.open(a.from, false)?;
@@ -85,7 +85,7 @@ pub fn run(a: MigrateArgs, quiet: bool) -> anyhow::Result<u8> {
             Feed::records(opts, tx, rejects, entries.clone()).with_total(events.clone(), None);
         let source = format!("{} {} {}", from.name(), from.contacts_url(), from.account());
         let journal = open_journal(&a.sync, "migrate", source, &*to)?;
-        let writer = to.clone().writer(kojo_phone).await?;
+        let writer = to.clone().writer(writing).await?;
         let reading = tokio::spawn(from.read(ids, settings.concurrency, feed));
         let mut report = upsert(rx, to.clone(), writer, settings, journal, events, &bar).await?;
         let reading = reading.await?;

@@ -74,8 +74,16 @@ pub struct JsonRecord {
     pub keys: &'static [&'static str],
     /// Reads one element into the record (`region`: where national numbers are read).
     pub read: fn(&[u8], &mut Contact, crate::phone::Region) -> serde_json::Result<()>,
-    /// Writes the record as one element (`kojo_phone`: which number Kojo's one phone takes).
-    pub write: fn(&mut Vec<u8>, &Contact, crate::kojo::KojoPhone),
+    /// Writes the record as one element, as `writing` says.
+    pub write: fn(&mut Vec<u8>, &Contact, &Writing),
+}
+
+/// How records are written, whatever the format: each writer takes what is its. A format's
+/// own option is a field here, not an argument of every writer's signature.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Writing {
+    /// Which number Kojo's one phone takes (`--kojo-phone`).
+    pub kojo_phone: crate::kojo::KojoPhone,
 }
 
 /// What the CLI, the page and the converter know of a format: one row of [`FORMATS`]. A new
@@ -101,9 +109,9 @@ pub struct Spec {
     pub target: Target,
     /// True for a field it has a place for (what it lacks is counted as dropped).
     pub holds: fn(Field) -> bool,
-    /// A field it has a place for whose value it still drops in a record, if any (Kojo's one
-    /// phone: the other number; `kojo_phone`: which one it keeps).
-    pub also_drops: Option<fn(&Contact, crate::kojo::KojoPhone) -> Option<Field>>,
+    /// A field it has a place for whose value it still drops in a record written as
+    /// `writing` says, if any (Kojo's one phone: the other number).
+    pub also_drops: Option<fn(&Contact, &Writing) -> Option<Field>>,
     /// For a JSON format: how its elements are read and recognised.
     pub json: Option<JsonRecord>,
 }

@@ -1,9 +1,9 @@
 //! Streaming writers: one record at a time into a byte buffer the caller drains.
 
 use super::layout;
+use super::Writing;
 use super::{Format, Shape};
 use crate::contact::Contact;
-use crate::kojo::KojoPhone;
 
 /// Writes CSV rows with `csv-core` straight into a byte buffer (RFC 4180 quoting where needed).
 #[derive(Debug, Default)]
@@ -133,7 +133,7 @@ impl CsvOut {
 /// Writes records in one format.
 pub struct Writer {
     format: Format,
-    kojo_phone: KojoPhone,
+    writing: Writing,
     csv: Option<CsvOut>,
     vcard: super::vcard::Version,
     /// CSV header (and BOM) not yet handed out.
@@ -144,8 +144,8 @@ pub struct Writer {
 
 impl Writer {
     /// A writer for `format`; `bom` starts the output with a UTF-8 BOM (for Excel).
-    pub fn new(format: Format, kojo_phone: KojoPhone, bom: bool) -> Writer {
-        let mut w = Writer::fragment(format, kojo_phone);
+    pub fn new(format: Format, writing: Writing, bom: bool) -> Writer {
+        let mut w = Writer::fragment(format, writing);
         w.fragment = false;
         prologue(format, bom, &mut w.head);
         w
@@ -153,10 +153,10 @@ impl Writer {
 
     /// A writer of a fragment: records only (no header, no brackets), each JSON array element
     /// preceded by `,\n`, for a [`Joiner`] to put together in order.
-    pub fn fragment(format: Format, kojo_phone: KojoPhone) -> Writer {
+    pub fn fragment(format: Format, writing: Writing) -> Writer {
         Writer {
             format,
-            kojo_phone,
+            writing,
             csv: format.is_csv().then(CsvOut::default),
             vcard: Default::default(),
             head: Vec::new(),
@@ -199,12 +199,12 @@ impl Writer {
                 self.csv.as_mut().expect("csv writer").row(&fields, out);
             }
             Shape::JsonLines => {
-                (json().write)(out, c, self.kojo_phone);
+                (json().write)(out, c, &self.writing);
                 out.push(b'\n');
             }
             Shape::JsonArray => {
                 out.extend_from_slice(sep);
-                (json().write)(out, c, self.kojo_phone);
+                (json().write)(out, c, &self.writing);
             }
             Shape::Vcard => super::vcard::write_card(c, self.vcard, out),
         }
@@ -368,7 +368,7 @@ mod tests {
     #[test]
     fn json_array_is_closed_even_when_empty() {
         let mut out = vec![];
-        let mut w = Writer::new(Format::Covage, KojoPhone::MobileFirst, false);
+        let mut w = Writer::new(Format::Covage, Writing::default(), false);
         w.finish(&mut out);
         assert_eq!(out, b"[]\n");
     }
@@ -387,7 +387,7 @@ mod tests {
             Format::Kojo,
         ] {
             let mut whole = vec![];
-            let mut w = Writer::new(format, KojoPhone::MobileFirst, false);
+            let mut w = Writer::new(format, Writing::default(), false);
             for e in ["a@x.fr", "b@x.fr", "c@x.fr"] {
                 w.write(&c(e), &mut whole);
             }
@@ -396,7 +396,7 @@ mod tests {
             let mut j = Joiner::new(format, false);
             for group in [&["a@x.fr", "b@x.fr"][..], &[], &["c@x.fr"]] {
                 let mut frag = vec![];
-                let mut f = Writer::fragment(format, KojoPhone::MobileFirst);
+                let mut f = Writer::fragment(format, Writing::default());
                 for e in group {
                     f.write(&c(e), &mut frag);
                 }
@@ -439,7 +439,7 @@ mod tests {
     #[test]
     fn bom_only_before_csv() {
         let mut out = vec![];
-        Writer::new(Format::Csv, KojoPhone::MobileFirst, true).finish(&mut out);
+        Writer::new(Format::Csv, Writing::default(), true).finish(&mut out);
         assert!(out.starts_with("\u{FEFF}first_name,".as_bytes()));
     }
 }
