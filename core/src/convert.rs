@@ -423,6 +423,38 @@ mod tests {
         );
     }
 
+    /// A vCard or a JSON record has no country column: its national numbers are read in its
+    /// first address's country, as the CSV written from it says. The three give one number.
+    #[test]
+    fn records_without_country_columns_read_numbers_in_their_address_country() {
+        let to = |input: &[u8], format: Format| {
+            let mut out = vec![];
+            let opts = Options {
+                to: Some(format),
+                ..Options::default()
+            };
+            convert(input, &mut out, vec![], opts).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nN:Lee;Ann;;;\r\n\
+            EMAIL:ann@x.com\r\nTEL;TYPE=WORK:(201) 555-0123\r\nTEL;TYPE=CELL:06 12 34 56 78\r\n\
+            ADR;TYPE=HOME:;;2 Rue Haute;Lyon;;69001;France\r\n\
+            ADR;TYPE=WORK:;;1 Main St;Newark;NJ;07102;USA\r\nEND:VCARD\r\n";
+        let direct = to(card.as_bytes(), Format::Ndjson);
+        // The work address comes first: the numbers are American ones; a French mobile
+        // written nationally is not one, and stays as written.
+        assert!(direct.contains(r#""phone":"+12015550123""#), "{direct}");
+        assert!(direct.contains(r#""mobile":"06 12 34 56 78""#), "{direct}");
+        let csv = to(card.as_bytes(), Format::Csv);
+        assert_eq!(to(csv.as_bytes(), Format::Ndjson), direct);
+        // A JSON record with national numbers, read again: the same.
+        let json = r#"{"first_name":"Ann","email":"ann@x.com","phone":"(201) 555-0123","work_country":"USA"}"#;
+        assert!(to(json.as_bytes(), Format::Ndjson).contains(r#""phone":"+12015550123""#));
+        // No address country: the default region, as before.
+        let json = r#"{"first_name":"Ann","email":"ann@x.com","phone":"01 42 84 54 03"}"#;
+        assert!(to(json.as_bytes(), Format::Ndjson).contains(r#""phone":"+33142845403""#));
+    }
+
     /// A provider's answers (JSON, UTF-8 given) reach the engine from the first contact: a
     /// Kojo source read at 20 requests a second would otherwise wait for 64 KiB (~13 s).
     #[test]

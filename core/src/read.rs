@@ -326,6 +326,7 @@ impl Readers {
         let record = format.spec().json.unwrap_or(CANONICAL_JSON);
         let read = read.start();
         let parsed = (record.read)(el, &mut read.contact, self.region);
+        read.region = address_region(&read.contact);
         if let Err(e) = parsed {
             if let Err(bad) = std::str::from_utf8(el) {
                 // JSON is UTF-8 (RFC 8259): bytes that are not are a file in another encoding,
@@ -378,6 +379,7 @@ impl Readers {
         for (f, n) in drops.dropped_fields {
             *read.drops.dropped_fields.entry(f).or_insert(0) += n;
         }
+        read.region = address_region(&read.contact);
     }
 
     /// A record longer than the bound: rejected on its line, read through, not kept.
@@ -391,6 +393,18 @@ impl Readers {
             "",
         ));
     }
+}
+
+/// Where the national numbers of a record read without country columns (a vCard, a JSON
+/// record) are read: the country of its first address, work, home then other, as the CSV
+/// written from it says (its first country column). A vCard and the CSV made of it give
+/// the same numbers.
+fn address_region(c: &crate::Contact) -> Option<crate::phone::Region> {
+    crate::Field::ADDRESSES
+        .iter()
+        .map(|a| c.get(a[5]))
+        .find(|v| !v.is_empty())
+        .and_then(crate::format::countries::country_code)
 }
 
 /// Why a header was not understood, and how to fix it: the columns, the known names closest
