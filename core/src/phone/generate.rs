@@ -22,7 +22,6 @@ use std::collections::HashMap;
 /// `cargo metadata` (the crate keeps the bytes private), checked against what the library says.
 fn library_metadata() -> Vec<PhoneMetadata> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    // This platform's dependencies only: the others' may not be downloaded.
     let rustc = std::process::Command::new("rustc")
         .arg("-vV")
         .output()
@@ -31,19 +30,30 @@ fn library_metadata() -> Vec<PhoneMetadata> {
         .lines()
         .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
         .expect("rustc names its host");
-    let out = std::process::Command::new(cargo)
-        .args([
+    let metadata = |offline: bool| {
+        let mut cmd = std::process::Command::new(&cargo);
+        cmd.args([
             "metadata",
             "--format-version",
             "1",
-            "--offline",
             "--filter-platform",
             &host,
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo metadata");
-    assert!(out.status.success(), "cargo metadata failed");
+        ]);
+        if offline {
+            cmd.arg("--offline");
+        }
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("cargo metadata")
+    };
+    // Cargo still wants every platform's packages on disk, filter or not: a machine that
+    // has only built for its own fetches the others (the registry is reachable in CI).
+    let mut out = metadata(true);
+    if !out.status.success() {
+        out = metadata(false);
+    }
+    let why = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "cargo metadata failed: {why}");
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("cargo metadata JSON");
     let manifest = meta["packages"]
         .as_array()
