@@ -15,7 +15,7 @@ use crate::format::decode::{self, Encoding};
 use crate::format::json_read::{seal_array_chunk, JsonSplitter, Mark};
 use crate::format::layout::ReadPlan;
 use crate::format::write::{CsvOut, Joiner};
-use crate::format::{Format, Scan};
+use crate::format::{Format, Scan, Shape};
 use crate::{Error, Position, Report};
 
 /// The first bytes an input is judged on; an input shorter than this is not worth cutting.
@@ -23,7 +23,7 @@ pub const SAMPLE: usize = 64 * 1024;
 /// About how many bytes of input a piece holds.
 pub const CHUNK: usize = 128 * 1024;
 
-/// How an input is cut into pieces that convert apart.
+/// How an input is cut into pieces that convert apart, by its [`Shape`] (a vCard is not cut).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Cut {
     /// CSV: every piece gets the header line in front.
@@ -103,30 +103,35 @@ impl Plan {
         {
             return None;
         }
-        // The converter's own decision. Only UTF-8 is cut, and a vCard is read whole.
+        // The converter's own decision. Only UTF-8 is cut; how, the input's shape says.
         let d = decode::detect_input(sample, opts.from, opts.encoding);
-        if d.encoding != Encoding::UTF8 || d.vcard_charset.is_some() {
+        if d.encoding != Encoding::UTF8 {
             return None;
         }
-        let (encoding, bom, json) = (d.said(), d.bom, d.json);
+        let (encoding, bom) = (d.said(), d.bom);
         let text = &sample[bom..];
         let first = text.iter().position(|b| !b.is_ascii_whitespace())?;
-        if json {
-            // The first element decides the flavour, as in the one-thread path.
-            let mut el = None;
-            let _ = JsonSplitter::default().feed(text, false, |e, _| {
-                el.get_or_insert_with(|| e.to_vec());
-                Err(Error::Finished)
-            });
-            let format = json_format(&el?, opts.from);
-            let in_array = text[first] == b'[';
-            let cut = Cut::Json { in_array, format };
-            return Some(Plan {
-                cut,
-                encoding,
-                bom,
-                body_start: bom,
-            });
+        match d.shape {
+            // A vCard is read whole: its cards' charsets and folds are the reader's.
+            Shape::Vcard => return None,
+            Shape::JsonArray | Shape::JsonLines => {
+                // The first element decides the flavour, as in the one-thread path.
+                let mut el = None;
+                let _ = JsonSplitter::default().feed(text, false, |e, _| {
+                    el.get_or_insert_with(|| e.to_vec());
+                    Err(Error::Finished)
+                });
+                let format = json_format(&el?, opts.from);
+                let in_array = text[first] == b'[';
+                let cut = Cut::Json { in_array, format };
+                return Some(Plan {
+                    cut,
+                    encoding,
+                    bom,
+                    body_start: bom,
+                });
+            }
+            Shape::Csv => {}
         }
         // Old-Mac line ends (a `\r` alone) end records too; the cutter only knows `\n`.
         if text.windows(2).any(|w| w[0] == b'\r' && w[1] != b'\n') {

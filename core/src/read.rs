@@ -6,11 +6,10 @@
 
 use crate::error::Error;
 use crate::format::csv_read::{sniff_delimiter, CsvSplitter};
-use crate::format::decode::{looks_like_json, looks_like_vcard};
 use crate::format::json_read::JsonSplitter;
 use crate::format::layout::ReadPlan;
 use crate::format::vcard::VcardSplitter;
-use crate::format::{Format, CANONICAL_JSON, FORMATS};
+use crate::format::{Format, Shape, CANONICAL_JSON, FORMATS};
 use crate::pipeline::{Pipeline, Read};
 use crate::problem::Problem;
 use crate::report::Report;
@@ -52,28 +51,20 @@ pub(crate) fn shape_reader(
     max_record: usize,
 ) -> Box<dyn ShapeReader> {
     // As `decode::detect_input` judges the raw sample, here on the decoded text (UTF-16).
-    let vcard = match from {
-        Some(f) => f == Format::Vcard,
-        None => looks_like_vcard(text),
-    };
-    let json = match from {
-        Some(f) => f.is_json(),
-        None => looks_like_json(text),
-    };
-    if vcard {
-        Box::new(VcardSplitter::new(max_record))
-    } else if json {
-        Box::new(JsonRecords {
+    match Shape::of(text, from) {
+        Shape::Vcard => Box::new(VcardSplitter::new(max_record)),
+        Shape::JsonArray | Shape::JsonLines => Box::new(JsonRecords {
             splitter: JsonSplitter::default().with_max(max_record),
             format: from,
-        })
-    } else {
-        let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(text));
-        Box::new(CsvRecords {
-            splitter: CsvSplitter::new(delimiter).with_max(max_record),
-            plan: None,
-            from,
-        })
+        }),
+        Shape::Csv => {
+            let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(text));
+            Box::new(CsvRecords {
+                splitter: CsvSplitter::new(delimiter).with_max(max_record),
+                plan: None,
+                from,
+            })
+        }
     }
 }
 

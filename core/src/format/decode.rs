@@ -7,7 +7,7 @@
 //! rejected, wherever they are); else `chardetng`, the detector Firefox uses, guesses.
 
 use crate::error::Error;
-use crate::format::Format;
+use crate::format::{Format, Shape};
 
 /// An input encoding (one of encoding_rs's, which implements the WHATWG standard).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -202,8 +202,8 @@ pub struct Detected {
     pub encoding: Encoding,
     /// The BOM's length.
     pub bom: usize,
-    /// JSON: `from` says so, or the input starts, past its BOM, like JSON.
-    pub json: bool,
+    /// Its shape ([`Shape::of`]): `from`'s, or as it looks past its BOM.
+    pub shape: Shape,
     /// How the encoding was chosen.
     pub chosen: Chosen,
     /// A vCard in an ASCII-compatible encoding is read as bytes: folds are taken out first
@@ -229,27 +229,20 @@ impl Detected {
 /// is never guessed to be another one: a bad byte is then reported where it is instead of
 /// read as mojibake.
 pub fn detect_input(sample: &[u8], from: Option<Format>, given: Option<Encoding>) -> Detected {
-    let json = match from {
-        Some(f) => f.is_json(),
-        None => looks_like_json(sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample)),
-    };
     let (mut encoding, bom, mut chosen) = choose(sample, given);
-    if json && chosen == Chosen::Guessed {
+    let shape = Shape::of(&sample[bom..], from);
+    if shape.is_json() && chosen == Chosen::Guessed {
         (encoding, chosen) = (Encoding::UTF8, Chosen::Plainly);
         return Detected {
             encoding,
-            bom: 0,
-            json,
+            bom,
+            shape,
             chosen,
             vcard_charset: None,
         };
     }
-    let vcard = match from {
-        Some(f) => f == Format::Vcard,
-        None => looks_like_vcard(&sample[bom..]),
-    };
     let mut vcard_charset = None;
-    if vcard && encoding.is_ascii_compatible() {
+    if shape == Shape::Vcard && encoding.is_ascii_compatible() {
         if given.is_none() {
             let unfolded = crate::format::vcard::unfolded(&sample[bom..]);
             (encoding, _, chosen) = choose(&unfolded, None);
@@ -260,24 +253,10 @@ pub fn detect_input(sample: &[u8], from: Option<Format>, given: Option<Encoding>
     Detected {
         encoding,
         bom,
-        json,
+        shape,
         chosen,
         vcard_charset,
     }
-}
-
-/// True when `text` (after any BOM) starts, past whitespace, like JSON: `[` or `{`.
-pub fn looks_like_json(text: &[u8]) -> bool {
-    matches!(
-        text.iter().copied().find(|b| !b.is_ascii_whitespace()),
-        Some(b'[' | b'{')
-    )
-}
-
-/// True when `text` (after any BOM) starts, past whitespace, like a vCard: `BEGIN:VCARD`.
-pub fn looks_like_vcard(text: &[u8]) -> bool {
-    let start = text.trim_ascii_start();
-    start.len() >= 11 && start[..11].eq_ignore_ascii_case(b"BEGIN:VCARD")
 }
 
 /// Streams bytes in one encoding out as UTF-8.

@@ -64,6 +64,32 @@ pub enum Shape {
     Vcard,
 }
 
+impl Shape {
+    /// The shape of an input whose first bytes (past any BOM) are `text`: `from`'s row's when
+    /// a format is given, else as the text looks: vCards (`BEGIN:VCARD`), a JSON array (`[`),
+    /// JSON objects (`{`), else CSV. The one decision the converter's reader, the encoding's
+    /// detection and the planner's cut all take. (A JSON reader takes either JSON shape.)
+    pub fn of(text: &[u8], from: Option<Format>) -> Shape {
+        if let Some(f) = from {
+            return f.spec().shape;
+        }
+        let start = text.trim_ascii_start();
+        if start.len() >= 11 && start[..11].eq_ignore_ascii_case(b"BEGIN:VCARD") {
+            return Shape::Vcard;
+        }
+        match start.first() {
+            Some(b'[') => Shape::JsonArray,
+            Some(b'{') => Shape::JsonLines,
+            _ => Shape::Csv,
+        }
+    }
+
+    /// True for the JSON shapes (an array, a stream of objects).
+    pub fn is_json(self) -> bool {
+        matches!(self, Shape::JsonArray | Shape::JsonLines)
+    }
+}
+
 /// How a JSON element of a format is read, and how one is recognised.
 #[derive(Debug, Clone, Copy)]
 pub struct JsonRecord {
@@ -300,6 +326,25 @@ impl std::str::FromStr for Format {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_input_has_its_format_rows_shape_or_the_one_it_looks_like() {
+        assert_eq!(Shape::of(b" \r\nbegin:vcard\r\n", None), Shape::Vcard);
+        assert_eq!(Shape::of(b"\n [{\"email\":1}]", None), Shape::JsonArray);
+        assert_eq!(Shape::of(b"{\"email\":1}\n", None), Shape::JsonLines);
+        assert_eq!(Shape::of(b"email\n[x]\n", None), Shape::Csv);
+        assert_eq!(Shape::of(b"", None), Shape::Csv);
+        // A given format's row decides, whatever the text looks like.
+        assert_eq!(Shape::of(b"[1]", Some(Format::Csv)), Shape::Csv);
+        assert_eq!(Shape::of(b"{}", Some(Format::Kojo)), Shape::JsonArray);
+        assert_eq!(
+            Shape::of(b"BEGIN:VCARD", Some(Format::Ndjson)),
+            Shape::JsonLines
+        );
+        for row in &FORMATS {
+            assert_eq!(Shape::of(b"", Some(row.format)), row.shape);
+        }
+    }
 
     #[test]
     fn names_parse_back() {
