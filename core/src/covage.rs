@@ -59,7 +59,7 @@ pub(crate) struct CovageRef<'a> {
 impl CovageRef<'_> {
     /// Into `c` (emptied before), as [`from_covage`] maps a [`CovageContact`].
     pub(crate) fn fill(&self, c: &mut Contact) {
-        c.covage_uuid.push_str(&self.contact_uuid);
+        c.get_mut(ID).push_str(&self.contact_uuid);
         c.first_name.push_str(&self.first_name);
         c.last_name.push_str(&self.last_name);
         c.phone.push_str(&self.phone_number);
@@ -116,10 +116,7 @@ pub const FORMAT: Spec = Spec {
     target: Target::of(&RULES),
     holds: |f| {
         use Field::*;
-        matches!(
-            f,
-            FirstName | LastName | Email | Phone | Mobile | CovageUuid
-        )
+        matches!(f, FirstName | LastName | Email | Phone | Mobile) || f == ID
     },
     also_drops: None,
     json: Some(JsonRecord {
@@ -131,11 +128,15 @@ pub const FORMAT: Spec = Spec {
         },
         write: |out, c, _| write_json(out, c),
     }),
+    id: Some("covage_uuid"),
 };
+
+/// The record's field that holds Covage's `contact_uuid`.
+pub const ID: Field = Field::id(Format::Covage);
 
 /// A Covage contact as a canonical record (values as read; [`crate::normalize()`] follows).
 pub fn from_covage(w: CovageContact, c: &mut Contact) {
-    c.covage_uuid = w.contact_uuid.unwrap_or_default();
+    *c.get_mut(ID) = w.contact_uuid.unwrap_or_default();
     c.first_name = w.first_name;
     c.last_name = w.last_name;
     c.phone = w.phone_number;
@@ -145,8 +146,9 @@ pub fn from_covage(w: CovageContact, c: &mut Contact) {
 
 /// The Covage contact for a normalised record: French numbers in national form.
 pub fn to_covage(c: &Contact) -> CovageContact {
+    let uuid = c.get(ID);
     CovageContact {
-        contact_uuid: (!c.covage_uuid.is_empty()).then(|| c.covage_uuid.clone()),
+        contact_uuid: (!uuid.is_empty()).then(|| uuid.to_string()),
         first_name: c.first_name.clone(),
         last_name: c.last_name.clone(),
         phone_number: covage_form(&c.phone),
@@ -159,8 +161,9 @@ pub fn to_covage(c: &Contact) -> CovageContact {
 /// answer, without building it (no copy of any field).
 pub(crate) fn write_json(out: &mut Vec<u8>, c: &Contact) {
     let mut o = Object::new(out);
-    if !c.covage_uuid.is_empty() {
-        o.member("contact_uuid", &c.covage_uuid);
+    let uuid = c.get(ID);
+    if !uuid.is_empty() {
+        o.member("contact_uuid", uuid);
     }
     o.member("first_name", &c.first_name);
     o.member("last_name", &c.last_name);

@@ -90,16 +90,8 @@ pub const FORMAT: Spec = Spec {
         use Field::*;
         matches!(
             f,
-            DisplayName
-                | Email
-                | Phone
-                | Mobile
-                | OrgName
-                | VendorId
-                | KojoId
-                | CreatedAt
-                | UpdatedAt
-        )
+            DisplayName | Email | Phone | Mobile | OrgName | VendorId | CreatedAt | UpdatedAt
+        ) || f == ID
     },
     // One phone: the other number is dropped.
     also_drops: Some(|c, w| kojo_phone(c, w.kojo_phone).1),
@@ -119,12 +111,16 @@ pub const FORMAT: Spec = Spec {
         },
         write: |out, c, w| write_json(out, &to_kojo(c, w.kojo_phone)),
     }),
+    id: Some("kojo_id"),
 };
+
+/// The record's field that holds Kojo's `id`.
+pub const ID: Field = Field::id(Format::Kojo);
 
 /// A Kojo contact as a canonical record. Kojo's one phone goes to `mobile` when it is a French
 /// mobile (+336, +337, overseas mobiles), else to `phone`.
 pub fn from_kojo(w: KojoContact, c: &mut Contact, region: Region) {
-    c.kojo_id = w.id.unwrap_or_default();
+    *c.get_mut(ID) = w.id.unwrap_or_default();
     c.display_name = w.display_name.unwrap_or_default();
     c.email = w.email.unwrap_or_default();
     c.org_name = w.org_name.unwrap_or_default();
@@ -157,7 +153,7 @@ pub fn kojo_phone(c: &Contact, pref: KojoPhone) -> (&str, Option<Field>) {
 pub fn to_kojo(c: &Contact, pref: KojoPhone) -> KojoContact {
     let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
     KojoContact {
-        id: some(&c.kojo_id),
+        id: some(c.get(ID)),
         display_name: Some(c.display_name.clone()),
         email: Some(c.email.clone()),
         phone: some(kojo_phone(c, pref).0),

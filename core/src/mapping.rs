@@ -182,16 +182,17 @@ mod tests {
     }
 
     fn full() -> Contact {
-        Contact {
+        let mut c = Contact {
             first_name: "John".into(),
             last_name: "Doe".into(),
             display_name: "John Doe".into(),
             email: "john@doe.com".into(),
             phone: "+33142845403".into(),
             mobile: "+33692417900".into(),
-            covage_uuid: "i9usbs1j".into(),
             ..Default::default()
-        }
+        };
+        *c.get_mut(crate::covage::ID) = "i9usbs1j".into();
+        c
     }
 
     #[test]
@@ -222,7 +223,7 @@ mod tests {
             (c.phone.as_str(), c.mobile.as_str()),
             ("0432244493", "0674830292")
         );
-        assert_eq!(c.covage_uuid, "u1");
+        assert_eq!(c.get(crate::covage::ID), "u1");
     }
 
     #[test]
@@ -281,7 +282,7 @@ mod tests {
         c.last_name = "Dupont".into();
         c.display_name = "Marie Claire Dupont".into();
         c.mobile.clear();
-        c.covage_uuid.clear();
+        c.get_mut(crate::covage::ID).clear();
         assert_eq!(
             dropped(&c, Origin::default(), Format::Kojo),
             ["first_name", "last_name"]
@@ -296,7 +297,7 @@ mod tests {
         let mut c = full();
         c.org_name = "Colibrix".into();
         c.vendor_id = "v1".into();
-        c.kojo_id = "k1".into();
+        *c.get_mut(crate::kojo::ID) = "k1".into();
         c.created_at = "2021-02-18T20:52:55.395Z".into();
         let split = Origin {
             names_split: true,

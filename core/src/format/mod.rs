@@ -140,6 +140,9 @@ pub struct Spec {
     pub also_drops: Option<fn(&Contact, &Writing) -> Option<Field>>,
     /// For a JSON format: how its elements are read and recognised.
     pub json: Option<JsonRecord>,
+    /// A provider's format: the name of the record's field that holds its id of a contact
+    /// (`covage_uuid`), a column of canonical CSV ([`crate::contact::IDS`] lists them).
+    pub id: Option<&'static str>,
 }
 
 /// The canonical formats hold every field.
@@ -150,7 +153,7 @@ fn every(_: Field) -> bool {
 /// An address book's fields (vCard's): everything but the providers' own.
 fn address_book(f: Field) -> bool {
     use Field::*;
-    !matches!(f, VendorId | CovageUuid | KojoId | CreatedAt | UpdatedAt)
+    !f.is_id() && !matches!(f, VendorId | CreatedAt | UpdatedAt)
 }
 
 /// A canonical record as JSON.
@@ -178,6 +181,7 @@ pub const FORMATS: [Spec; 8] = [
         holds: every,
         also_drops: None,
         json: None,
+        id: None,
     },
     Spec {
         format: Format::Json,
@@ -191,6 +195,7 @@ pub const FORMATS: [Spec; 8] = [
         holds: every,
         also_drops: None,
         json: Some(CANONICAL_JSON),
+        id: None,
     },
     Spec {
         format: Format::Ndjson,
@@ -204,6 +209,7 @@ pub const FORMATS: [Spec; 8] = [
         holds: every,
         also_drops: None,
         json: Some(CANONICAL_JSON),
+        id: None,
     },
     crate::covage::FORMAT,
     crate::kojo::FORMAT,
@@ -220,6 +226,7 @@ pub const FORMATS: [Spec; 8] = [
         holds: |f| f != Field::DisplayName && address_book(f),
         also_drops: None,
         json: None,
+        id: None,
     },
     Spec {
         format: Format::OutlookCsv,
@@ -237,6 +244,7 @@ pub const FORMATS: [Spec; 8] = [
         },
         also_drops: None,
         json: None,
+        id: None,
     },
     Spec {
         format: Format::Vcard,
@@ -250,6 +258,7 @@ pub const FORMATS: [Spec; 8] = [
         holds: address_book,
         also_drops: None,
         json: None,
+        id: None,
     },
 ];
 
