@@ -1,6 +1,6 @@
 //! The sandbox's Covage: `/api/account/token/` and `/api/contacts/…/`, slashes required.
 
-use super::{random_id, Answer, Ctx, State};
+use super::{random_id, Answer, Common, Ctx};
 use contactport_core::CovageContact;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -13,29 +13,20 @@ fn error(status: u16, message: &str, details: Value) -> Answer {
     )
 }
 
-/// What the fake Covage holds: its contacts and the tokens it gave.
+/// The fake Covage: what it holds (its contacts, the tokens it gave), its settings and its
+/// faults.
 #[derive(Debug, Default)]
 pub(crate) struct Fake {
     pub contacts: Vec<CovageContact>,
     pub tokens: HashSet<String>,
-}
-
-impl Fake {
-    /// Its contacts replaced by `seed`, each with a uuid.
-    pub fn seed(&mut self, seed: Vec<CovageContact>) {
-        self.contacts = seed
-            .into_iter()
-            .map(|mut c| {
-                c.contact_uuid.get_or_insert_with(|| random_id(8));
-                c
-            })
-            .collect();
-    }
+    pub settings: Settings,
+    pub faults: Faults,
 }
 
 /// The fake Covage's settings: its credentials (not secrets: printed to be pasted) and how
-/// it lists.
-#[derive(Debug, Clone)]
+/// it lists. Any of them can be given by name in [`crate::Config::options`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Settings {
     /// The login's email.
     pub email: String,
@@ -47,9 +38,9 @@ pub struct Settings {
     pub page_size: usize,
 }
 
-impl Settings {
+impl Default for Settings {
     /// Fixed credentials, the whole list at once.
-    pub fn rehearsal() -> Settings {
+    fn default() -> Settings {
         Settings {
             email: "sandbox@covage.test".into(),
             password: "sandbox-password".into(),
@@ -57,7 +48,9 @@ impl Settings {
             page_size: 0,
         }
     }
+}
 
+impl Settings {
     /// The variables that reach it: the token, or (`# or:`) the login.
     pub(crate) fn credentials(&self) -> (crate::Exports, crate::Exports) {
         (
@@ -84,18 +77,50 @@ pub struct Faults {
 pub(crate) const API: crate::Api = crate::Api {
     name: "covage",
     serves: |p| p.starts_with("/api/"),
-    route,
-    contacts: |st| json!(st.covage.contacts),
-    seed: |v| {
-        crate::seeding(v, |st, seed: Vec<CovageContact>| {
-            st.covage.seed(seed);
-            st.covage.contacts.len()
-        })
+    new: |options| {
+        Ok(Box::new(Fake {
+            settings: crate::options(options)?,
+            faults: crate::options(options)?,
+            ..Fake::default()
+        }))
     },
-    faults_changed: |_| {},
+    flags: &[crate::Flag {
+        long: "page-size",
+        key: "page_size",
+        help: "Covage list page size (Django envelope); 0 answers a bare array",
+        default: "0",
+    }],
+    credentials: || Settings::default().credentials(),
 };
 
-fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
+impl crate::Held for Fake {
+    type Contact = CovageContact;
+    type Faults = Faults;
+
+    fn route(&mut self, common: &mut Common, ctx: &Ctx) -> (Answer, bool) {
+        route(self, common, ctx)
+    }
+
+    fn contacts(&self) -> &[CovageContact] {
+        &self.contacts
+    }
+
+    fn put(&mut self, seed: Vec<CovageContact>) {
+        self.contacts = seed
+            .into_iter()
+            .map(|mut c| {
+                c.contact_uuid.get_or_insert_with(|| random_id(8));
+                c
+            })
+            .collect();
+    }
+
+    fn faults(&mut self) -> &mut Faults {
+        &mut self.faults
+    }
+}
+
+fn route(me: &mut Fake, common: &mut Common, ctx: &Ctx) -> (Answer, bool) {
     let p = ctx.path;
     // Django's APPEND_SLASH: a GET is redirected, any other method fails.
     if !p.ends_with('/') {
@@ -107,14 +132,14 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
         return (error(404, "URL must end with a slash", Value::Null), false);
     }
     if p == "/api/account/token/" {
-        return (login(st, ctx), false);
+        return (login(me, ctx), false);
     }
     let Some(rest) = p.strip_prefix("/api/contacts/") else {
         return (error(404, "Not found", Value::Null), false);
     };
     let token = ctx.auth.and_then(|a| a.strip_prefix("JWT "));
     match token {
-        Some(t) if st.covage.tokens.contains(t) || t == st.cfg.covage.token => {}
+        Some(t) if me.tokens.contains(t) || t == me.settings.token => {}
         _ => {
             return (
                 error(
@@ -126,16 +151,15 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
             )
         }
     }
-    let (fail, drop) = st.fault();
+    let (fail, drop) = common.fault();
     if let Some(status) = fail {
         return (error(status, "Internal server error", Value::Null), false);
     }
     let uuid = rest.trim_end_matches('/');
     let answer = match (ctx.method.as_str(), uuid.is_empty()) {
-        ("GET", true) => list(st, ctx),
-        ("POST", true) => create(st, ctx.body),
-        ("GET", false) => match st
-            .covage
+        ("GET", true) => list(me, ctx),
+        ("POST", true) => create(me, ctx.body),
+        ("GET", false) => match me
             .contacts
             .iter()
             .find(|c| c.contact_uuid.as_deref() == Some(uuid))
@@ -143,13 +167,12 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
             Some(c) => Answer::json(200, json!(c)),
             None => error(404, "Contact not found", Value::Null),
         },
-        ("PUT", false) => update(st, uuid, ctx.body),
+        ("PUT", false) => update(me, uuid, ctx.body),
         ("DELETE", false) => {
-            let before = st.covage.contacts.len();
-            st.covage
-                .contacts
+            let before = me.contacts.len();
+            me.contacts
                 .retain(|c| c.contact_uuid.as_deref() != Some(uuid));
-            if st.covage.contacts.len() < before {
+            if me.contacts.len() < before {
                 Answer::json(204, Value::Null)
             } else {
                 error(404, "Contact not found", Value::Null)
@@ -160,13 +183,13 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
     (answer, drop)
 }
 
-fn login(st: &mut State, ctx: &Ctx) -> Answer {
+fn login(me: &mut Fake, ctx: &Ctx) -> Answer {
     if ctx.method != hyper::Method::POST {
         return error(405, "Method not allowed", Value::Null);
     }
     let v: Value = serde_json::from_slice(ctx.body).unwrap_or_default();
-    let ok = v["email"].as_str() == Some(st.cfg.covage.email.as_str())
-        && v["password"].as_str() == Some(st.cfg.covage.password.as_str());
+    let ok = v["email"].as_str() == Some(me.settings.email.as_str())
+        && v["password"].as_str() == Some(me.settings.password.as_str());
     if !ok {
         return error(
             400,
@@ -175,16 +198,16 @@ fn login(st: &mut State, ctx: &Ctx) -> Answer {
         );
     }
     let token = format!("eyJ{}", random_id(40));
-    st.covage.tokens.insert(token.clone());
+    me.tokens.insert(token.clone());
     Answer::json(
         200,
-        json!({"token": token, "user": {"email": st.cfg.covage.email}}),
+        json!({"token": token, "user": {"email": me.settings.email}}),
     )
 }
 
-fn list(st: &State, ctx: &Ctx) -> Answer {
-    if st.cfg.covage.page_size == 0 {
-        return Answer::json(200, json!(st.covage.contacts));
+fn list(me: &Fake, ctx: &Ctx) -> Answer {
+    if me.settings.page_size == 0 {
+        return Answer::json(200, json!(me.contacts));
     }
     let page: usize = ctx
         .query
@@ -193,22 +216,21 @@ fn list(st: &State, ctx: &Ctx) -> Answer {
         .and_then(|n| n.parse().ok())
         .unwrap_or(1)
         .max(1);
-    let size = st.cfg.covage.page_size;
-    let results: Vec<_> = st
-        .covage
+    let size = me.settings.page_size;
+    let results: Vec<_> = me
         .contacts
         .iter()
         .skip((page - 1) * size)
         .take(size)
         .collect();
     let link = |n: usize| Value::String(format!("http://{}/api/contacts/?page={n}", ctx.host));
-    let mut next = if page * size < st.covage.contacts.len() {
+    let mut next = if page * size < me.contacts.len() {
         link(page + 1)
     } else {
         Value::Null
     };
-    let mut count = st.covage.contacts.len();
-    match st.cfg.faults.covage.next_link.as_deref() {
+    let mut count = me.contacts.len();
+    match me.faults.next_link.as_deref() {
         Some("loop") if page == 2 => next = link(2),
         Some("bad-port") if !next.is_null() => {
             next = Value::String(format!(
@@ -287,11 +309,11 @@ fn contact(uuid: String, m: &Map<String, Value>) -> CovageContact {
     }
 }
 
-fn create(st: &mut State, body: &[u8]) -> Answer {
+fn create(me: &mut Fake, body: &[u8]) -> Answer {
     match validate(body, false) {
         Ok(m) => {
             let c = contact(random_id(8), &m);
-            st.covage.contacts.push(c.clone());
+            me.contacts.push(c.clone());
             // The docs answer a create with 200 OK.
             Answer::json(200, json!(c))
         }
@@ -299,13 +321,12 @@ fn create(st: &mut State, body: &[u8]) -> Answer {
     }
 }
 
-fn update(st: &mut State, uuid: &str, body: &[u8]) -> Answer {
+fn update(me: &mut Fake, uuid: &str, body: &[u8]) -> Answer {
     let m = match validate(body, true) {
         Ok(m) => m,
         Err(a) => return a,
     };
-    match st
-        .covage
+    match me
         .contacts
         .iter_mut()
         .find(|c| c.contact_uuid.as_deref() == Some(uuid))

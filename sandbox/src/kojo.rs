@@ -1,6 +1,6 @@
 //! The sandbox's Kojo: `/oauth2/token` and `/contacts` (also `/contact`, as its examples say).
 
-use super::{random_id, Answer, Ctx, State};
+use super::{random_id, Answer, Common, Ctx};
 use contactport_core::KojoContact;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -29,8 +29,9 @@ fn now(seq: u64) -> String {
 }
 
 /// The fake Kojo's settings: its credentials (not secrets: printed to be pasted) and how long
-/// its tokens live.
-#[derive(Debug, Clone)]
+/// its tokens live. Any of them can be given by name in [`crate::Config::options`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Settings {
     /// The legacy API key.
     pub api_key: String,
@@ -39,12 +40,13 @@ pub struct Settings {
     /// The OAuth client secret.
     pub client_secret: String,
     /// Access token lifetime in seconds (3600 in production).
+    #[serde(rename = "kojo_token_ttl")]
     pub token_ttl: u64,
 }
 
-impl Settings {
+impl Default for Settings {
     /// Fixed credentials, tokens living an hour.
-    pub fn rehearsal() -> Settings {
+    fn default() -> Settings {
         Settings {
             api_key: "sandbox-kojo-key".into(),
             client_id: "sandbox-client".into(),
@@ -52,7 +54,9 @@ impl Settings {
             token_ttl: 3600,
         }
     }
+}
 
+impl Settings {
     /// The variables that reach it: the API key, or (`# or:`) the OAuth client.
     pub(crate) fn credentials(&self) -> (crate::Exports, crate::Exports) {
         (
@@ -66,7 +70,7 @@ impl Settings {
 }
 
 /// Kojo's own faults and limits (their names in `/_sandbox/faults` say whose they are).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Faults {
     /// Requests a second (burst as large); past it, 429. 0 for no limit.
@@ -80,10 +84,24 @@ pub struct Faults {
     pub kojo_exact_email: bool,
 }
 
-/// What the fake Kojo holds: its contacts with their index, the tokens it gave, and its
-/// organisation's rate limit and hourly quota.
+impl Default for Faults {
+    /// No limits, the hour an hour.
+    fn default() -> Faults {
+        Faults {
+            kojo_rps: 0.0,
+            kojo_per_hour: 0,
+            kojo_hour_secs: 3600.0,
+            kojo_exact_email: false,
+        }
+    }
+}
+
+/// The fake Kojo: what it holds (its contacts with their index, the tokens it gave, its
+/// organisation's rate limit and hourly quota), its settings and its faults.
 #[derive(Debug)]
 pub(crate) struct Fake {
+    pub settings: Settings,
+    pub faults: Faults,
     pub contacts: Vec<KojoContact>,
     /// `id:<id>` and `email:<lower-case email>` to the first contact holding them.
     pub index: HashMap<String, usize>,
@@ -96,39 +114,29 @@ pub(crate) struct Fake {
 
 impl Fake {
     /// An empty Kojo whose bucket is full for `faults`.
-    pub fn new(faults: &Faults) -> Fake {
+    pub fn new(settings: Settings, faults: Faults) -> Fake {
         let mut fake = Fake {
+            settings,
+            faults,
             contacts: vec![],
             index: HashMap::new(),
             tokens: HashMap::new(),
             bucket: (0.0, Instant::now()),
             quota: (0, Instant::now()),
         };
-        fake.limits_changed(faults);
+        fake.limits_changed();
         fake
     }
 
-    /// Its contacts replaced by `seed`, each with an id.
-    pub fn seed(&mut self, seed: Vec<KojoContact>) {
-        self.contacts = seed
-            .into_iter()
-            .map(|mut c| {
-                c.id.get_or_insert_with(|| format!("c{}", random_id(24)));
-                c
-            })
-            .collect();
-        self.reindex();
-    }
-
-    /// The limits start again under new `faults`.
-    pub fn limits_changed(&mut self, faults: &Faults) {
-        self.bucket = (faults.kojo_rps, Instant::now());
+    /// The limits start again (under new faults).
+    fn limits_changed(&mut self) {
+        self.bucket = (self.faults.kojo_rps, Instant::now());
         self.quota = (0, Instant::now());
     }
 
     /// Kojo's per-organisation limit: a token bucket of `kojo_rps` with as large a burst.
-    pub fn rate_limited(&mut self, faults: &Faults) -> Option<f64> {
-        let rps = faults.kojo_rps;
+    fn rate_limited(&mut self) -> Option<f64> {
+        let rps = self.faults.kojo_rps;
         if rps <= 0.0 {
             return None;
         }
@@ -146,12 +154,12 @@ impl Fake {
 
     /// Kojo's hourly quota: `kojo_per_hour` requests a window; past it, the seconds left in
     /// the window.
-    pub fn quota_spent(&mut self, faults: &Faults) -> Option<f64> {
-        let per_hour = faults.kojo_per_hour;
+    fn quota_spent(&mut self) -> Option<f64> {
+        let per_hour = self.faults.kojo_per_hour;
         if per_hour == 0 {
             return None;
         }
-        let window = Duration::from_secs_f64(faults.kojo_hour_secs.clamp(0.001, 86_400.0));
+        let window = Duration::from_secs_f64(self.faults.kojo_hour_secs.clamp(0.001, 86_400.0));
         let now = Instant::now();
         if now.duration_since(self.quota.1) >= window {
             self.quota = (0, now);
@@ -197,26 +205,80 @@ pub(crate) const API: crate::Api = crate::Api {
             || p.starts_with("/contact/")
             || p == "/contact"
     },
-    route,
-    contacts: |st| json!(st.kojo.contacts),
-    seed: |v| {
-        crate::seeding(v, |st, seed: Vec<KojoContact>| {
-            st.kojo.seed(seed);
-            st.kojo.contacts.len()
-        })
+    new: |options| {
+        let (settings, faults) = (crate::options(options)?, crate::options(options)?);
+        Ok(Box::new(Fake::new(settings, faults)))
     },
-    faults_changed: |st| st.kojo.limits_changed(&st.cfg.faults.kojo),
+    flags: &[
+        crate::Flag {
+            long: "kojo-rps",
+            key: "kojo_rps",
+            help: "Kojo's rate limit in requests a second (429 past it); 0 for none",
+            default: "0",
+        },
+        crate::Flag {
+            long: "kojo-per-hour",
+            key: "kojo_per_hour",
+            help: "Kojo's hourly quota in requests (3,600 documented); 429 past it. 0 for none",
+            default: "0",
+        },
+        crate::Flag {
+            long: "kojo-hour-secs",
+            key: "kojo_hour_secs",
+            help: "The hourly quota's window in seconds (shorter to rehearse)",
+            default: "3600",
+        },
+        crate::Flag {
+            long: "kojo-token-ttl",
+            key: "kojo_token_ttl",
+            help: "Kojo access token lifetime, in seconds",
+            default: "3600",
+        },
+    ],
+    credentials: || Settings::default().credentials(),
 };
 
-fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
+impl crate::Held for Fake {
+    type Contact = KojoContact;
+    type Faults = Faults;
+
+    fn route(&mut self, common: &mut Common, ctx: &Ctx) -> (Answer, bool) {
+        route(self, common, ctx)
+    }
+
+    fn contacts(&self) -> &[KojoContact] {
+        &self.contacts
+    }
+
+    fn put(&mut self, seed: Vec<KojoContact>) {
+        self.contacts = seed
+            .into_iter()
+            .map(|mut c| {
+                c.id.get_or_insert_with(|| format!("c{}", random_id(24)));
+                c
+            })
+            .collect();
+        self.reindex();
+    }
+
+    fn faults(&mut self) -> &mut Faults {
+        &mut self.faults
+    }
+
+    fn faults_changed(&mut self) {
+        self.limits_changed();
+    }
+}
+
+fn route(me: &mut Fake, common: &mut Common, ctx: &Ctx) -> (Answer, bool) {
     if ctx.path == "/oauth2/token" {
-        return (token(st, ctx), false);
+        return (token(me, ctx), false);
     }
     let bearer = ctx.auth.and_then(|a| a.strip_prefix("Bearer "));
     let now_i = Instant::now();
     let ok = match bearer {
-        Some(t) if t == st.cfg.kojo.api_key => true,
-        Some(t) => st.kojo.tokens.get(t).is_some_and(|exp| *exp > now_i),
+        Some(t) if t == me.settings.api_key => true,
+        Some(t) => me.tokens.get(t).is_some_and(|exp| *exp > now_i),
         None => false,
     };
     if !ok {
@@ -225,13 +287,11 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
             false,
         );
     }
-    let limited = st
-        .kojo
-        .quota_spent(&st.cfg.faults.kojo)
+    let limited = me
+        .quota_spent()
         .map(|w| (w, "Rate limit exceeded: hourly quota spent"))
         .or_else(|| {
-            st.kojo
-                .rate_limited(&st.cfg.faults.kojo)
+            me.rate_limited()
                 .map(|w| (w, "Rate limit exceeded: 20 requests per second"))
         });
     if let Some((wait, message)) = limited {
@@ -250,7 +310,7 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
             false,
         );
     }
-    let (fail, drop) = st.fault();
+    let (fail, drop) = common.fault();
     if let Some(status) = fail {
         return (
             error(status, "INTERNAL_ERROR", "Something went wrong"),
@@ -265,12 +325,12 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
         .trim_start_matches('/');
     let key = percent_decode(rest);
     let answer = match (ctx.method.as_str(), key.is_empty()) {
-        ("POST", true) => create(st, ctx.body),
-        ("GET", false) => match find(st, &key) {
-            Some(i) => Answer::json(200, json!(st.kojo.contacts[i])),
+        ("POST", true) => create(me, common, ctx.body),
+        ("GET", false) => match find(me, &key) {
+            Some(i) => Answer::json(200, json!(me.contacts[i])),
             None => error(404, "NOT_FOUND", "Contact not found"),
         },
-        ("PATCH", false) => patch(st, &key, ctx.body),
+        ("PATCH", false) => patch(me, common, &key, ctx.body),
         _ => error(405, "METHOD_NOT_ALLOWED", "Method not allowed"),
     };
     (answer, drop)
@@ -285,16 +345,12 @@ fn percent_decode(s: &str) -> String {
 
 /// The first contact whose id is `key` or whose email is `key` (any case), through the index:
 /// a scan of every contact a request made the sandbox, not the client, the benchmark's limit.
-fn find(st: &State, key: &str) -> Option<usize> {
-    let by_id = st.kojo.index.get(&index_key("id", key));
-    let by_email = st
-        .kojo
+fn find(me: &Fake, key: &str) -> Option<usize> {
+    let by_id = me.index.get(&index_key("id", key));
+    let by_email = me
         .index
         .get(&index_key("email", &key.to_ascii_lowercase()))
-        .filter(|&&i| {
-            !st.cfg.faults.kojo.kojo_exact_email
-                || st.kojo.contacts[i].email.as_deref() == Some(key)
-        });
+        .filter(|&&i| !me.faults.kojo_exact_email || me.contacts[i].email.as_deref() == Some(key));
     by_id.into_iter().chain(by_email).copied().min()
 }
 
@@ -302,7 +358,7 @@ fn index_key(kind: &str, value: &str) -> String {
     format!("{kind}:{value}")
 }
 
-fn token(st: &mut State, ctx: &Ctx) -> Answer {
+fn token(me: &mut Fake, ctx: &Ctx) -> Answer {
     if ctx.method != hyper::Method::POST
         || ctx.content_type != Some("application/x-www-form-urlencoded")
     {
@@ -315,15 +371,14 @@ fn token(st: &mut State, ctx: &Ctx) -> Answer {
     let form: std::collections::HashMap<String, String> =
         url::form_urlencoded::parse(ctx.body).into_owned().collect();
     let ok = form.get("grant_type").map(String::as_str) == Some("client_credentials")
-        && form.get("client_id") == Some(&st.cfg.kojo.client_id)
-        && form.get("client_secret") == Some(&st.cfg.kojo.client_secret);
+        && form.get("client_id") == Some(&me.settings.client_id)
+        && form.get("client_secret") == Some(&me.settings.client_secret);
     if !ok {
         return error(401, "INVALID_CLIENT", "Client authentication failed");
     }
     let t = random_id(48);
-    let ttl = st.cfg.kojo.token_ttl;
-    st.kojo
-        .tokens
+    let ttl = me.settings.token_ttl;
+    me.tokens
         .insert(t.clone(), Instant::now() + Duration::from_secs(ttl));
     Answer::json(
         200,
@@ -331,7 +386,7 @@ fn token(st: &mut State, ctx: &Ctx) -> Answer {
     )
 }
 
-fn create(st: &mut State, body: &[u8]) -> Answer {
+fn create(me: &mut Fake, common: &mut Common, body: &[u8]) -> Answer {
     let v: Value = serde_json::from_slice(body).unwrap_or_default();
     let s = |k: &str| {
         v.get(k)
@@ -344,7 +399,7 @@ fn create(st: &mut State, body: &[u8]) -> Answer {
             return error(400, "VALIDATION_ERROR", &format!("{k} is required"));
         }
     }
-    let seq = st.next_seq();
+    let seq = common.next_seq();
     let ts = now(seq);
     let c = KojoContact {
         id: Some(format!("c{}", random_id(24))),
@@ -356,13 +411,13 @@ fn create(st: &mut State, body: &[u8]) -> Answer {
         created_at: Some(ts.clone()),
         updated_at: Some(ts),
     };
-    st.kojo.contacts.push(c.clone());
-    let last = st.kojo.contacts.len() - 1;
-    st.kojo.index(last);
+    me.contacts.push(c.clone());
+    let last = me.contacts.len() - 1;
+    me.index(last);
     Answer::json(200, json!(c))
 }
 
-fn patch(st: &mut State, id: &str, body: &[u8]) -> Answer {
+fn patch(me: &mut Fake, common: &mut Common, id: &str, body: &[u8]) -> Answer {
     let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(body) else {
         return error(400, "VALIDATION_ERROR", "Expected a JSON object");
     };
@@ -373,11 +428,11 @@ fn patch(st: &mut State, id: &str, body: &[u8]) -> Answer {
             "orgName can not be updated after the contact creation",
         );
     }
-    let Some(i) = st.kojo.index.get(&index_key("id", id)).copied() else {
+    let Some(i) = me.index.get(&index_key("id", id)).copied() else {
         return error(404, "NOT_FOUND", "Contact not found");
     };
-    let seq = st.next_seq();
-    let c = &mut st.kojo.contacts[i];
+    let seq = common.next_seq();
+    let c = &mut me.contacts[i];
     for (k, v) in &m {
         let v = v.as_str().map(String::from);
         match k.as_str() {
@@ -391,7 +446,7 @@ fn patch(st: &mut State, id: &str, body: &[u8]) -> Answer {
     c.updated_at = Some(now(seq));
     let answer = Answer::json(200, json!(c));
     if m.contains_key("email") {
-        st.kojo.reindex();
+        me.reindex();
     }
     answer
 }

@@ -3,13 +3,13 @@
 //! 429 body, error bodies), with faults on demand. The `contactport sandbox` command and the
 //! tests start it; the migration code never uses it.
 //!
-//! - this file: [`Config`] and [`Faults`] (what every fake shares, and one field for each
-//!   provider's own), the server ([`serve`]), its state and the test endpoints, which go
-//!   through the providers' rows;
+//! - this file: [`Config`] (the common [`Faults`], every provider's options by name, the
+//!   seed), the server ([`serve`]), its state (what every fake shares, and the fakes) and
+//!   the test endpoints, which go through the providers' rows and their `FakeApi`;
 //! - [`covage`] and [`kojo`]: each provider's fake API, with its row of `APIS` (its name,
-//!   the paths it serves, how it answers, what `/_sandbox/state`, `/_sandbox/reset` and
-//!   `/_sandbox/faults` do with it), its `Fake` (what it holds: contacts, tokens, Kojo's
-//!   limits), its `Settings` (credentials and the like) and its `Faults`.
+//!   the paths it serves, how its fake is made, its flags, its credentials) and its `Fake`
+//!   (what it holds: contacts, tokens, Kojo's limits; its `Settings` and its `Faults`),
+//!   which answers its calls and the test endpoints.
 //!
 //! Test endpoints: `GET /_sandbox/state` (all contacts), `POST /_sandbox/reset` (optional body
 //! `{"covage": [...], "kojo": [...]}` to seed), `GET /_sandbox/requests` (method, path, auth
@@ -29,7 +29,8 @@ use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Fault injection, changeable while running.
+/// The faults every fake shares, changeable while running. Each provider's own faults are
+/// its fake's, flat beside these in `/_sandbox/faults`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Faults {
@@ -48,12 +49,6 @@ pub struct Faults {
     pub late_write_rate: f64,
     /// How long after its 504 a late write is applied.
     pub late_write_ms: u64,
-    /// Covage's own faults (flat in the JSON of `/_sandbox/faults`, as every fault).
-    #[serde(flatten)]
-    pub covage: covage::Faults,
-    /// Kojo's own faults and limits.
-    #[serde(flatten)]
-    pub kojo: kojo::Faults,
 }
 
 /// Why the sandbox stopped.
@@ -62,49 +57,89 @@ pub enum Error {
     /// The listening socket failed.
     #[error("sandbox: {0}")]
     Io(#[from] std::io::Error),
+    /// A provider's option has a value its fake cannot take.
+    #[error("sandbox: {0}")]
+    Options(String),
 }
 
 /// Sandbox settings.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Faults.
+    /// The faults every fake shares.
     pub faults: Faults,
-    /// Covage's credentials and list pages.
-    pub covage: covage::Settings,
-    /// Kojo's credentials and tokens.
-    pub kojo: kojo::Settings,
+    /// The providers' own settings and faults by name (`page_size`, `kojo_rps`,
+    /// `kojo_token_ttl`…, as [`flags`] and `/_sandbox/faults` name them): each fake takes
+    /// its own; what none names is left.
+    pub options: Options,
     /// Seed of the fault draws: the same seed and the same requests give the same faults.
     pub seed: u64,
 }
 
 impl Config {
-    /// Rehearsal settings: no faults, the whole Covage list at once, fixed credentials (not
-    /// secrets: they are printed so they can be pasted), fault draws from `seed`.
+    /// Rehearsal settings: no faults, each fake as it comes (fixed credentials, not secrets:
+    /// they are printed so they can be pasted), fault draws from `seed`.
     pub fn rehearsal(seed: u64) -> Config {
         Config {
-            faults: Faults {
-                kojo: kojo::Faults {
-                    kojo_hour_secs: 3600.0,
-                    ..kojo::Faults::default()
-                },
-                ..Faults::default()
-            },
-            covage: covage::Settings::rehearsal(),
-            kojo: kojo::Settings::rehearsal(),
+            faults: Faults::default(),
+            options: Options::new(),
             seed,
         }
+    }
+
+    /// Whether every fake takes its options (the first that does not says why).
+    pub fn check(&self) -> Result<(), Error> {
+        State::new(self.clone()).map(drop)
     }
 
     /// The variables a user exports to reach the sandbox's providers with its credentials:
     /// each provider's first way to authenticate, then the others (`# or:`).
     pub fn credentials(&self) -> (crate::Exports, crate::Exports) {
-        let (mut first, mut others) = self.covage.credentials();
-        let (kojo_first, kojo_others) = self.kojo.credentials();
-        first.extend(kojo_first);
-        others.extend(kojo_others);
+        let (mut first, mut others) = (vec![], vec![]);
+        for api in &APIS {
+            let (f, o) = (api.credentials)();
+            first.extend(f);
+            others.extend(o);
+        }
         (first, others)
     }
 }
+
+/// A command-line flag of a provider's fake: its `--long` name, the option it sets, its help
+/// and default. The CLI makes its flags from [`flags`].
+#[derive(Debug, Clone, Copy)]
+pub struct Flag {
+    /// The flag, without `--`.
+    pub long: &'static str,
+    /// The option it sets ([`Config::options`]).
+    pub key: &'static str,
+    /// What it does.
+    pub help: &'static str,
+    /// Its default value, as typed.
+    pub default: &'static str,
+}
+
+/// Every provider's flags, from the providers' rows.
+pub fn flags() -> impl Iterator<Item = &'static Flag> {
+    APIS.iter().flat_map(|api| api.flags)
+}
+
+/// A fake's options read from `options`: the keys it names, its defaults for the rest.
+pub(crate) fn options<T: serde::de::DeserializeOwned>(options: &Options) -> Result<T, String> {
+    serde_json::from_value(Value::Object(options.clone())).map_err(|e| {
+        // Serde does not say which key: the first that fails alone is it.
+        let key = options.iter().find(|(k, v)| {
+            let one = serde_json::Map::from_iter([((*k).clone(), (*v).clone())]);
+            serde_json::from_value::<T>(Value::Object(one)).is_err()
+        });
+        match key {
+            Some((k, _)) => format!("{k}: {e}"),
+            None => e.to_string(),
+        }
+    })
+}
+
+/// Providers' settings and faults by name ([`Config::options`]).
+pub type Options = serde_json::Map<String, Value>;
 
 /// Environment variables and their values, as a shell's `export` takes them.
 pub type Exports = Vec<(&'static str, String)>;
@@ -121,15 +156,19 @@ pub struct Logged {
     status: u16,
 }
 
-struct State {
-    cfg: Config,
-    /// Each provider's fake: what it holds.
-    covage: covage::Fake,
-    kojo: kojo::Fake,
+/// What every fake shares: the common faults, the fault draws, the request log.
+pub(crate) struct Common {
+    faults: Faults,
     log: Vec<Logged>,
     seq: u64,
     /// Fault draws, seeded (`--seed`), under the state's lock so their order is the requests'.
     rng: fastrand::Rng,
+}
+
+struct State {
+    common: Common,
+    /// Each provider's fake, in [`APIS`]' order.
+    fakes: Vec<Box<dyn FakeApi>>,
 }
 
 type Shared = Arc<Mutex<State>>;
@@ -177,7 +216,7 @@ pub(crate) fn random_id(n: usize) -> String {
 
 /// Serves until the process is stopped.
 pub async fn serve(listener: tokio::net::TcpListener, cfg: Config) -> Result<(), Error> {
-    let state: Shared = Arc::new(Mutex::new(State::new(cfg)));
+    let state: Shared = Arc::new(Mutex::new(State::new(cfg)?));
     loop {
         let (stream, _) = listener.accept().await?;
         let _ = stream.set_nodelay(true);
@@ -222,12 +261,12 @@ async fn handle(
     if let Some(admin) = path.strip_prefix("/_sandbox/") {
         return Ok(respond(admin_route(&state, &method, admin, &body)));
     }
-    let latency = state.lock().expect("lock").cfg.faults.latency_ms;
+    let latency = state.lock().expect("lock").common.faults.latency_ms;
     if latency > 0 {
         simulate_latency(Duration::from_millis(latency)).await;
     }
     let is_auth = path.starts_with("/api/account/token") || path.starts_with("/oauth2/token");
-    let slow = state.lock().expect("lock").cfg.faults.slow_write_ms;
+    let slow = state.lock().expect("lock").common.faults.slow_write_ms;
     let is_write = !is_auth && matches!(method.as_str(), "POST" | "PUT" | "PATCH");
     let slow = if is_write { slow } else { 0 };
     let state_for_late = state.clone();
@@ -251,7 +290,7 @@ async fn handle(
         } else {
             serde_json::from_slice(&body).unwrap_or(Value::Null)
         };
-        st.log.push(Logged {
+        st.common.log.push(Logged {
             method: method.to_string(),
             path: if query.is_empty() {
                 path.clone()
@@ -270,9 +309,9 @@ async fn handle(
     };
     let late = {
         let mut st = state_for_late.lock().expect("lock");
-        let f = &st.cfg.faults;
-        let (rate, ms) = (f.late_write_rate, f.late_write_ms);
-        (is_write && rate > 0.0 && st.rng.f64() < rate).then_some(ms)
+        let c = &mut st.common;
+        let (rate, ms) = (c.faults.late_write_rate, c.faults.late_write_ms);
+        (is_write && rate > 0.0 && c.rng.f64() < rate).then_some(ms)
     };
     if let Some(ms) = late {
         // The gateway gives up at once; the backend applies the write later, on its own.
@@ -325,37 +364,86 @@ pub(crate) struct Ctx<'a> {
     pub content_type: Option<&'a str>,
 }
 
-/// A provider's fake API: which paths are its, how it answers them, and what the test
-/// endpoints see of it.
+/// A provider's fake API: its name, which paths are its, how it is made, its flags and its
+/// credentials. What it does is its fake's ([`FakeApi`]).
 pub(crate) struct Api {
     /// Its key in `/_sandbox/state` and `/_sandbox/reset`.
     pub name: &'static str,
     /// True for a path of its.
     pub serves: fn(&str) -> bool,
-    /// Answers an API call; the bool is "drop the connection instead of answering".
-    pub route: fn(&mut State, &Ctx) -> (Answer, bool),
-    /// Its contacts, as `/_sandbox/state` shows them.
-    pub contacts: fn(&State) -> Value,
-    /// Reads the contacts `/_sandbox/reset` seeds it with (none: empty); the answer puts
-    /// them in, once every provider's seed has been read.
-    pub seed: fn(Option<&Value>) -> Result<Seeding, String>,
-    /// Its faults were changed (`/_sandbox/faults`).
-    pub faults_changed: fn(&mut State),
+    /// Its fake, empty, with its settings and faults read from [`Config::options`].
+    pub new: fn(&Options) -> Result<Box<dyn FakeApi>, String>,
+    /// Its command-line flags.
+    pub flags: &'static [Flag],
+    /// The variables that reach it: the first way to authenticate, then the others.
+    pub credentials: fn() -> (Exports, Exports),
 }
 
-/// Puts a provider's seed in, and says how many contacts it holds then.
-pub(crate) type Seeding = Box<dyn FnOnce(&mut State) -> usize>;
+/// A provider's fake: how it answers, and what the test endpoints do with it.
+pub(crate) trait FakeApi: Send {
+    /// Answers an API call; the bool is "drop the connection instead of answering".
+    fn route(&mut self, common: &mut Common, ctx: &Ctx) -> (Answer, bool);
+    /// Its contacts, as `/_sandbox/state` shows them.
+    fn contacts(&self) -> Value;
+    /// Reads the contacts `/_sandbox/reset` seeds it with (none: empty) and, if `apply`,
+    /// puts them in; says how many it holds.
+    fn seed(&mut self, seed: Option<&Value>, apply: bool) -> Result<usize, String>;
+    /// Its own faults, as an object of `/_sandbox/faults`.
+    fn faults(&mut self) -> Value;
+    /// Reads its faults from `all` (every fault, flat) and, if `apply`, takes them.
+    fn set_faults(&mut self, all: &Value, apply: bool) -> Result<(), String>;
+}
 
-/// An [`Api::seed`]: reads the provider's contacts (none: empty), which `put` puts in.
-pub(crate) fn seeding<T: serde::de::DeserializeOwned + 'static>(
-    seed: Option<&Value>,
-    put: fn(&mut State, Vec<T>) -> usize,
-) -> Result<Seeding, String> {
-    let seed: Vec<T> = match seed {
-        Some(v) => serde_json::from_value(v.clone()).map_err(|e| e.to_string())?,
-        None => vec![],
-    };
-    Ok(Box::new(move |st| put(st, seed)))
+/// What a provider's fake holds and how it answers, typed: every such fake is a [`FakeApi`].
+pub(crate) trait Held: Send {
+    /// Its contact, as its API writes it.
+    type Contact: Serialize + serde::de::DeserializeOwned;
+    /// Its own faults (flat in `/_sandbox/faults`).
+    type Faults: Serialize + serde::de::DeserializeOwned;
+    /// Answers an API call; the bool is "drop the connection instead of answering".
+    fn route(&mut self, common: &mut Common, ctx: &Ctx) -> (Answer, bool);
+    /// Its contacts.
+    fn contacts(&self) -> &[Self::Contact];
+    /// Its contacts replaced by a seed's, each given an id if it has none.
+    fn put(&mut self, seed: Vec<Self::Contact>);
+    /// Its faults.
+    fn faults(&mut self) -> &mut Self::Faults;
+    /// Its faults were changed.
+    fn faults_changed(&mut self) {}
+}
+
+impl<H: Held> FakeApi for H {
+    fn route(&mut self, common: &mut Common, ctx: &Ctx) -> (Answer, bool) {
+        Held::route(self, common, ctx)
+    }
+
+    fn contacts(&self) -> Value {
+        json!(Held::contacts(self))
+    }
+
+    fn seed(&mut self, seed: Option<&Value>, apply: bool) -> Result<usize, String> {
+        let seed: Vec<H::Contact> = match seed {
+            Some(v) => serde_json::from_value(v.clone()).map_err(|e| e.to_string())?,
+            None => vec![],
+        };
+        if apply {
+            self.put(seed);
+        }
+        Ok(Held::contacts(self).len())
+    }
+
+    fn faults(&mut self) -> Value {
+        json!(Held::faults(self))
+    }
+
+    fn set_faults(&mut self, all: &Value, apply: bool) -> Result<(), String> {
+        let faults = H::Faults::deserialize(all).map_err(|e| e.to_string())?;
+        if apply {
+            *Held::faults(self) = faults;
+            self.faults_changed();
+        }
+        Ok(())
+    }
 }
 
 /// The providers' fake APIs, one row each (defined in each provider's module).
@@ -363,8 +451,8 @@ const APIS: [Api; 2] = [covage::API, kojo::API];
 
 /// Routes an API call; the bool is "drop the connection instead of answering".
 fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
-    if let Some(api) = APIS.iter().find(|api| (api.serves)(ctx.path)) {
-        return (api.route)(st, ctx);
+    if let Some(i) = APIS.iter().position(|api| (api.serves)(ctx.path)) {
+        return st.fakes[i].route(&mut st.common, ctx);
     }
     (
         Answer::json(404, json!({"error": "Not found", "details": null})),
@@ -374,21 +462,41 @@ fn route(st: &mut State, ctx: &Ctx) -> (Answer, bool) {
 
 impl State {
     /// Every fake empty, under `cfg`.
-    fn new(cfg: Config) -> State {
-        State {
-            rng: fastrand::Rng::with_seed(cfg.seed),
-            covage: covage::Fake::default(),
-            kojo: kojo::Fake::new(&cfg.faults.kojo),
-            cfg,
-            log: vec![],
-            seq: 0,
-        }
+    fn new(cfg: Config) -> Result<State, Error> {
+        let fakes = APIS
+            .iter()
+            .map(|api| (api.new)(&cfg.options).map_err(|e| format!("{}: {e}", api.name)))
+            .collect::<Result<_, _>>()
+            .map_err(Error::Options)?;
+        Ok(State {
+            common: Common {
+                rng: fastrand::Rng::with_seed(cfg.seed),
+                faults: cfg.faults,
+                log: vec![],
+                seq: 0,
+            },
+            fakes,
+        })
     }
 
+    /// Every fault, flat: the common ones and each fake's.
+    fn faults(&mut self) -> Value {
+        let mut all = serde_json::to_value(&self.common.faults).expect("json");
+        let map = all.as_object_mut().expect("an object");
+        for fake in &mut self.fakes {
+            if let Value::Object(own) = fake.faults() {
+                map.extend(own);
+            }
+        }
+        all
+    }
+}
+
+impl Common {
     /// Fault injection for a contact call, after auth: maybe a 5xx (nothing applied), and whether
     /// to drop the answer after applying.
-    fn fault(&mut self) -> (Option<u16>, bool) {
-        let f = &self.cfg.faults;
+    pub(crate) fn fault(&mut self) -> (Option<u16>, bool) {
+        let f = &self.faults;
         if f.fail_rate > 0.0 && self.rng.f64() < f.fail_rate {
             return (Some([500, 502, 503][self.rng.usize(..3)]), false);
         }
@@ -418,65 +526,66 @@ fn respond(a: Answer) -> Response<Full<Bytes>> {
 }
 
 fn admin_route(state: &Shared, method: &hyper::Method, what: &str, body: &[u8]) -> Answer {
-    let mut st = state.lock().expect("lock");
+    let mut guard = state.lock().expect("lock");
+    let st = &mut *guard;
+    let bad = |e: String| Answer::json(400, json!({ "error": e }));
     match (method.as_str(), what) {
         ("GET", "state") => Answer::json(
             200,
             Value::Object(
                 APIS.iter()
-                    .map(|api| (api.name.to_string(), (api.contacts)(&st)))
+                    .zip(&st.fakes)
+                    .map(|(api, fake)| (api.name.to_string(), fake.contacts()))
                     .collect(),
             ),
         ),
-        ("GET", "requests") => Answer::json(200, json!(st.log)),
+        ("GET", "requests") => Answer::json(200, json!(st.common.log)),
         ("POST", "reset") => {
             let body: Value = if body.is_empty() {
                 json!({})
             } else {
                 match serde_json::from_slice(body) {
                     Ok(v @ Value::Object(_)) => v,
-                    Ok(_) => return Answer::json(400, json!({"error": "expected an object"})),
-                    Err(e) => return Answer::json(400, json!({"error": e.to_string()})),
+                    Ok(_) => return bad("expected an object".into()),
+                    Err(e) => return bad(e.to_string()),
                 }
             };
             // Every seed read before any is put in: a bad one changes nothing.
-            let mut seeds = vec![];
-            for api in &APIS {
-                match (api.seed)(body.get(api.name)) {
-                    Ok(seed) => seeds.push((api.name, seed)),
-                    Err(e) => {
-                        return Answer::json(400, json!({"error": format!("{}: {e}", api.name)}))
-                    }
+            let mut counts = serde_json::Map::new();
+            for apply in [false, true] {
+                for (api, fake) in APIS.iter().zip(&mut st.fakes) {
+                    match fake.seed(body.get(api.name), apply) {
+                        Ok(n) => counts.insert(api.name.to_string(), json!(n)),
+                        Err(e) => return bad(format!("{}: {e}", api.name)),
+                    };
                 }
             }
-            let counts: serde_json::Map<String, Value> = seeds
-                .into_iter()
-                .map(|(name, seed)| (name.to_string(), json!(seed(&mut st))))
-                .collect();
-            st.log.clear();
+            st.common.log.clear();
             Answer::json(200, Value::Object(counts))
         }
-        ("POST", "faults") => match serde_json::from_slice::<Value>(body) {
-            Ok(v) => {
-                let mut f = serde_json::to_value(&st.cfg.faults).expect("json");
-                if let (Some(f), Some(v)) = (f.as_object_mut(), v.as_object()) {
-                    for (k, x) in v {
-                        f.insert(k.clone(), x.clone());
+        ("POST", "faults") => {
+            let changes = match serde_json::from_slice::<Value>(body) {
+                Ok(Value::Object(v)) => v,
+                Ok(_) => return bad("expected an object".into()),
+                Err(e) => return bad(e.to_string()),
+            };
+            let mut all = st.faults();
+            all.as_object_mut().expect("an object").extend(changes);
+            // Every fake reads its faults before any takes them: a bad one changes nothing.
+            let common = match serde_json::from_value::<Faults>(all.clone()) {
+                Ok(f) => f,
+                Err(e) => return bad(e.to_string()),
+            };
+            for apply in [false, true] {
+                for fake in &mut st.fakes {
+                    if let Err(e) = fake.set_faults(&all, apply) {
+                        return bad(e);
                     }
-                }
-                match serde_json::from_value::<Faults>(f) {
-                    Ok(f) => {
-                        st.cfg.faults = f;
-                        for api in &APIS {
-                            (api.faults_changed)(&mut st);
-                        }
-                        Answer::json(200, json!(st.cfg.faults))
-                    }
-                    Err(e) => Answer::json(400, json!({"error": e.to_string()})),
                 }
             }
-            Err(e) => Answer::json(400, json!({"error": e.to_string()})),
-        },
+            st.common.faults = common;
+            Answer::json(200, st.faults())
+        }
         _ => Answer::json(404, json!({"error": "unknown sandbox endpoint"})),
     }
 }
@@ -500,7 +609,7 @@ mod tests {
 
     #[test]
     fn reset_and_state_go_through_every_provider_by_name() {
-        let state: Shared = Arc::new(Mutex::new(State::new(Config::rehearsal(1))));
+        let state: Shared = Arc::new(Mutex::new(State::new(Config::rehearsal(1)).unwrap()));
         let seed = r#"{"covage": [{"first_name": "A", "last_name": "B", "email": "a@x.fr",
             "phone_number": "", "cell_phone_number": ""}], "kojo": [{"email": "k@x.fr"}, {"email": "l@x.fr"}]}"#;
         assert_eq!(
@@ -527,7 +636,7 @@ mod tests {
 
     #[test]
     fn faults_stay_flat_and_reach_the_provider_whose_they_are() {
-        let state: Shared = Arc::new(Mutex::new(State::new(Config::rehearsal(1))));
+        let state: Shared = Arc::new(Mutex::new(State::new(Config::rehearsal(1)).unwrap()));
         let (status, f) = admin(
             &state,
             "POST",
@@ -540,8 +649,52 @@ mod tests {
             (Some(0.5), Some(7.0))
         );
         assert_eq!(f["kojo_hour_secs"].as_f64(), Some(3600.0), "the rest kept");
-        let st = state.lock().unwrap();
-        assert_eq!(st.cfg.faults.covage.next_link.as_deref(), Some("loop"));
-        assert_eq!(st.cfg.faults.kojo.kojo_rps, 7.0);
+        {
+            let mut st = state.lock().unwrap();
+            assert_eq!(st.fakes[0].faults()["next_link"], "loop");
+            assert_eq!(st.fakes[1].faults()["kojo_rps"].as_f64(), Some(7.0));
+            assert_eq!(st.common.faults.fail_rate, 0.5);
+        }
+        // A value one fake cannot take changes nothing, for any.
+        let (status, e) = admin(
+            &state,
+            "POST",
+            "faults",
+            r#"{"fail_rate": 0.1, "next_link": null, "kojo_rps": "fast"}"#,
+        );
+        assert_eq!(status, 400, "{e}");
+        let (_, after) = admin(&state, "POST", "faults", "{}");
+        assert_eq!(after, f);
+    }
+
+    #[test]
+    fn options_reach_the_fake_whose_they_are_and_a_bad_one_is_named() {
+        let mut cfg = Config::rehearsal(1);
+        for (k, v) in [("page_size", json!(50)), ("kojo_token_ttl", json!(5))] {
+            cfg.options.insert(k.into(), v);
+        }
+        let mut st = State::new(cfg.clone()).unwrap();
+        assert_eq!(
+            st.faults()["kojo_hour_secs"].as_f64(),
+            Some(3600.0),
+            "defaults kept"
+        );
+        cfg.options.insert("kojo_rps".into(), json!("fast"));
+        let e = cfg.check().unwrap_err().to_string();
+        assert!(e.contains("kojo: kojo_rps: invalid type"), "{e}");
+        // Every flag's default is taken, and every flag sets an option some fake reads: a
+        // value no option takes (an array) is refused under its name.
+        let mut defaults = Config::rehearsal(1);
+        for f in flags() {
+            let v: Value = serde_json::from_str(f.default).unwrap();
+            defaults.options.insert(f.key.into(), v);
+            let mut bad = Config::rehearsal(1);
+            bad.options.insert(f.key.into(), json!([]));
+            let e = bad.check().unwrap_err().to_string();
+            assert!(e.contains(&format!("{}: invalid type", f.key)), "{e}");
+        }
+        defaults.check().unwrap();
+        let keys: Vec<&str> = flags().map(|f| f.key).collect();
+        assert!(keys.contains(&"page_size") && keys.contains(&"kojo_token_ttl"));
     }
 }

@@ -44,50 +44,50 @@ pub struct SandboxArgs {
     /// Seed of the random faults, so a failing run can be replayed (default: random, printed).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Each provider's flags (`--page-size`, `--kojo-rps`…), from the sandbox's rows.
     #[command(flatten)]
-    pub covage: CovageArgs,
-    #[command(flatten)]
-    pub kojo: KojoArgs,
+    pub providers: ProviderFlags,
 }
 
-/// The fake Covage's flags.
-#[derive(Debug, Args)]
-pub struct CovageArgs {
-    /// Covage list page size (Django envelope); 0 answers a bare array.
-    #[arg(long, default_value_t = 0)]
-    pub page_size: usize,
-}
+/// The flags of the providers' fakes, made from [`sandbox::flags`]: the option each sets,
+/// by name, and the value typed (as JSON: `50`, `0.5`, `true`; else as text).
+#[derive(Debug, Clone, Default)]
+pub struct ProviderFlags(serde_json::Map<String, serde_json::Value>);
 
-impl CovageArgs {
-    fn apply(&self, cfg: &mut Config) {
-        cfg.covage.page_size = self.page_size;
+impl clap::FromArgMatches for ProviderFlags {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags = ProviderFlags::default();
+        flags.update_from_arg_matches(m)?;
+        Ok(flags)
+    }
+
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        for f in sandbox::flags() {
+            if let Some(typed) = m.get_one::<String>(f.key) {
+                let value = serde_json::from_str(typed)
+                    .unwrap_or_else(|_| serde_json::Value::String(typed.clone()));
+                self.0.insert(f.key.to_string(), value);
+            }
+        }
+        Ok(())
     }
 }
 
-/// The fake Kojo's flags.
-#[derive(Debug, Args)]
-pub struct KojoArgs {
-    /// Kojo's rate limit in requests a second (429 past it); 0 for none.
-    #[arg(long, default_value_t = 0.0)]
-    pub kojo_rps: f64,
-    /// Kojo's hourly quota in requests (3,600 documented); 429 past it. 0 for none.
-    #[arg(long, default_value_t = 0)]
-    pub kojo_per_hour: u32,
-    /// The hourly quota's window in seconds (shorter to rehearse).
-    #[arg(long, default_value_t = 3600.0)]
-    pub kojo_hour_secs: f64,
-    /// Kojo access token lifetime, in seconds.
-    #[arg(long, default_value_t = 3600)]
-    pub kojo_token_ttl: u64,
-}
+impl clap::Args for ProviderFlags {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        sandbox::flags().fold(cmd, |cmd, f| {
+            cmd.arg(
+                clap::Arg::new(f.key)
+                    .long(f.long)
+                    .help(f.help)
+                    .value_name(f.key.to_ascii_uppercase())
+                    .default_value(f.default),
+            )
+        })
+    }
 
-impl KojoArgs {
-    fn apply(&self, cfg: &mut Config) {
-        let f = &mut cfg.faults.kojo;
-        f.kojo_rps = self.kojo_rps;
-        f.kojo_per_hour = self.kojo_per_hour;
-        f.kojo_hour_secs = self.kojo_hour_secs;
-        cfg.kojo.token_ttl = self.kojo_token_ttl;
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
     }
 }
 
@@ -100,8 +100,9 @@ pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
     cfg.faults.latency_ms = a.latency_ms;
     cfg.faults.late_write_rate = a.late_write_rate;
     cfg.faults.late_write_ms = a.late_write_ms;
-    a.covage.apply(&mut cfg);
-    a.kojo.apply(&mut cfg);
+    cfg.options = a.providers.0;
+    // A value a fake cannot take (`--page-size -1`) fails here, naming the option.
+    cfg.check()?;
     super::server_runtime()?.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", a.port)).await?;
         let addr = listener.local_addr()?;
