@@ -132,7 +132,10 @@ pub const FORMAT: Spec = Spec {
 };
 
 /// The record's field that holds Covage's `contact_uuid`.
-pub const ID: Field = Field::id(Format::Covage);
+pub const ID: Field = match Field::id(Format::Covage) {
+    Some(f) => f,
+    None => panic!("Covage's row names its id"),
+};
 
 /// A Covage contact as a canonical record (values as read; [`crate::normalize()`] follows).
 pub fn from_covage(w: CovageContact, c: &mut Contact) {

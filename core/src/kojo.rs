@@ -115,7 +115,10 @@ pub const FORMAT: Spec = Spec {
 };
 
 /// The record's field that holds Kojo's `id`.
-pub const ID: Field = Field::id(Format::Kojo);
+pub const ID: Field = match Field::id(Format::Kojo) {
+    Some(f) => f,
+    None => panic!("Kojo's row names its id"),
+};
 
 /// A Kojo contact as a canonical record. Kojo's one phone goes to `mobile` when it is a French
 /// mobile (+336, +337, overseas mobiles), else to `phone`.

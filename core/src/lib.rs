@@ -74,7 +74,7 @@ mod rules;
 pub mod sink;
 mod timestamp;
 
-pub use contact::{Contact, Field, OTHER_SEP};
+pub use contact::{Contact, Field, IDS, ID_COUNT, ID_SLOTS, OTHER_SEP};
 pub use convert::{Converter, Options, Stream};
 pub use covage::CovageContact;
 pub use error::{At, Error};

@@ -90,7 +90,7 @@ pub(crate) const API: crate::Api = crate::Api {
         help: "Covage list page size (Django envelope); 0 answers a bare array",
         default: "0",
     }],
-    credentials: || Settings::default().credentials(),
+    credentials: |options| Ok(crate::options::<Settings>(options)?.credentials()),
 };
 
 impl crate::Held for Fake {
@@ -220,11 +220,11 @@ fn list(me: &Fake, ctx: &Ctx) -> Answer {
     let results: Vec<_> = me
         .contacts
         .iter()
-        .skip((page - 1) * size)
+        .skip((page - 1).saturating_mul(size))
         .take(size)
         .collect();
     let link = |n: usize| Value::String(format!("http://{}/api/contacts/?page={n}", ctx.host));
-    let mut next = if page * size < me.contacts.len() {
+    let mut next = if page.saturating_mul(size) < me.contacts.len() {
         link(page + 1)
     } else {
         Value::Null

@@ -235,7 +235,7 @@ pub(crate) const API: crate::Api = crate::Api {
             default: "3600",
         },
     ],
-    credentials: || Settings::default().credentials(),
+    credentials: |options| Ok(crate::options::<Settings>(options)?.credentials()),
 };
 
 impl crate::Held for Fake {
@@ -295,6 +295,8 @@ fn route(me: &mut Fake, common: &mut Common, ctx: &Ctx) -> (Answer, bool) {
                 .map(|w| (w, "Rate limit exceeded: 20 requests per second"))
         });
     if let Some((wait, message)) = limited {
+        // A wait past a day (a rate near zero) is said as a day: the clock cannot overflow.
+        let wait = wait.min(86_400.0);
         let reset = chrono::Utc::now() + chrono::Duration::milliseconds((wait * 1000.0) as i64);
         return (
             Answer::json(
@@ -378,8 +380,11 @@ fn token(me: &mut Fake, ctx: &Ctx) -> Answer {
     }
     let t = random_id(48);
     let ttl = me.settings.token_ttl;
-    me.tokens
-        .insert(t.clone(), Instant::now() + Duration::from_secs(ttl));
+    // A lifetime past what the clock holds never expires.
+    let expires = Instant::now().checked_add(Duration::from_secs(ttl));
+    let expires =
+        expires.unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400 * 365 * 100));
+    me.tokens.insert(t.clone(), expires);
     Answer::json(
         200,
         json!({"access_token": t, "token_type": "bearer", "expires_in": ttl}),

@@ -14,7 +14,8 @@
 //! Test endpoints: `GET /_sandbox/state` (all contacts), `POST /_sandbox/reset` (optional body
 //! `{"covage": [...], "kojo": [...]}` to seed), `GET /_sandbox/requests` (method, path, auth
 //! scheme, body and status of each API call; never a token), `POST /_sandbox/faults` (change
-//! `fail_rate`, `drop_rate`, `latency_ms`, `kojo_rps` while running).
+//! `fail_rate`, `drop_rate`, `latency_ms`, `kojo_rps` while running: an object of the faults
+//! to change; anything else, or a value a fake cannot take, is a 400 and changes nothing).
 
 #![forbid(unsafe_code)]
 
@@ -91,16 +92,18 @@ impl Config {
         State::new(self.clone()).map(drop)
     }
 
-    /// The variables a user exports to reach the sandbox's providers with its credentials:
-    /// each provider's first way to authenticate, then the others (`# or:`).
-    pub fn credentials(&self) -> (crate::Exports, crate::Exports) {
+    /// The variables a user exports to reach the sandbox's providers with its credentials
+    /// (as the options give them): each provider's first way to authenticate, then the
+    /// others (`# or:`).
+    pub fn credentials(&self) -> Result<(crate::Exports, crate::Exports), Error> {
         let (mut first, mut others) = (vec![], vec![]);
         for api in &APIS {
-            let (f, o) = (api.credentials)();
+            let (f, o) = (api.credentials)(&self.options)
+                .map_err(|e| Error::Options(format!("{}: {e}", api.name)))?;
             first.extend(f);
             others.extend(o);
         }
-        (first, others)
+        Ok((first, others))
     }
 }
 
@@ -375,8 +378,9 @@ pub(crate) struct Api {
     pub new: fn(&Options) -> Result<Box<dyn FakeApi>, String>,
     /// Its command-line flags.
     pub flags: &'static [Flag],
-    /// The variables that reach it: the first way to authenticate, then the others.
-    pub credentials: fn() -> (Exports, Exports),
+    /// The variables that reach it, as the options set its credentials: the first way to
+    /// authenticate, then the others.
+    pub credentials: fn(&Options) -> Result<(Exports, Exports), String>,
 }
 
 /// A provider's fake: how it answers, and what the test endpoints do with it.
@@ -665,6 +669,53 @@ mod tests {
         assert_eq!(status, 400, "{e}");
         let (_, after) = admin(&state, "POST", "faults", "{}");
         assert_eq!(after, f);
+    }
+
+    #[test]
+    fn no_two_fakes_and_no_fake_and_the_common_faults_share_a_name() {
+        let mut st = State::new(Config::rehearsal(1)).unwrap();
+        let names = |v: Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+        let mut all = names(serde_json::to_value(Faults::default()).unwrap());
+        let mut settings = vec![];
+        for fake in &mut st.fakes {
+            all.extend(names(fake.faults()));
+        }
+        settings.extend(names(
+            serde_json::to_value(covage::Settings::default()).unwrap(),
+        ));
+        settings.extend(names(
+            serde_json::to_value(kojo::Settings::default()).unwrap(),
+        ));
+        all.extend(settings);
+        let n = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(
+            all.len(),
+            n,
+            "an option or fault name is used twice: {all:?}"
+        );
+        for f in flags() {
+            assert!(all.iter().any(|k| k == f.key), "{}", f.key);
+        }
+    }
+
+    #[test]
+    fn credentials_are_the_ones_the_fakes_take() {
+        let mut cfg = Config::rehearsal(1);
+        cfg.options.insert("api_key".into(), json!("other-key"));
+        let (first, _) = cfg.credentials().unwrap();
+        assert!(
+            first.contains(&("KOJO_API_KEY", "other-key".into())),
+            "{first:?}"
+        );
+        assert!(first.contains(&("COVAGE_TOKEN", "sandbox-covage-jwt".into())));
+        cfg.options.insert("token".into(), json!(5));
+        assert!(cfg
+            .credentials()
+            .unwrap_err()
+            .to_string()
+            .contains("covage: token"));
     }
 
     #[test]

@@ -50,7 +50,8 @@ pub struct SandboxArgs {
 }
 
 /// The flags of the providers' fakes, made from [`sandbox::flags`]: the option each sets,
-/// by name, and the value typed (as JSON: `50`, `0.5`, `true`; else as text).
+/// by name, and the value typed ([`typed`]). The fake the option is its says whether it
+/// takes the value ([`sandbox::Config::check`]), naming the option if not.
 #[derive(Debug, Clone, Default)]
 pub struct ProviderFlags(serde_json::Map<String, serde_json::Value>);
 
@@ -64,12 +65,29 @@ impl clap::FromArgMatches for ProviderFlags {
     fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
         for f in sandbox::flags() {
             if let Some(typed) = m.get_one::<String>(f.key) {
-                let value = serde_json::from_str(typed)
-                    .unwrap_or_else(|_| serde_json::Value::String(typed.clone()));
-                self.0.insert(f.key.to_string(), value);
+                self.0.insert(f.key.to_string(), self::typed(typed));
             }
         }
         Ok(())
+    }
+}
+
+/// A flag's value as a number when it reads as one (as Rust reads `007`, `+5`, `.5`, `5.`),
+/// `true` or `false`, else as text.
+fn typed(v: &str) -> serde_json::Value {
+    use serde_json::Value;
+    if let Ok(n) = v.parse::<u64>() {
+        return Value::from(n);
+    }
+    if let Ok(n) = v.parse::<i64>() {
+        return Value::from(n);
+    }
+    if let Some(n) = v.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+        return Value::Number(n);
+    }
+    match v.parse::<bool>() {
+        Ok(b) => Value::Bool(b),
+        Err(_) => Value::String(v.to_string()),
     }
 }
 
@@ -101,7 +119,8 @@ pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
     cfg.faults.late_write_rate = a.late_write_rate;
     cfg.faults.late_write_ms = a.late_write_ms;
     cfg.options = a.providers.0;
-    // A value a fake cannot take (`--page-size -1`) fails here, naming the option.
+    // A value a fake cannot take (`--page-size=-1`, `--kojo-rps fast`) fails here, naming
+    // the option.
     cfg.check()?;
     super::server_runtime()?.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", a.port)).await?;
@@ -118,7 +137,7 @@ pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
             .collect();
         writeln!(out, "export {}", urls.join(" "))?;
         // Each provider's credentials in the sandbox: the first way, then the others.
-        let (first, others) = cfg.credentials();
+        let (first, others) = cfg.credentials()?;
         let pairs = |v: &[(&str, String)]| {
             v.iter()
                 .map(|(k, v)| format!("{k}={v}"))
@@ -134,4 +153,44 @@ pub fn run(a: SandboxArgs) -> anyhow::Result<u8> {
             _ = tokio::signal::ctrl_c() => Ok(0),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_flag_value_is_a_number_as_rust_reads_one_else_text() {
+        assert_eq!(typed("50"), json!(50));
+        assert_eq!(typed("007"), json!(7));
+        assert_eq!(typed("+5"), json!(5));
+        assert_eq!(typed("-3"), json!(-3));
+        assert_eq!(typed(".5"), json!(0.5));
+        assert_eq!(typed("5."), json!(5.0));
+        assert_eq!(typed("true"), json!(true));
+        assert_eq!(typed("fast"), json!("fast"));
+        assert_eq!(
+            typed("inf"),
+            json!("inf"),
+            "not a JSON number: refused by the fake"
+        );
+    }
+
+    #[test]
+    fn the_provider_flags_reach_the_config_as_options() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            sandbox: SandboxArgs,
+        }
+        let cli = Cli::parse_from(["x", "--page-size", "50", "--kojo-rps", ".5"]);
+        let options = cli.sandbox.providers.0;
+        assert_eq!(options["page_size"], json!(50));
+        assert_eq!(options["kojo_rps"], json!(0.5));
+        // Every flag is there with its default.
+        assert_eq!(options["kojo_token_ttl"], json!(3600));
+        assert_eq!(options.len(), sandbox::flags().count());
+    }
 }

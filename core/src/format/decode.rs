@@ -202,7 +202,9 @@ pub struct Detected {
     pub encoding: Encoding,
     /// The BOM's length.
     pub bom: usize,
-    /// Its shape ([`Shape::of`]): `from`'s, or as it looks past its BOM.
+    /// Its shape ([`Shape::of`]): `from`'s, or as it looks past its BOM (judged on the bytes:
+    /// meaningful for an ASCII-compatible encoding only; the converter judges UTF-16 again,
+    /// decoded).
     pub shape: Shape,
     /// How the encoding was chosen.
     pub chosen: Chosen,

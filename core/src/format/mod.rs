@@ -141,7 +141,7 @@ pub struct Spec {
     /// For a JSON format: how its elements are read and recognised.
     pub json: Option<JsonRecord>,
     /// A provider's format: the name of the record's field that holds its id of a contact
-    /// (`covage_uuid`), a column of canonical CSV ([`crate::contact::IDS`] lists them).
+    /// (`covage_uuid`), a column of canonical CSV ([`crate::IDS`] lists them).
     pub id: Option<&'static str>,
 }
 

@@ -39,6 +39,8 @@ fn library_metadata() -> Vec<PhoneMetadata> {
             "--filter-platform",
             &host,
         ]);
+        // Locked both ways: the lock file is the graph the tests built, and stays as it is.
+        cmd.arg("--locked");
         if offline {
             cmd.arg("--offline");
         }
@@ -49,11 +51,16 @@ fn library_metadata() -> Vec<PhoneMetadata> {
     // Cargo still wants every platform's packages on disk, filter or not: a machine that
     // has only built for its own fetches the others (the registry is reachable in CI).
     let mut out = metadata(true);
+    let mut why = String::new();
     if !out.status.success() {
+        why = format!("offline: {}", String::from_utf8_lossy(&out.stderr));
         out = metadata(false);
     }
-    let why = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "cargo metadata failed: {why}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "cargo metadata failed: {why}then: {stderr}"
+    );
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("cargo metadata JSON");
     let manifest = meta["packages"]
         .as_array()
